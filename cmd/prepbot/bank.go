@@ -1,0 +1,234 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/prepbot/prepbot/questionbank"
+)
+
+func runBank(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, "prepbot bank: say what to do: validate, list or import\n\n"+usage)
+		return exitError{2}
+	}
+	switch args[0] {
+	case "validate":
+		return bankValidate(args[1:], stdout, stderr)
+	case "list":
+		return bankList(args[1:], stdout, stderr)
+	case "import":
+		return bankImport(args[1:], stdin, stdout, stderr)
+	}
+	fmt.Fprintf(stderr, "prepbot bank: unknown command %q: use validate, list or import\n", args[0])
+	return exitError{2}
+}
+
+// printBankErrors prints one PATH:LINE: message per problem and a count.
+func printBankErrors(err error, stdout, stderr io.Writer) error {
+	var list questionbank.ErrorList
+	if !errors.As(err, &list) {
+		return err
+	}
+	for _, e := range list {
+		fmt.Fprintln(stdout, e)
+	}
+	files := map[string]bool{}
+	for _, e := range list {
+		files[e.File] = true
+	}
+	fmt.Fprintf(stderr, "%d %s in %d %s: fix them and run the command again\n",
+		len(list), plural(len(list), "problem", "problems"), len(files), plural(len(files), "file", "files"))
+	return exitError{1}
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+func bankValidate(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bank validate", stderr, "prepbot bank validate [PATH...]\n\nChecks bank files together (later files may use the categories of earlier ones)\nand prints every problem as PATH:LINE: field: message. With no PATH it checks\nthe built-in bank. Exits 1 when there is any problem.")
+	paths, err := parseArgs(fs, args)
+	if err != nil {
+		return exitError{2}
+	}
+	if len(paths) == 0 {
+		paths = []string{questionbank.DefaultName}
+	}
+	b, err := questionbank.Load(paths...)
+	if err != nil {
+		return printBankErrors(err, stdout, stderr)
+	}
+	fmt.Fprintf(stdout, "ok: %d cards in %d categories\n", b.Len(), len(b.Categories()))
+	return nil
+}
+
+// loadBank loads the banks named by --bank flags, or the built-in one.
+func loadBank(paths []string, stdout, stderr io.Writer) (*questionbank.Bank, error) {
+	if len(paths) == 0 {
+		paths = []string{questionbank.DefaultName}
+	}
+	b, err := questionbank.Load(paths...)
+	if err != nil {
+		fmt.Fprintln(stderr, "prepbot: the question bank has problems:")
+		return nil, printBankErrors(err, stderr, stderr)
+	}
+	return b, nil
+}
+
+func bankList(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bank list", stderr, "prepbot bank list [--category C] [--difficulty D] [--json] [--bank PATH]...")
+	var banks stringsFlag
+	fs.Var(&banks, "bank", "bank `PATH`: a .yaml file, a folder, or \"default\" (repeatable; default: the built-in bank)")
+	category := fs.String("category", "", "only cards of this category `id`")
+	difficulty := fs.String("difficulty", "", "only cards of this difficulty (easy, medium, hard)")
+	asJSON := fs.Bool("json", false, "print a JSON array of full cards")
+	if rest, err := parseArgs(fs, args); err != nil {
+		return exitError{2}
+	} else if len(rest) > 0 {
+		fmt.Fprintf(stderr, "prepbot bank list: unexpected %q: give bank files with --bank\n", rest[0])
+		return exitError{2}
+	}
+	b, err := loadBank(banks, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	d, err := questionbank.ParseDifficulty(*difficulty)
+	if err != nil {
+		return err
+	}
+	cards, err := b.Pool(questionbank.Filter{Category: *category, Difficulty: d})
+	if err != nil {
+		return err
+	}
+	// Pool is sorted by id; list in the bank's own order (category, number).
+	keep := map[*questionbank.Card]bool{}
+	for _, c := range cards {
+		keep[c] = true
+	}
+	var list []*questionbank.Card
+	for _, c := range b.Cards() {
+		if keep[c] {
+			list = append(list, c)
+		}
+	}
+	if *asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if list == nil {
+			list = []*questionbank.Card{}
+		}
+		return enc.Encode(list)
+	}
+	current := ""
+	for _, c := range list {
+		if c.Category != current {
+			current = c.Category
+			cat, _ := b.Category(current)
+			n := 0
+			for _, x := range list {
+				if x.Category == current {
+					n++
+				}
+			}
+			if current != list[0].Category {
+				fmt.Fprintln(stdout)
+			}
+			fmt.Fprintf(stdout, "%s (%s): %d %s\n", cat.Name, cat.ID, n, plural(n, "card", "cards"))
+		}
+		diff := string(c.Difficulty)
+		if diff == "" {
+			diff = "-"
+		}
+		fmt.Fprintf(stdout, "  %3d  %-6s  %-36s  %s\n", c.Number, diff, c.ID, shorten(oneLine(c.Prompt), 70))
+	}
+	fmt.Fprintf(stderr, "%d %s\n", len(list), plural(len(list), "card", "cards"))
+	return nil
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n-1]) + "…"
+}
+
+func bankImport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bank import", stderr, "prepbot bank import FILE [--format F] [--category C] [-o OUT.yaml]\n\nConverts a question list to the bank format. FILE may be - for standard input.\nThe format is guessed from the file name and content when --format is not given.")
+	format := fs.String("format", "", "source format: markdown, red, opentdb, csv or yaml (default: guessed)")
+	category := fs.String("category", "", "put every card in this category `id` (default: from the source)")
+	out := fs.String("o", "", "write the bank to this `file` instead of standard output")
+	files, err := parseArgs(fs, args)
+	if err != nil {
+		return exitError{2}
+	}
+	if len(files) != 1 {
+		fmt.Fprintln(stderr, "prepbot bank import: give exactly one FILE to import (run with -h for help)")
+		return exitError{2}
+	}
+	opt := questionbank.ImportOptions{Category: *category}
+	if *format != "" {
+		f, err := questionbank.ParseFormat(*format)
+		if err != nil {
+			return err
+		}
+		opt.Format = f
+	}
+	name := files[0]
+	var data []byte
+	if name == "-" {
+		data, err = io.ReadAll(stdin)
+		name = "stdin"
+	} else {
+		data, err = os.ReadFile(name)
+	}
+	if err != nil {
+		return fmt.Errorf("cannot read %s: %w", name, errors.Unwrap(err))
+	}
+	if opt.Format == "" {
+		opt.Format = questionbank.DetectFormat(name, data)
+	}
+	doc, err := questionbank.Import(name, data, opt)
+	if err != nil {
+		return printBankErrors(err, stdout, stderr)
+	}
+	w := stdout
+	if *out != "" {
+		if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+			return err
+		}
+		f, err := os.Create(*out)
+		if err != nil {
+			return fmt.Errorf("cannot write the bank: %w", err)
+		}
+		defer f.Close()
+		w = f
+	}
+	if err := questionbank.WriteYAML(w, doc); err != nil {
+		return fmt.Errorf("cannot write the bank: %w", err)
+	}
+	if f, ok := w.(*os.File); ok && f != os.Stdout {
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("cannot write the bank: %w", err)
+		}
+	}
+	where := "standard output"
+	if *out != "" {
+		where = *out
+	}
+	fmt.Fprintf(stderr, "imported %d %s in %d %s from %s (%s format) to %s\n", len(doc.Cards), plural(len(doc.Cards), "card", "cards"),
+		len(doc.Categories), plural(len(doc.Categories), "category", "categories"), name, opt.Format, where)
+	return nil
+}

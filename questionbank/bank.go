@@ -1,0 +1,212 @@
+package questionbank
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+//go:embed defaultbank/*.yaml
+var defaultFS embed.FS
+
+// DefaultName is the name that stands for the embedded default bank where a
+// bank path is expected (`--bank default`).
+const DefaultName = "default"
+
+// Bank is a validated, read-only set of categories and cards, indexed for
+// draws. It is safe for concurrent use.
+type Bank struct {
+	categories []Category
+	catIndex   map[string]int
+	cards      []*Card
+	byID       map[string]*Card
+	pools      map[Filter]*pool
+}
+
+// Categories returns the categories in the order they were declared.
+func (b *Bank) Categories() []Category { return b.categories }
+
+// Category returns a category by id.
+func (b *Bank) Category(id string) (Category, bool) {
+	i, ok := b.catIndex[id]
+	if !ok {
+		return Category{}, false
+	}
+	return b.categories[i], true
+}
+
+// Cards returns every card, grouped by category in declaration order and
+// sorted by number within a category.
+func (b *Bank) Cards() []*Card { return b.cards }
+
+// Card returns a card by id.
+func (b *Bank) Card(id string) (*Card, bool) {
+	c, ok := b.byID[id]
+	return c, ok
+}
+
+// Len is the number of cards.
+func (b *Bank) Len() int { return len(b.cards) }
+
+// Build validates documents together and indexes them. Later documents may
+// add categories and cards; a card may use a category declared in any
+// document. It returns every problem found, as an ErrorList.
+func Build(docs ...*Document) (*Bank, error) {
+	b := &Bank{catIndex: map[string]int{}, byID: map[string]*Card{}}
+	var list ErrorList
+	catWhere := map[string]string{}
+	for _, d := range docs {
+		d.init()
+		for _, c := range d.Categories {
+			where := fmt.Sprintf("%s:%d", d.File, d.catLine[c.ID])
+			if first, dup := catWhere[c.ID]; dup {
+				list = append(list, &Error{File: d.File, Line: d.catLine[c.ID], Field: "categories", Msg: fmt.Sprintf("category %q is declared again (first at %s)", c.ID, first)})
+				continue
+			}
+			catWhere[c.ID] = where
+			b.catIndex[c.ID] = len(b.categories)
+			b.categories = append(b.categories, c)
+		}
+	}
+	cardWhere := map[string]string{}
+	for _, d := range docs {
+		for i, c := range d.Cards {
+			p := d.cardLine[c]
+			field := fmt.Sprintf("cards[%d]", i)
+			if c.ID != "" {
+				if first, dup := cardWhere[c.ID]; dup {
+					list = append(list, &Error{File: d.File, Line: p.id, Field: field + ".id", Msg: fmt.Sprintf("duplicate id %q (first used at %s)", c.ID, first)})
+					continue
+				}
+				cardWhere[c.ID] = fmt.Sprintf("%s:%d", d.File, p.id)
+			}
+			if c.Category != "" {
+				if _, ok := b.catIndex[c.Category]; !ok {
+					list = append(list, &Error{File: d.File, Line: p.category, Field: field + ".category", Msg: fmt.Sprintf("unknown category %q: %s", c.Category, b.validCategories())})
+					continue
+				}
+			}
+			if c.ID == "" || c.Category == "" || c.Prompt == "" {
+				continue // already reported by the parser
+			}
+			b.byID[c.ID] = c
+			b.cards = append(b.cards, c)
+		}
+	}
+	if len(list) > 0 {
+		list.Sort()
+		return nil, list
+	}
+	sort.SliceStable(b.cards, func(i, j int) bool {
+		ci, cj := b.catIndex[b.cards[i].Category], b.catIndex[b.cards[j].Category]
+		if ci != cj {
+			return ci < cj
+		}
+		return b.cards[i].Number < b.cards[j].Number
+	})
+	b.index()
+	return b, nil
+}
+
+func (b *Bank) validCategories() string {
+	if len(b.categories) == 0 {
+		return "no categories are declared; add a `categories:` list"
+	}
+	ids := make([]string, len(b.categories))
+	for i, c := range b.categories {
+		ids[i] = c.ID
+	}
+	return "valid categories are " + strings.Join(ids, ", ")
+}
+
+// Load reads bank files and folders (every .yaml and .yml file below a
+// folder, in name order) and builds one bank from all of them. The name
+// "default" stands for the embedded default bank. Errors from every file
+// are reported together.
+func Load(paths ...string) (*Bank, error) {
+	docs, err := ReadDocuments(paths...)
+	b, berr := Build(docs...)
+	if err == nil {
+		return b, berr
+	}
+	// Report the problems of every file together, parse errors and cross-file
+	// errors alike, so one run of `bank validate` shows everything to fix.
+	var list ErrorList
+	errors.As(err, &list)
+	var more ErrorList
+	if errors.As(berr, &more) {
+		list = append(list, more...)
+	}
+	list.Sort()
+	return nil, list
+}
+
+// Default returns the embedded default bank.
+func Default() (*Bank, error) { return Load(DefaultName) }
+
+// ReadDocuments parses bank files without building a bank. Parse errors of
+// every file are gathered into one ErrorList.
+func ReadDocuments(paths ...string) ([]*Document, error) {
+	var docs []*Document
+	var list ErrorList
+	add := func(fsys fs.FS, name, display string) {
+		f, err := fsys.Open(name)
+		if err != nil {
+			list = append(list, &Error{File: display, Msg: fmt.Sprintf("cannot open: %v", errors.Unwrap(err))})
+			return
+		}
+		defer f.Close()
+		doc, errs := ParseYAML(display, f)
+		list = append(list, errs...)
+		if doc != nil {
+			docs = append(docs, doc)
+		}
+	}
+	for _, p := range paths {
+		if p == DefaultName {
+			names, _ := fs.Glob(defaultFS, "defaultbank/*.yaml")
+			sort.Strings(names)
+			for _, n := range names {
+				add(defaultFS, n, "default:"+strings.TrimPrefix(n, "defaultbank/"))
+			}
+			continue
+		}
+		info, err := os.Stat(p)
+		if err != nil {
+			list = append(list, &Error{File: p, Msg: fmt.Sprintf("cannot read the bank: %v (give a .yaml file, a folder of them, or %q for the built-in bank)", errors.Unwrap(err), DefaultName)})
+			continue
+		}
+		if !info.IsDir() {
+			add(os.DirFS(filepath.Dir(p)), filepath.Base(p), p)
+			continue
+		}
+		var files []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			if ext := strings.ToLower(filepath.Ext(path)); !d.IsDir() && (ext == ".yaml" || ext == ".yml") {
+				files = append(files, path)
+			}
+			return nil
+		})
+		if err != nil {
+			list = append(list, &Error{File: p, Msg: fmt.Sprintf("cannot read the folder: %v", err)})
+			continue
+		}
+		if len(files) == 0 {
+			list = append(list, &Error{File: p, Msg: "the folder holds no .yaml or .yml bank files"})
+		}
+		sort.Strings(files)
+		for _, f := range files {
+			add(os.DirFS(filepath.Dir(f)), filepath.Base(f), f)
+		}
+	}
+	list.Sort()
+	return docs, list.Err()
+}

@@ -1,0 +1,120 @@
+package questionbank
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+)
+
+// Difficulty is how hard a card is. The empty difficulty means the source
+// did not say; such cards are drawn only when no difficulty is asked for.
+type Difficulty string
+
+const (
+	Easy   Difficulty = "easy"
+	Medium Difficulty = "medium"
+	Hard   Difficulty = "hard"
+)
+
+// Difficulties lists the valid difficulties, easiest first.
+var Difficulties = []Difficulty{Easy, Medium, Hard}
+
+// ParseDifficulty accepts a difficulty name in any case. An unknown name is
+// an error that lists the valid ones.
+func ParseDifficulty(s string) (Difficulty, error) {
+	d := Difficulty(strings.ToLower(strings.TrimSpace(s)))
+	switch d {
+	case "", Easy, Medium, Hard:
+		return d, nil
+	}
+	return "", fmt.Errorf("unknown difficulty %q: choose easy, medium or hard", s)
+}
+
+// Category groups cards. ID is what users type (postgres); Name is what
+// they read (PostgreSQL & Persistence).
+type Category struct {
+	ID          string `json:"id" yaml:"id"`
+	Name        string `json:"name" yaml:"name"`
+	Description string `json:"description,omitempty" yaml:"description,omitempty"`
+}
+
+// Option is one choice of a quick check.
+type Option struct {
+	Text    string
+	Correct bool
+}
+
+// QuickCheck is the multiple-choice question the bot scores automatically.
+// Exactly one option is correct.
+type QuickCheck struct {
+	Question    string
+	Options     []Option
+	Explanation string
+}
+
+// CorrectIndex returns the index of the correct option, or -1.
+func (q *QuickCheck) CorrectIndex() int {
+	for i, o := range q.Options {
+		if o.Correct {
+			return i
+		}
+	}
+	return -1
+}
+
+type quickCheckJSON struct {
+	Question    string   `json:"question"`
+	Options     []string `json:"options"`
+	Correct     int      `json:"correct"`
+	Explanation string   `json:"explanation,omitempty"`
+}
+
+// MarshalJSON writes the options as strings and the correct one as an index.
+func (q *QuickCheck) MarshalJSON() ([]byte, error) {
+	out := quickCheckJSON{Question: q.Question, Correct: q.CorrectIndex(), Explanation: q.Explanation}
+	for _, o := range q.Options {
+		out.Options = append(out.Options, o.Text)
+	}
+	return json.Marshal(out)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (q *QuickCheck) UnmarshalJSON(b []byte) error {
+	var in quickCheckJSON
+	if err := json.Unmarshal(b, &in); err != nil {
+		return err
+	}
+	*q = QuickCheck{Question: in.Question, Explanation: in.Explanation}
+	for i, text := range in.Options {
+		q.Options = append(q.Options, Option{Text: text, Correct: i == in.Correct})
+	}
+	return nil
+}
+
+// Example is a worked example of a coding card's solution: Input is Python
+// (statements, then an expression on the last line) and Output is a Python
+// expression equal to that last expression's value.
+type Example struct {
+	Input  string `json:"input" yaml:"input"`
+	Output string `json:"output" yaml:"output"`
+}
+
+// Card is one study card.
+type Card struct {
+	ID          string      `json:"id"`
+	Category    string      `json:"category"`
+	Number      int         `json:"number,omitempty"`
+	Prompt      string      `json:"prompt"`
+	KeyConcepts []string    `json:"key_concepts,omitempty"`
+	Answer      string      `json:"answer,omitempty"` // the model answer, Markdown
+	QuickCheck  *QuickCheck `json:"quick_check,omitempty"`
+	// Answers are accepted typed answers, for cards (such as imported trivia)
+	// that are answered by typing rather than by choosing an option.
+	Answers    []string   `json:"answers,omitempty"`
+	Difficulty Difficulty `json:"difficulty,omitempty"`
+	Tags       []string   `json:"tags,omitempty"`
+	Examples   []Example  `json:"examples,omitempty"`
+
+	// Source is where the card was defined, "file:line".
+	Source string `json:"-"`
+}

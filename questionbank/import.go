@@ -1,0 +1,203 @@
+package questionbank
+
+import (
+	"bytes"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"unicode"
+)
+
+// Format names a bank file format.
+type Format string
+
+const (
+	FormatYAML     Format = "yaml"     // the native format
+	FormatMarkdown Format = "markdown" // question lists: tables and numbered lists
+	FormatRed      Format = "red"      // Red-DiscordBot trivia lists
+	FormatOpenTDB  Format = "opentdb"  // Open Trivia DB API responses
+	FormatCSV      Format = "csv"      // CSV with a header row
+)
+
+// Formats lists the formats Import reads.
+var Formats = []Format{FormatYAML, FormatMarkdown, FormatRed, FormatOpenTDB, FormatCSV}
+
+// ParseFormat accepts a format name; an unknown one is an error naming the valid ones.
+func ParseFormat(s string) (Format, error) {
+	f := Format(strings.ToLower(strings.TrimSpace(s)))
+	switch f {
+	case "md":
+		return FormatMarkdown, nil
+	case "yml", "native":
+		return FormatYAML, nil
+	}
+	for _, v := range Formats {
+		if f == v {
+			return f, nil
+		}
+	}
+	return "", fmt.Errorf("unknown format %q: choose markdown, red, opentdb, csv or yaml", s)
+}
+
+// DetectFormat guesses a file's format from its name and, for YAML and
+// unknown extensions, from its content.
+func DetectFormat(name string, data []byte) Format {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".md", ".markdown", ".txt":
+		return FormatMarkdown
+	case ".csv", ".tsv":
+		return FormatCSV
+	case ".json":
+		return FormatOpenTDB
+	case ".yaml", ".yml":
+		if isNative(data) {
+			return FormatYAML
+		}
+		return FormatRed
+	}
+	trimmed := bytes.TrimSpace(data)
+	switch {
+	case len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '['):
+		return FormatOpenTDB
+	case isNative(data):
+		return FormatYAML
+	case bytes.Contains(data, []byte("\n|")) || bytes.HasPrefix(trimmed, []byte("#")):
+		return FormatMarkdown
+	case bytes.Contains(data, []byte("?:\n")):
+		return FormatRed
+	}
+	return FormatCSV
+}
+
+// isNative reports whether YAML text has the top-level keys of the native format.
+func isNative(data []byte) bool {
+	for _, line := range strings.Split(string(data), "\n") {
+		if strings.HasPrefix(line, "cards:") || strings.HasPrefix(line, "categories:") {
+			return true
+		}
+	}
+	return false
+}
+
+// ImportOptions controls Import.
+type ImportOptions struct {
+	// Format is the source format; empty means DetectFormat.
+	Format Format
+	// Category, when set, puts every imported card in this category id
+	// instead of the one the source gives (or the file name).
+	Category string
+}
+
+// Import converts a file in any supported format to a native document.
+// The cards get what the source has and nothing invented: ids are made
+// from the text when the source has none, and numbers follow the source's
+// order. The result is validated as a bank on its own; every problem is
+// returned as an ErrorList naming the file, line and field.
+func Import(name string, data []byte, opt ImportOptions) (*Document, error) {
+	format := opt.Format
+	if format == "" {
+		format = DetectFormat(name, data)
+	}
+	if opt.Category != "" && !slugRE.MatchString(opt.Category) {
+		return nil, fmt.Errorf("category %q is not a valid id: use lowercase letters, digits and dashes", opt.Category)
+	}
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM from spreadsheet exports
+	var doc *Document
+	var list ErrorList
+	switch format {
+	case FormatYAML:
+		doc, list = ParseYAML(name, bytes.NewReader(data))
+	case FormatMarkdown:
+		doc, list = parseMarkdown(name, data, opt)
+	case FormatRed:
+		doc, list = parseRed(name, data, opt)
+	case FormatOpenTDB:
+		doc, list = parseOpenTDB(name, data, opt)
+	case FormatCSV:
+		doc, list = parseCSV(name, data, opt)
+	default:
+		_, err := ParseFormat(string(format))
+		return nil, err
+	}
+	if len(list) > 0 {
+		list.Sort()
+		return doc, list
+	}
+	if len(doc.Cards) == 0 {
+		return doc, ErrorList{{File: name, Line: 1, Msg: fmt.Sprintf("found no questions in this %s file; is the format right? (give --format %s)", format, formatHint(format))}}
+	}
+	if _, err := Build(doc); err != nil {
+		return doc, err
+	}
+	return doc, nil
+}
+
+func formatHint(f Format) string {
+	var others []string
+	for _, v := range Formats {
+		if v != f {
+			others = append(others, string(v))
+		}
+	}
+	return strings.Join(others, "|")
+}
+
+// categorySet gathers the categories of an import in first-seen order.
+type categorySet struct {
+	doc    *Document
+	forced string
+}
+
+// use returns the id for a category name from the source, declaring it on
+// first use. A forced category (ImportOptions.Category) wins.
+func (s *categorySet) use(name, description string, line int) string {
+	id := s.forced
+	if id == "" {
+		id = Slug(name, 40)
+		if id == "" {
+			id = "general"
+		}
+	}
+	if _, ok := s.doc.catLine[id]; !ok {
+		display := strings.TrimSpace(name)
+		if s.forced != "" || display == "" {
+			display = id
+		}
+		s.doc.catLine[id] = line
+		s.doc.Categories = append(s.doc.Categories, Category{ID: id, Name: display, Description: description})
+	}
+	return id
+}
+
+func newImport(file string, opt ImportOptions) (*Document, *categorySet, idMaker) {
+	doc := &Document{File: file}
+	doc.init()
+	return doc, &categorySet{doc: doc, forced: opt.Category}, idMaker{}
+}
+
+func (d *Document) addCard(c *Card, line int) {
+	c.Source = fmt.Sprintf("%s:%d", d.File, line)
+	d.cardLine[c] = pos{id: line, category: line}
+	d.Cards = append(d.Cards, c)
+}
+
+// nameFromFile turns "red-trivia_computers.yaml" into "Red Trivia Computers".
+func nameFromFile(file string) string {
+	base := strings.TrimSuffix(filepath.Base(file), filepath.Ext(file))
+	words := strings.FieldsFunc(base, func(r rune) bool { return r == '-' || r == '_' || r == ' ' || r == '.' })
+	for i, w := range words {
+		r := []rune(w)
+		r[0] = unicode.ToUpper(r[0])
+		words[i] = string(r)
+	}
+	return strings.Join(words, " ")
+}
+
+// lineAt returns the 1-based line of a byte offset.
+func lineAt(data []byte, off int64) int {
+	if off > int64(len(data)) {
+		off = int64(len(data))
+	}
+	return bytes.Count(data[:off], []byte("\n")) + 1
+}
+

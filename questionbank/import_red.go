@@ -1,0 +1,69 @@
+package questionbank
+
+import (
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// parseRed reads a Red-DiscordBot trivia list: a YAML mapping from each
+// question to its list of accepted answers, with optional AUTHOR,
+// DESCRIPTION and CONFIG keys. The cards are answered by typing.
+func parseRed(file string, data []byte, opt ImportOptions) (*Document, ErrorList) {
+	doc, cats, ids := newImport(file, opt)
+	e := &errs{file: file}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		line, msg := 0, err.Error()
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = m[2]
+		}
+		e.add(line, "", "not valid YAML: %s", msg)
+		return doc, e.list
+	}
+	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		e.add(1, "", "a trivia list is a mapping from each question to a list of accepted answers")
+		return doc, e.list
+	}
+	top := root.Content[0]
+	description := ""
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if k, v := top.Content[i], top.Content[i+1]; k.Value == "DESCRIPTION" && v.Kind == yaml.ScalarNode {
+			description = strings.TrimSpace(v.Value)
+		}
+	}
+	byPrompt := map[string]*Card{}
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		k, v := top.Content[i], top.Content[i+1]
+		switch k.Value {
+		case "AUTHOR", "DESCRIPTION", "CONFIG":
+			continue
+		}
+		prompt := strings.TrimSpace(k.Value)
+		if k.Kind != yaml.ScalarNode || prompt == "" {
+			e.add(k.Line, "question", "a question must be text")
+			continue
+		}
+		answers := stringList(e, v, prompt)
+		if len(answers) == 0 {
+			e.add(v.Line, prompt, "no accepted answers: list at least one")
+			continue
+		}
+		if c := byPrompt[prompt]; c != nil { // the same question twice: keep every answer
+			for _, a := range answers {
+				if !contains(c.Answers, a) {
+					c.Answers = append(c.Answers, a)
+				}
+			}
+			continue
+		}
+		cat := cats.use(nameFromFile(file), description, 1)
+		c := &Card{Category: cat, Number: len(doc.Cards) + 1, Prompt: prompt, Answers: answers}
+		c.ID = ids.make(cat, prompt)
+		byPrompt[prompt] = c
+		doc.addCard(c, k.Line)
+	}
+	return doc, e.list
+}

@@ -1,0 +1,396 @@
+package questionbank
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Document is the content of one bank file: the categories it declares and
+// the cards it defines. Cards may use categories declared in other files of
+// the same bank.
+type Document struct {
+	File       string
+	Categories []Category
+	Cards      []*Card
+
+	// where things were defined, for errors found across files
+	catLine  map[string]int // category id -> line
+	cardLine map[*Card]pos
+}
+
+type pos struct{ id, category int }
+
+func (d *Document) init() {
+	if d.catLine == nil {
+		d.catLine = map[string]int{}
+	}
+	if d.cardLine == nil {
+		d.cardLine = map[*Card]pos{}
+	}
+}
+
+var (
+	slugRE   = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+	yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
+)
+
+// maxFileSize bounds what one bank file may hold, so a wrong path (a disk
+// image, a log) fails fast with a clear message instead of eating memory.
+const maxFileSize = 32 << 20
+
+// ParseYAML reads a bank file in the native YAML format. It returns the
+// document and every problem it found; problems that need other files (a
+// duplicate id, an unknown category) are found when the bank is built.
+func ParseYAML(file string, r io.Reader) (*Document, ErrorList) {
+	e := &errs{file: file}
+	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
+	if err != nil {
+		e.add(0, "", "cannot read: %v", err)
+		return nil, e.list
+	}
+	if len(data) > maxFileSize {
+		e.add(0, "", "file is larger than %d MiB; is this really a question bank?", maxFileSize>>20)
+		return nil, e.list
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		line, msg := 0, err.Error()
+		if m := yamlLine.FindStringSubmatch(msg); m != nil {
+			line, _ = strconv.Atoi(m[1])
+			msg = m[2]
+		}
+		e.add(line, "", "not valid YAML: %s", msg)
+		return nil, e.list
+	}
+	doc := &Document{File: file}
+	doc.init()
+	if len(root.Content) == 0 {
+		e.add(1, "", "the file is empty: a bank file has `categories:` and `cards:`")
+		return doc, e.list
+	}
+	top := root.Content[0]
+	if top.Kind != yaml.MappingNode {
+		e.add(top.Line, "", "a bank file is a mapping with the keys `categories` and `cards`")
+		return doc, e.list
+	}
+	forEachKey(e, top, "", []string{"categories", "cards"}, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "categories":
+			forEachItem(e, v, "categories", func(i int, n *yaml.Node) {
+				parseCategory(e, doc, fmt.Sprintf("categories[%d]", i), n)
+			})
+		case "cards":
+			forEachItem(e, v, "cards", func(i int, n *yaml.Node) {
+				parseCard(e, doc, fmt.Sprintf("cards[%d]", i), n)
+			})
+		}
+	})
+	return doc, e.list
+}
+
+func parseCategory(e *errs, doc *Document, field string, n *yaml.Node) {
+	var c Category
+	forEachKey(e, n, field, []string{"id", "name", "description"}, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "id":
+			c.ID = scalar(e, v, field+".id")
+			if c.ID != "" && !slugRE.MatchString(c.ID) {
+				e.add(v.Line, field+".id", "%q is not a valid id: use lowercase letters, digits and dashes, such as \"system-design\"", c.ID)
+			}
+		case "name":
+			c.Name = scalar(e, v, field+".name")
+		case "description":
+			c.Description = scalar(e, v, field+".description")
+		}
+	})
+	if c.ID == "" {
+		e.add(n.Line, field+".id", "missing: every category needs an id")
+		return
+	}
+	if c.Name == "" {
+		c.Name = c.ID
+	}
+	if line, ok := doc.catLine[c.ID]; ok {
+		e.add(n.Line, field+".id", "duplicate category %q (first declared on line %d)", c.ID, line)
+		return
+	}
+	doc.catLine[c.ID] = n.Line
+	doc.Categories = append(doc.Categories, c)
+}
+
+var cardKeys = []string{"id", "category", "number", "difficulty", "tags", "prompt", "key_concepts",
+	"answer", "answers", "quick_check", "examples"}
+
+func parseCard(e *errs, doc *Document, field string, n *yaml.Node) {
+	c := &Card{Source: fmt.Sprintf("%s:%d", doc.File, n.Line)}
+	var p pos
+	forEachKey(e, n, field, cardKeys, func(key string, k, v *yaml.Node) {
+		f := field + "." + key
+		switch key {
+		case "id":
+			c.ID, p.id = scalar(e, v, f), v.Line
+		case "category":
+			c.Category, p.category = scalar(e, v, f), v.Line
+		case "number":
+			s := scalar(e, v, f)
+			num, err := strconv.Atoi(s)
+			if s != "" && (err != nil || num < 0) {
+				e.add(v.Line, f, "%q is not a whole number", s)
+			}
+			c.Number = num
+		case "difficulty":
+			d, err := ParseDifficulty(scalar(e, v, f))
+			if err != nil {
+				e.add(v.Line, f, "%v", err)
+			}
+			c.Difficulty = d
+		case "tags":
+			c.Tags = stringList(e, v, f)
+		case "prompt":
+			c.Prompt = strings.TrimSpace(scalar(e, v, f))
+		case "key_concepts":
+			c.KeyConcepts = stringList(e, v, f)
+		case "answer":
+			c.Answer = strings.TrimSpace(scalar(e, v, f))
+		case "answers":
+			c.Answers = stringList(e, v, f)
+		case "quick_check":
+			c.QuickCheck = parseQuickCheck(e, f, v)
+		case "examples":
+			forEachItem(e, v, f, func(i int, n *yaml.Node) {
+				var ex Example
+				ef := fmt.Sprintf("%s[%d]", f, i)
+				forEachKey(e, n, ef, []string{"input", "output"}, func(key string, k, v *yaml.Node) {
+					if key == "input" {
+						ex.Input = strings.TrimSpace(scalar(e, v, ef+".input"))
+					} else {
+						ex.Output = strings.TrimSpace(scalar(e, v, ef+".output"))
+					}
+				})
+				if ex.Input == "" || ex.Output == "" {
+					e.add(n.Line, ef, "an example needs both `input` and `output`")
+				}
+				c.Examples = append(c.Examples, ex)
+			})
+		}
+	})
+	if p.id == 0 {
+		p.id = n.Line
+	}
+	if p.category == 0 {
+		p.category = n.Line
+	}
+	switch {
+	case c.ID == "":
+		e.add(n.Line, field+".id", "missing: every card needs a stable id, such as \"postgres-mvcc\"")
+	case !slugRE.MatchString(c.ID):
+		e.add(p.id, field+".id", "%q is not a valid id: use lowercase letters, digits and dashes, such as \"postgres-mvcc\"", c.ID)
+	}
+	if c.Category == "" {
+		e.add(n.Line, field+".category", "missing: every card names its category")
+	}
+	if c.Prompt == "" {
+		e.add(n.Line, field+".prompt", "missing or empty: every card needs the question to ask")
+	}
+	doc.cardLine[c] = p
+	doc.Cards = append(doc.Cards, c)
+}
+
+func parseQuickCheck(e *errs, field string, n *yaml.Node) *QuickCheck {
+	q := &QuickCheck{}
+	forEachKey(e, n, field, []string{"question", "options", "explanation"}, func(key string, k, v *yaml.Node) {
+		switch key {
+		case "question":
+			q.Question = strings.TrimSpace(scalar(e, v, field+".question"))
+		case "explanation":
+			q.Explanation = strings.TrimSpace(scalar(e, v, field+".explanation"))
+		case "options":
+			forEachItem(e, v, field+".options", func(i int, n *yaml.Node) {
+				of := fmt.Sprintf("%s.options[%d]", field, i)
+				var o Option
+				forEachKey(e, n, of, []string{"text", "correct"}, func(key string, k, v *yaml.Node) {
+					if key == "text" {
+						o.Text = strings.TrimSpace(scalar(e, v, of+".text"))
+						return
+					}
+					switch scalar(e, v, of+".correct") {
+					case "true":
+						o.Correct = true
+					case "false":
+					default:
+						e.add(v.Line, of+".correct", "must be true or false")
+					}
+				})
+				if o.Text == "" {
+					e.add(n.Line, of+".text", "missing or empty: every option needs its text")
+				}
+				q.Options = append(q.Options, o)
+			})
+		}
+	})
+	if q.Question == "" {
+		e.add(n.Line, field+".question", "missing or empty: the quick check needs its question")
+	}
+	if len(q.Options) < 2 || len(q.Options) > 5 {
+		e.add(n.Line, field+".options", "has %d options: give 2 to 5", len(q.Options))
+	}
+	correct := 0
+	seen := map[string]bool{}
+	for i, o := range q.Options {
+		if o.Correct {
+			correct++
+		}
+		key := strings.ToLower(o.Text)
+		if o.Text != "" && seen[key] {
+			e.add(n.Line, fmt.Sprintf("%s.options[%d]", field, i), "option %q appears twice", o.Text)
+		}
+		seen[key] = true
+	}
+	if correct != 1 {
+		e.add(n.Line, field+".options", "has %d correct options: mark exactly one with `correct: true`", correct)
+	}
+	return q
+}
+
+// forEachKey walks a mapping node, reporting keys that are not allowed and
+// keys given twice.
+func forEachKey(e *errs, n *yaml.Node, field string, allowed []string, fn func(key string, k, v *yaml.Node)) {
+	if n.Kind != yaml.MappingNode {
+		e.add(n.Line, field, "must be a mapping of keys (%s)", strings.Join(allowed, ", "))
+		return
+	}
+	seen := map[string]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		f := k.Value
+		if field != "" {
+			f = field + "." + k.Value
+		}
+		if !contains(allowed, k.Value) {
+			e.add(k.Line, f, "unknown key: the keys here are %s", strings.Join(allowed, ", "))
+			continue
+		}
+		if line, dup := seen[k.Value]; dup {
+			e.add(k.Line, f, "given twice (first on line %d)", line)
+			continue
+		}
+		seen[k.Value] = k.Line
+		fn(k.Value, k, v)
+	}
+}
+
+func forEachItem(e *errs, n *yaml.Node, field string, fn func(i int, n *yaml.Node)) {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return
+	}
+	if n.Kind != yaml.SequenceNode {
+		e.add(n.Line, field, "must be a list")
+		return
+	}
+	for i, item := range n.Content {
+		fn(i, item)
+	}
+}
+
+func scalar(e *errs, n *yaml.Node, field string) string {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	if n.Kind != yaml.ScalarNode {
+		e.add(n.Line, field, "must be a single value, not a list or mapping")
+		return ""
+	}
+	if n.Tag == "!!null" {
+		return ""
+	}
+	return n.Value
+}
+
+// stringList accepts a list of values, or a single value as a list of one.
+func stringList(e *errs, n *yaml.Node, field string) []string {
+	if n.Kind == yaml.ScalarNode {
+		if s := strings.TrimSpace(scalar(e, n, field)); s != "" {
+			return []string{s}
+		}
+		return nil
+	}
+	var out []string
+	forEachItem(e, n, field, func(i int, item *yaml.Node) {
+		s := strings.TrimSpace(scalar(e, item, fmt.Sprintf("%s[%d]", field, i)))
+		if s == "" {
+			e.add(item.Line, fmt.Sprintf("%s[%d]", field, i), "empty entry")
+			return
+		}
+		out = append(out, s)
+	})
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// WriteYAML writes a document in the native format, readable by ParseYAML.
+func WriteYAML(w io.Writer, doc *Document) error {
+	type option struct {
+		Text    string `yaml:"text"`
+		Correct bool   `yaml:"correct,omitempty"`
+	}
+	type quickCheck struct {
+		Question    string   `yaml:"question"`
+		Options     []option `yaml:"options"`
+		Explanation string   `yaml:"explanation,omitempty"`
+	}
+	type card struct {
+		ID          string      `yaml:"id"`
+		Category    string      `yaml:"category"`
+		Number      int         `yaml:"number,omitempty"`
+		Difficulty  Difficulty  `yaml:"difficulty,omitempty"`
+		Tags        []string    `yaml:"tags,omitempty,flow"`
+		Prompt      string      `yaml:"prompt"`
+		KeyConcepts []string    `yaml:"key_concepts,omitempty"`
+		Answer      string      `yaml:"answer,omitempty"`
+		Answers     []string    `yaml:"answers,omitempty"`
+		QuickCheck  *quickCheck `yaml:"quick_check,omitempty"`
+		Examples    []Example   `yaml:"examples,omitempty"`
+	}
+	type file struct {
+		Categories []Category `yaml:"categories"`
+		Cards      []card     `yaml:"cards"`
+	}
+	out := file{Categories: doc.Categories}
+	for _, c := range doc.Cards {
+		oc := card{ID: c.ID, Category: c.Category, Number: c.Number, Difficulty: c.Difficulty, Tags: c.Tags,
+			Prompt: c.Prompt, KeyConcepts: c.KeyConcepts, Answer: c.Answer, Answers: c.Answers, Examples: c.Examples}
+		if q := c.QuickCheck; q != nil {
+			oq := &quickCheck{Question: q.Question, Explanation: q.Explanation}
+			for _, o := range q.Options {
+				oq.Options = append(oq.Options, option(o))
+			}
+			oc.QuickCheck = oq
+		}
+		out.Cards = append(out.Cards, oc)
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(out); err != nil {
+		return err
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}

@@ -62,6 +62,42 @@ func (q *QuickCheck) CorrectIndex() int {
 	return -1
 }
 
+// problem is one thing wrong with a quick check's options.
+type problem struct {
+	option int    // index of the option at fault, or -1
+	field  string // appended to "options", such as "[2].text"
+	msg    string
+}
+
+// problems checks the rules every quick check obeys, whatever format it
+// came from: 2 to 5 options, each with text and none repeated, exactly one
+// correct.
+func (q *QuickCheck) problems() []problem {
+	var out []problem
+	if len(q.Options) < 2 || len(q.Options) > 5 {
+		out = append(out, problem{-1, "", fmt.Sprintf("has %d options: give 2 to 5", len(q.Options))})
+	}
+	correct := 0
+	seen := map[string]bool{}
+	for i, o := range q.Options {
+		if o.Correct {
+			correct++
+		}
+		key := strings.ToLower(o.Text)
+		switch {
+		case o.Text == "":
+			out = append(out, problem{i, fmt.Sprintf("[%d].text", i), "missing or empty: every option needs its text"})
+		case seen[key]:
+			out = append(out, problem{i, fmt.Sprintf("[%d]", i), fmt.Sprintf("option %q appears twice", o.Text)})
+		}
+		seen[key] = true
+	}
+	if correct != 1 {
+		out = append(out, problem{-1, "", fmt.Sprintf("has %d correct options: mark exactly one with `correct: true`", correct)})
+	}
+	return out
+}
+
 type quickCheckJSON struct {
 	Question    string   `json:"question"`
 	Options     []string `json:"options"`

@@ -119,6 +119,9 @@ func Import(name string, data []byte, opt ImportOptions) (*Document, error) {
 		_, err := ParseFormat(string(format))
 		return nil, err
 	}
+	if format != FormatYAML { // the native parser has checked this, with finer lines
+		list = append(list, checkCards(doc)...)
+	}
 	if len(list) > 0 {
 		list.Sort()
 		return doc, list
@@ -130,6 +133,33 @@ func Import(name string, data []byte, opt ImportOptions) (*Document, error) {
 		return doc, err
 	}
 	return doc, nil
+}
+
+// checkCards applies the native format's per-card rules to imported cards,
+// reporting at the line the card came from.
+func checkCards(doc *Document) ErrorList {
+	e := &errs{file: doc.File}
+	for i, c := range doc.Cards {
+		line := doc.cardLine[c].id
+		field := fmt.Sprintf("cards[%d]", i)
+		if strings.TrimSpace(c.Prompt) == "" {
+			e.add(line, field+".prompt", "missing or empty: every card needs the question to ask")
+		}
+		if q := c.QuickCheck; q != nil {
+			if strings.TrimSpace(q.Question) == "" {
+				e.add(line, field+".quick_check.question", "missing or empty")
+			}
+			for _, p := range q.problems() {
+				e.add(line, field+".quick_check.options"+p.field, "%s", p.msg)
+			}
+		}
+		for j, a := range c.Answers {
+			if strings.TrimSpace(a) == "" {
+				e.add(line, fmt.Sprintf("%s.answers[%d]", field, j), "empty accepted answer")
+			}
+		}
+	}
+	return e.list
 }
 
 func formatHint(f Format) string {
@@ -200,4 +230,3 @@ func lineAt(data []byte, off int64) int {
 	}
 	return bytes.Count(data[:off], []byte("\n")) + 1
 }
-

@@ -42,7 +42,7 @@ var (
 
 // maxFileSize bounds what one bank file may hold, so a wrong path (a disk
 // image, a log) fails fast with a clear message instead of eating memory.
-const maxFileSize = 32 << 20
+const maxFileSize = 512 << 20
 
 // ParseYAML reads a bank file in the native YAML format. It returns the
 // document and every problem it found; problems that need other files (a
@@ -113,6 +113,9 @@ func parseCategory(e *errs, doc *Document, field string, n *yaml.Node) {
 		e.add(n.Line, field+".id", "missing: every category needs an id")
 		return
 	}
+	if !slugRE.MatchString(c.ID) {
+		return // reported above
+	}
 	if c.Name == "" {
 		c.Name = c.ID
 	}
@@ -130,6 +133,7 @@ var cardKeys = []string{"id", "category", "number", "difficulty", "tags", "promp
 func parseCard(e *errs, doc *Document, field string, n *yaml.Node) {
 	c := &Card{Source: fmt.Sprintf("%s:%d", doc.File, n.Line)}
 	var p pos
+	promptLine := n.Line
 	forEachKey(e, n, field, cardKeys, func(key string, k, v *yaml.Node) {
 		f := field + "." + key
 		switch key {
@@ -153,7 +157,7 @@ func parseCard(e *errs, doc *Document, field string, n *yaml.Node) {
 		case "tags":
 			c.Tags = stringList(e, v, f)
 		case "prompt":
-			c.Prompt = strings.TrimSpace(scalar(e, v, f))
+			c.Prompt, promptLine = strings.TrimSpace(scalar(e, v, f)), v.Line
 		case "key_concepts":
 			c.KeyConcepts = stringList(e, v, f)
 		case "answer":
@@ -196,7 +200,7 @@ func parseCard(e *errs, doc *Document, field string, n *yaml.Node) {
 		e.add(n.Line, field+".category", "missing: every card names its category")
 	}
 	if c.Prompt == "" {
-		e.add(n.Line, field+".prompt", "missing or empty: every card needs the question to ask")
+		e.add(promptLine, field+".prompt", "missing or empty: every card needs the question to ask")
 	}
 	doc.cardLine[c] = p
 	doc.Cards = append(doc.Cards, c)
@@ -204,6 +208,7 @@ func parseCard(e *errs, doc *Document, field string, n *yaml.Node) {
 
 func parseQuickCheck(e *errs, field string, n *yaml.Node) *QuickCheck {
 	q := &QuickCheck{}
+	optionsLine := n.Line
 	forEachKey(e, n, field, []string{"question", "options", "explanation"}, func(key string, k, v *yaml.Node) {
 		switch key {
 		case "question":
@@ -211,6 +216,7 @@ func parseQuickCheck(e *errs, field string, n *yaml.Node) *QuickCheck {
 		case "explanation":
 			q.Explanation = strings.TrimSpace(scalar(e, v, field+".explanation"))
 		case "options":
+			optionsLine = k.Line
 			forEachItem(e, v, field+".options", func(i int, n *yaml.Node) {
 				of := fmt.Sprintf("%s.options[%d]", field, i)
 				var o Option
@@ -227,9 +233,6 @@ func parseQuickCheck(e *errs, field string, n *yaml.Node) *QuickCheck {
 						e.add(v.Line, of+".correct", "must be true or false")
 					}
 				})
-				if o.Text == "" {
-					e.add(n.Line, of+".text", "missing or empty: every option needs its text")
-				}
 				q.Options = append(q.Options, o)
 			})
 		}
@@ -237,23 +240,12 @@ func parseQuickCheck(e *errs, field string, n *yaml.Node) *QuickCheck {
 	if q.Question == "" {
 		e.add(n.Line, field+".question", "missing or empty: the quick check needs its question")
 	}
-	if len(q.Options) < 2 || len(q.Options) > 5 {
-		e.add(n.Line, field+".options", "has %d options: give 2 to 5", len(q.Options))
-	}
-	correct := 0
-	seen := map[string]bool{}
-	for i, o := range q.Options {
-		if o.Correct {
-			correct++
+	for _, p := range q.problems() {
+		line := optionsLine
+		if p.option >= 0 && p.option < len(n.Content) {
+			line = n.Content[p.option].Line
 		}
-		key := strings.ToLower(o.Text)
-		if o.Text != "" && seen[key] {
-			e.add(n.Line, fmt.Sprintf("%s.options[%d]", field, i), "option %q appears twice", o.Text)
-		}
-		seen[key] = true
-	}
-	if correct != 1 {
-		e.add(n.Line, field+".options", "has %d correct options: mark exactly one with `correct: true`", correct)
+		e.add(line, field+".options"+p.field, "%s", p.msg)
 	}
 	return q
 }

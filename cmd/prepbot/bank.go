@@ -68,7 +68,7 @@ func bankValidate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return printBankErrors(err, stdout, stderr)
 	}
-	fmt.Fprintf(stdout, "ok: %d cards in %d categories\n", b.Len(), len(b.Categories()))
+	fmt.Fprintf(stdout, "ok: %d %s in %d %s\n", b.Len(), plural(b.Len(), "card", "cards"), len(b.Categories()), plural(len(b.Categories()), "category", "categories"))
 	return nil
 }
 

@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCmd(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestBankValidateDefault(t *testing.T) {
+	code, out, errs := runCmd(t, "bank", "validate")
+	if code != 0 || out != "ok: 100 cards in 5 categories\n" {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = runCmd(t, "bank", "validate", "default", "../../questionbank/testdata/valid")
+	if code != 0 || out != "ok: 104 cards in 7 categories\n" {
+		t.Fatalf("default plus a folder: exit %d %s", code, out)
+	}
+}
+
+func TestBankValidateErrors(t *testing.T) {
+	code, out, errs := runCmd(t, "bank", "validate", "../../questionbank/testdata/invalid/errors.yaml", "../../questionbank/testdata/invalid/syntax.yaml")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 10 {
+		t.Errorf("want 10 error lines (9 + 1 syntax), got %d:\n%s", len(lines), out)
+	}
+	for _, l := range lines {
+		if !strings.HasPrefix(l, "../../questionbank/testdata/invalid/") || !strings.Contains(l, ".yaml:") {
+			t.Errorf("not PATH:LINE: %q", l)
+		}
+	}
+	if !strings.Contains(errs, "10 problems in 2 files") {
+		t.Errorf("stderr = %q", errs)
+	}
+}
+
+func TestBankListJSON(t *testing.T) {
+	code, out, errs := runCmd(t, "bank", "list", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var cards []struct {
+		ID          string   `json:"id"`
+		Category    string   `json:"category"`
+		Number      int      `json:"number"`
+		Prompt      string   `json:"prompt"`
+		KeyConcepts []string `json:"key_concepts"`
+		Answer      string   `json:"answer"`
+		QuickCheck  struct {
+			Question    string   `json:"question"`
+			Options     []string `json:"options"`
+			Correct     *int     `json:"correct"`
+			Explanation string   `json:"explanation"`
+		} `json:"quick_check"`
+		Difficulty string   `json:"difficulty"`
+		Tags       []string `json:"tags"`
+	}
+	if err := json.Unmarshal([]byte(out), &cards); err != nil {
+		t.Fatal(err)
+	}
+	per := map[string]int{}
+	for _, c := range cards {
+		per[c.Category]++
+		q := c.QuickCheck
+		if c.ID == "" || c.Number == 0 || c.Prompt == "" || len(c.KeyConcepts) == 0 || c.Answer == "" ||
+			q.Question == "" || len(q.Options) < 3 || q.Correct == nil || q.Explanation == "" || c.Difficulty == "" || len(c.Tags) == 0 {
+			t.Errorf("card %s has an empty field: %+v", c.ID, c)
+		}
+	}
+	if len(cards) != 100 || len(per) != 5 {
+		t.Fatalf("%d cards in %d categories", len(cards), len(per))
+	}
+	for cat, n := range per {
+		if n != 20 {
+			t.Errorf("%s: %d cards", cat, n)
+		}
+	}
+}
+
+func TestBankListFilters(t *testing.T) {
+	code, out, _ := runCmd(t, "bank", "list", "--category", "postgres")
+	if code != 0 || !strings.HasPrefix(out, "PostgreSQL & Persistence (postgres): 20 cards\n") || !strings.Contains(out, "postgres-mvcc") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	code, _, errs := runCmd(t, "bank", "list", "--category", "golang")
+	if code != 1 || !strings.Contains(errs, `unknown category "golang": valid categories are python, fastapi, postgres, microservices, coding`) {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	code, out, _ = runCmd(t, "bank", "list", "--json", "--category", "coding", "--difficulty", "hard")
+	var cards []map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &cards) != nil || len(cards) == 0 {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	for _, c := range cards {
+		if c["category"] != "coding" || c["difficulty"] != "hard" {
+			t.Errorf("filter let through %v", c["id"])
+		}
+	}
+}
+
+func TestBankImport(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "banks", "imported.yaml")
+	code, stdout, errs := runCmd(t, "bank", "import", "../../questionbank/testdata/cards.csv", "-o", out)
+	if code != 0 || stdout != "" || !strings.Contains(errs, "imported 3 cards in 2 categories") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
+	}
+	code, stdout, _ = runCmd(t, "bank", "validate", out)
+	if code != 0 || stdout != "ok: 3 cards in 2 categories\n" {
+		t.Fatalf("the imported file does not validate: %s", stdout)
+	}
+	code, _, errs = runCmd(t, "bank", "import", "../../questionbank/testdata/bad.csv")
+	if code != 1 || !strings.Contains(errs, "1 problem in 1 file") {
+		t.Fatalf("bad import: exit %d %s", code, errs)
+	}
+	code, _, errs = runCmd(t, "bank", "import", "../../questionbank/testdata/cards.csv", "--format", "xml")
+	if code != 1 || !strings.Contains(errs, `unknown format "xml": choose markdown, red, opentdb, csv or yaml`) {
+		t.Fatalf("bad format: exit %d %s", code, errs)
+	}
+}
+
+func TestBankImportSeed(t *testing.T) {
+	seed := "../../../shared/seed/interview-questions.md"
+	if _, err := os.Stat(seed); err != nil {
+		t.Skip("the seed document is not beside the checkout")
+	}
+	code, out, errs := runCmd(t, "bank", "import", seed)
+	if code != 0 || strings.Count(out, "\n    prompt:") != 100 || !strings.Contains(errs, "imported 100 cards in 5 categories") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	if code, _, errs := runCmd(t); code != 2 || !strings.Contains(errs, "prepbot bank validate") {
+		t.Errorf("no args: exit %d %s", code, errs)
+	}
+	if code, _, errs := runCmd(t, "frobnicate"); code != 2 || !strings.Contains(errs, `unknown command "frobnicate"`) {
+		t.Errorf("unknown: exit %d %s", code, errs)
+	}
+}

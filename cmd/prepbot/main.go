@@ -24,6 +24,10 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 const usage = `prepbot: study for senior backend interviews together, on Discord, Slack or a terminal.
 
 Usage:
+  prepbot console [--db PATH] [--user NAME] [--bank PATH]...
+                                         study in the terminal (no token needed)
+  prepbot export --db PATH [-o OUT.json] write every record as JSON
+  prepbot backup --db PATH OUT           copy the database, also while it is in use
   prepbot bank validate [PATH...]        check bank files (no PATH: the built-in bank)
   prepbot bank list [--category C] [--json] [--bank PATH]...
                                          list the cards of a bank
@@ -43,6 +47,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "bank":
 		err = runBank(args[1:], stdin, stdout, stderr)
+	case "console":
+		err = runConsole(args[1:], stdin, stdout, stderr)
+	case "export":
+		err = runExport(args[1:], stdout, stderr)
+	case "backup":
+		err = runBackup(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

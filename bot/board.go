@@ -1,0 +1,159 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/prepbot/prepbot/questionbank"
+)
+
+// location returns a group's time zone.
+func (b *Bot) location(ctx context.Context, group string) (*time.Location, error) {
+	g, err := b.store.Group(ctx, group)
+	if err != nil {
+		return nil, err
+	}
+	name := g.TimeZone
+	if name == "" {
+		name = b.tz
+	}
+	loc, err := LoadLocation(name)
+	if err != nil {
+		return time.UTC, nil // a zone that vanished from the system's tzdata: fall back rather than fail
+	}
+	return loc, nil
+}
+
+var periodNames = map[string]string{"week": "this week", "month": "this month", "all": "all time"}
+
+func (b *Bot) leaderboard(ctx context.Context, req Request) (Reply, error) {
+	period := strings.ToLower(strings.TrimSpace(req.Args["period"]))
+	if period == "" {
+		period = "week"
+	}
+	if _, ok := periodNames[period]; !ok {
+		return Reply{}, Errorf(EInvalid, "Unknown period %q: choose week, month or all.", req.Args["period"])
+	}
+	cat := strings.ToLower(strings.TrimSpace(req.Args["category"]))
+	if err := b.bank.CheckFilter(questionbank.Filter{Category: cat}); err != nil {
+		return Reply{}, &Error{Code: EInvalid, Message: capitalize(err.Error()) + "."}
+	}
+	loc, err := b.location(ctx, req.Group)
+	if err != nil {
+		return Reply{}, err
+	}
+	key := PeriodKey(period, b.clock.Now(), loc)
+	scores, err := b.store.Leaderboard(ctx, req.Group, key, cat, 10)
+	if err != nil {
+		return Reply{}, err
+	}
+	title := "Leaderboard: " + periodNames[period]
+	if cat != "" {
+		title += " · " + fmtCategory(b.bank, cat)
+	}
+	r := Reply{Title: title, Color: 0xF1C40F, Footer: "Periods follow " + loc.String() + " time · ties go to accuracy, then to who got there first"}
+	if len(scores) == 0 {
+		r.Text = "No points yet for " + periodNames[period] + ". Be the first: draw a card with /question."
+		return r, nil
+	}
+	var t strings.Builder
+	medals := []string{"🥇", "🥈", "🥉"}
+	for i, s := range scores {
+		place := fmt.Sprintf("%d.", i+1)
+		if i < len(medals) {
+			place = medals[i]
+		}
+		name := s.Name
+		if name == "" {
+			name = s.User
+		}
+		fmt.Fprintf(&t, "%s **%s**: %d points", place, name, s.Points)
+		if s.Answered > 0 {
+			fmt.Fprintf(&t, " · %.0f%% of %s", 100*s.Accuracy(), plural(s.Answered, "answer", "answers"))
+		}
+		t.WriteString("\n")
+	}
+	r.Text = strings.TrimSpace(t.String())
+	return r, nil
+}
+
+func (b *Bot) stats(ctx context.Context, req Request) (Reply, error) {
+	user, name := req.User.ID, req.User.Name
+	if u := strings.TrimSpace(req.Args["user"]); u != "" && u != user {
+		user, name = u, u
+	}
+	m, err := b.store.Member(ctx, req.Group, user)
+	if err != nil {
+		return Reply{}, err
+	}
+	if m.Name != "" {
+		name = m.Name
+	}
+	r := Reply{Private: true, Title: "Stats: " + name, Color: 0x2E86C1}
+	if m.Answered == 0 && m.Points == 0 {
+		if user == req.User.ID {
+			r.Text = "You have not answered anything yet. Draw a card with /question and press an option."
+		} else {
+			r.Text = name + " has not answered anything in this server yet."
+		}
+		return r, nil
+	}
+	loc, err := b.location(ctx, req.Group)
+	if err != nil {
+		return Reply{}, err
+	}
+	today := Day(b.clock.Now(), loc)
+	r.Fields = []Field{
+		{Name: "Answered", Value: fmt.Sprint(m.Answered), Inline: true},
+		{Name: "Accuracy", Value: fmt.Sprintf("%.0f%%", 100*m.Accuracy()), Inline: true},
+		{Name: "Points", Value: fmt.Sprint(m.Points), Inline: true},
+		{Name: "Current streak", Value: streakText(m.CurrentStreak(today)), Inline: true},
+		{Name: "Longest streak", Value: streakText(m.Longest), Inline: true},
+	}
+	weakest := m.Weakest(3)
+	if weakest == "" {
+		weakest = m.Weakest(1)
+	}
+	if weakest != "" {
+		t := m.Categories[weakest]
+		r.Fields = append(r.Fields, Field{Name: "Weakest category", Value: fmt.Sprintf("%s (%.0f%%): practise with /question category:%s", fmtCategory(b.bank, weakest), 100*t.Accuracy(), weakest), Inline: false})
+	}
+	var cats []string
+	for c := range m.Categories {
+		cats = append(cats, c)
+	}
+	sort.Strings(cats)
+	var t strings.Builder
+	for _, c := range cats {
+		tl := m.Categories[c]
+		fmt.Fprintf(&t, "- %s: %d of %d correct (%.0f%%)\n", fmtCategory(b.bank, c), tl.Correct, tl.Answered, 100*tl.Accuracy())
+	}
+	r.Text = "**Accuracy per category**\n" + strings.TrimSpace(t.String())
+	return r, nil
+}
+
+func (b *Bot) help() Reply {
+	var t strings.Builder
+	for _, c := range Commands {
+		if len(c.Sub) == 0 {
+			fmt.Fprintf(&t, "**/%s**%s: %s\n", c.Name, usageOf(c.Options), c.Description)
+			continue
+		}
+		for _, s := range c.Sub {
+			fmt.Fprintf(&t, "**/%s %s**%s: %s\n", c.Name, s.Name, usageOf(s.Options), s.Description)
+		}
+	}
+	return Reply{Title: "prepbot: study for senior backend interviews together", Text: strings.TrimSpace(t.String()), Private: true,
+		Footer: "Answer cards with their buttons. Points: easy 10, medium 15, hard 20, self-rating 1."}
+}
+
+func usageOf(opts []Option) string {
+	var s strings.Builder
+	for _, o := range opts {
+		fmt.Fprintf(&s, " [%s]", o.Name)
+	}
+	return s.String()
+}

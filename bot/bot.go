@@ -1,0 +1,197 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"github.com/prepbot/prepbot/questionbank"
+)
+
+// Points for a correct answer by difficulty, and for a self-rating.
+const (
+	PointsEasy   = 10
+	PointsMedium = 15
+	PointsHard   = 20
+	PointsRating = 1
+)
+
+// Config configures a Bot.
+type Config struct {
+	Bank  *questionbank.Bank
+	Store Store
+	Clock Clock        // default: the system clock
+	Log   *slog.Logger // default: discard
+	// Chat is where the daily question is posted (also settable with SetChat).
+	Chat Chat
+	// TimeZone is a group's time zone until an admin sets one with /qotd set
+	// (default UTC).
+	TimeZone string
+}
+
+// Bot handles requests. It is safe for concurrent use.
+type Bot struct {
+	bank  *questionbank.Bank
+	store Store
+	clock Clock
+	log   *slog.Logger
+	tz    string
+	chat  Chat
+}
+
+// New returns a Bot.
+func New(c Config) *Bot {
+	b := &Bot{bank: c.Bank, store: c.Store, clock: c.Clock, log: c.Log, tz: c.TimeZone, chat: c.Chat}
+	if b.clock == nil {
+		b.clock = SystemClock{}
+	}
+	if b.log == nil {
+		b.log = slog.New(slog.DiscardHandler)
+	}
+	return b
+}
+
+// Bank returns the bot's question bank.
+func (b *Bot) Bank() *questionbank.Bank { return b.bank }
+
+// Handle answers one request. The reply is always fit to show: when err is
+// not nil the reply carries a message that says what to do next, and err is
+// for logs and metrics.
+func (b *Bot) Handle(ctx context.Context, req Request) (Reply, error) {
+	r, err := b.handle(ctx, req)
+	if err != nil {
+		if ErrorCode(err) == EInternal {
+			b.log.Error("request failed", "platform", req.Platform, "group", req.Group, "user", req.User.ID,
+				"command", req.Command, "action", req.Action, "err", err)
+		}
+		return Reply{Title: errorTitle(err), Text: ErrorMessage(err), Private: true}, err
+	}
+	return r, nil
+}
+
+func errorTitle(err error) string {
+	switch ErrorCode(err) {
+	case EForbidden:
+		return "Not allowed"
+	case EConflict:
+		return "Already done"
+	case EInternal:
+		return "Something went wrong"
+	}
+	return "That did not work"
+}
+
+func (b *Bot) handle(ctx context.Context, req Request) (Reply, error) {
+	if req.Action != "" {
+		return b.press(ctx, req)
+	}
+	switch req.Command {
+	case "question":
+		return b.question(ctx, req, req.Args["category"], req.Args["difficulty"])
+	case "answer":
+		id, err := strconv.ParseUint(req.Args["post"], 10, 64)
+		if err != nil {
+			return Reply{}, Errorf(EInvalid, "There is no card waiting for a typed answer. Draw one with /question.")
+		}
+		return b.typed(ctx, req, id, req.Args["text"])
+	case "leaderboard":
+		return b.leaderboard(ctx, req)
+	case "stats":
+		return b.stats(ctx, req)
+	case "qotd":
+		return b.qotd(ctx, req)
+	case "help", "":
+		return b.help(), nil
+	}
+	return Reply{}, Errorf(EInvalid, "Unknown command /%s. Type /help to see every command.", req.Command)
+}
+
+// Button actions. The post id ties a press to the card it was under.
+const (
+	actOption = "a" // a:POST:INDEX   choose a quick-check option
+	actHint   = "h" // h:POST         show the key concepts
+	actReveal = "r" // r:POST         show the model answer
+	actType   = "t" // t:POST         answer by typing (opens a text prompt)
+	actRate   = "s" // s:POST:RATING  rate yourself after reading the answer
+	actNext   = "q" // q:CATEGORY     draw another card
+)
+
+// Ratings a user can give themselves, with their button labels.
+var Ratings = []struct{ ID, Label string }{
+	{"nailed", "Nailed it"}, {"partly", "Partly"}, {"missed", "Missed it"},
+}
+
+func (b *Bot) press(ctx context.Context, req Request) (Reply, error) {
+	parts := strings.Split(req.Action, ":")
+	if parts[0] == actNext {
+		cat := ""
+		if len(parts) > 1 {
+			cat = parts[1]
+		}
+		return b.question(ctx, req, cat, "")
+	}
+	if len(parts) < 2 {
+		return Reply{}, Errorf(EInvalid, "That button is not one of ours. Draw a card with /question.")
+	}
+	id, err := strconv.ParseUint(parts[1], 10, 64)
+	if err != nil {
+		return Reply{}, Errorf(EInvalid, "That button is not one of ours. Draw a card with /question.")
+	}
+	arg := ""
+	if len(parts) > 2 {
+		arg = parts[2]
+	}
+	switch parts[0] {
+	case actOption:
+		n, err := strconv.Atoi(arg)
+		if err != nil {
+			return Reply{}, Errorf(EInvalid, "That button is not one of ours. Draw a card with /question.")
+		}
+		return b.choose(ctx, req, id, n)
+	case actHint:
+		return b.hint(ctx, req, id)
+	case actReveal:
+		return b.reveal(ctx, req, id)
+	case actType:
+		return b.typed(ctx, req, id, req.Text)
+	case actRate:
+		return b.rate(ctx, req, id, arg)
+	}
+	return Reply{}, Errorf(EInvalid, "That button is not one of ours. Draw a card with /question.")
+}
+
+// postCard loads a post and its card.
+func (b *Bot) postCard(ctx context.Context, req Request, id uint64) (Post, *questionbank.Card, error) {
+	p, err := b.store.Post(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return p, nil, Errorf(ENotFound, "That card is no longer available. Draw a new one with /question.")
+	}
+	if err != nil {
+		return p, nil, err
+	}
+	if p.Group != req.Group {
+		return p, nil, Errorf(ENotFound, "That card belongs to another server. Draw one here with /question.")
+	}
+	c, ok := b.bank.Card(p.CardID)
+	if !ok {
+		return p, nil, Errorf(ENotFound, "That card has been removed from the question bank. Draw a new one with /question.")
+	}
+	return p, c, nil
+}
+
+func fmtCategory(b *questionbank.Bank, id string) string {
+	if c, ok := b.Category(id); ok {
+		return c.Name
+	}
+	return id
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

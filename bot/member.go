@@ -1,0 +1,88 @@
+package bot
+
+// Apply updates a member with a recorded answer or rating: points, tallies
+// and the streak. It is the one place where these rules live; the store
+// calls it inside the transaction that records a.
+func (m *Member) Apply(a *Answer) {
+	if a.UserName != "" {
+		m.Name = a.UserName
+	}
+	m.Group, m.User = a.Group, a.User
+	m.Points += a.Points
+	if a.Kind == KindRating {
+		if m.Ratings == nil {
+			m.Ratings = map[string]int{}
+		}
+		m.Ratings[a.Rating]++
+		return
+	}
+	m.Tally.add(a.Correct)
+	if m.Categories == nil {
+		m.Categories = map[string]Tally{}
+	}
+	t := m.Categories[a.Category]
+	t.add(a.Correct)
+	m.Categories[a.Category] = t
+
+	// The streak counts days, in the group's time zone, with at least one answer.
+	switch {
+	case m.LastDay == a.Day:
+		// a second answer the same day counts once
+	case m.LastDay != "" && m.LastDay == DayBefore(a.Day):
+		m.Streak++
+	case m.LastDay > a.Day:
+		return // a late, out-of-order delivery never rewinds the streak
+	default:
+		m.Streak = 1
+	}
+	m.LastDay = a.Day
+	if m.Streak > m.Longest {
+		m.Longest = m.Streak
+	}
+}
+
+// CurrentStreak is the streak as of today: a streak whose last day is
+// before yesterday has been broken.
+func (m *Member) CurrentStreak(today string) int {
+	if m.LastDay == today || m.LastDay == DayBefore(today) {
+		return m.Streak
+	}
+	return 0
+}
+
+// Weakest returns the category with the lowest accuracy among those with at
+// least minAnswered answers, or "".
+func (m *Member) Weakest(minAnswered int) string {
+	best, acc := "", 2.0
+	for cat, t := range m.Categories {
+		if t.Answered < minAnswered {
+			continue
+		}
+		if a := t.Accuracy(); a < acc || a == acc && cat < best {
+			best, acc = cat, a
+		}
+	}
+	return best
+}
+
+func (t *Tally) add(correct bool) {
+	t.Answered++
+	if correct {
+		t.Correct++
+	}
+}
+
+// Apply adds an answer or rating to a score.
+func (s *Score) Apply(a *Answer) {
+	s.User = a.User
+	if a.UserName != "" {
+		s.Name = a.UserName
+	}
+	if a.Points > 0 {
+		s.Points += a.Points
+		s.ReachedAt = a.At
+	}
+	if a.Kind == KindAnswer {
+		s.Tally.add(a.Correct)
+	}
+}

@@ -1,0 +1,298 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/prepbot/prepbot/questionbank"
+)
+
+// Category colours for rich replies.
+var categoryColors = map[string]int{
+	"python": 0x3776AB, "fastapi": 0x009688, "postgres": 0x336791, "microservices": 0xE67E22, "coding": 0x8E44AD,
+}
+
+func (b *Bot) question(ctx context.Context, req Request, category, difficulty string) (Reply, error) {
+	d, err := questionbank.ParseDifficulty(difficulty)
+	if err != nil {
+		return Reply{}, &Error{Code: EInvalid, Message: capitalize(err.Error()) + "."}
+	}
+	f := questionbank.Filter{Category: strings.ToLower(strings.TrimSpace(category)), Difficulty: d}
+	if err := b.bank.CheckFilter(f); err != nil {
+		return Reply{}, &Error{Code: EInvalid, Message: capitalize(err.Error()) + "."}
+	}
+	card, err := b.draw(ctx, "ch:"+req.Group+":"+req.Channel, f)
+	if err != nil {
+		return Reply{}, err
+	}
+	p := &Post{Group: req.Group, Channel: req.Channel, CardID: card.ID, Category: card.Category, By: req.User.ID, At: b.clock.Now()}
+	if err := b.store.CreatePost(ctx, p); err != nil {
+		return Reply{}, err
+	}
+	return b.cardReply(card, p), nil
+}
+
+// draw deals the next card of a persisted shuffle bag.
+func (b *Bot) draw(ctx context.Context, scope string, f questionbank.Filter) (*questionbank.Card, error) {
+	var card *questionbank.Card
+	err := b.store.Draw(ctx, scope+":"+f.Key(), func(st *questionbank.BagState) error {
+		c, err := b.bank.Draw(f, st)
+		card = c
+		return err
+	})
+	var none *questionbank.ErrNoCards
+	if errors.As(err, &none) {
+		return nil, &Error{Code: EInvalid, Message: capitalize(err.Error()) + ".", Err: err}
+	}
+	return card, err
+}
+
+var letters = "ABCDE"
+
+// cardReply renders a posted card: the prompt, the quick check and buttons.
+func (b *Bot) cardReply(c *questionbank.Card, p *Post) Reply {
+	var title []string
+	if c.Number > 0 {
+		title = append(title, fmt.Sprintf("#%d", c.Number))
+	}
+	title = append(title, fmtCategory(b.bank, c.Category))
+	if c.Difficulty != "" {
+		title = append(title, string(c.Difficulty))
+	}
+	r := Reply{Title: strings.Join(title, " · "), Color: categoryColors[c.Category], Footer: c.ID}
+	if p.Daily {
+		r.Title = "Question of the day · " + r.Title
+	}
+	var text strings.Builder
+	text.WriteString(c.Prompt)
+	id := fmt.Sprint(p.ID)
+	switch {
+	case c.QuickCheck != nil:
+		q := c.QuickCheck
+		fmt.Fprintf(&text, "\n\n**Quick check:** %s", q.Question)
+		for i, o := range q.Options {
+			fmt.Fprintf(&text, "\n**%c.** %s", letters[i], o.Text)
+			r.Buttons = append(r.Buttons, Button{ID: fmt.Sprintf("%s:%s:%d", actOption, id, i), Label: string(letters[i]), Style: StylePrimary})
+		}
+	case len(c.Answers) > 0:
+		text.WriteString("\n\nAnswer by typing: press **Type answer**.")
+		r.Buttons = append(r.Buttons, Button{ID: actType + ":" + id, Label: "Type answer", Style: StylePrimary})
+	}
+	if len(c.KeyConcepts) > 0 {
+		r.Buttons = append(r.Buttons, Button{ID: actHint + ":" + id, Label: "Hint"})
+	}
+	if c.Answer != "" || len(c.Answers) > 0 || c.QuickCheck == nil {
+		r.Buttons = append(r.Buttons, Button{ID: actReveal + ":" + id, Label: "Answer"})
+	}
+	r.Text = text.String()
+	return r
+}
+
+func points(c *questionbank.Card) int {
+	switch c.Difficulty {
+	case questionbank.Medium:
+		return PointsMedium
+	case questionbank.Hard:
+		return PointsHard
+	}
+	return PointsEasy
+}
+
+// choose records a quick-check answer.
+func (b *Bot) choose(ctx context.Context, req Request, postID uint64, option int) (Reply, error) {
+	p, c, err := b.postCard(ctx, req, postID)
+	if err != nil {
+		return Reply{}, err
+	}
+	q := c.QuickCheck
+	if q == nil || option < 0 || option >= len(q.Options) {
+		return Reply{}, Errorf(EInvalid, "That option is not on this card. Draw a new one with /question.")
+	}
+	correct := q.Options[option].Correct
+	a := b.answer(req, p, c)
+	a.Option, a.Correct = option, correct
+	if correct {
+		a.Points = points(c)
+	}
+	m, err := b.record(ctx, a, "answered")
+	if err != nil {
+		return Reply{}, err
+	}
+	r := b.verdict(c, a, m)
+	right := q.CorrectIndex()
+	if correct {
+		r.Text = fmt.Sprintf("**%c.** %s", letters[right], q.Options[right].Text)
+	} else {
+		r.Text = fmt.Sprintf("You chose **%c.** The answer is **%c.** %s", letters[option], letters[right], q.Options[right].Text)
+	}
+	if q.Explanation != "" {
+		r.Text += "\n\n" + q.Explanation
+	}
+	return r, nil
+}
+
+// typed records an answer typed for a card with accepted answers.
+func (b *Bot) typed(ctx context.Context, req Request, postID uint64, text string) (Reply, error) {
+	p, c, err := b.postCard(ctx, req, postID)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(c.Answers) == 0 {
+		return Reply{}, Errorf(EInvalid, "This card is answered with its buttons, not by typing.")
+	}
+	if strings.TrimSpace(text) == "" {
+		return Reply{Private: true, Modal: &Modal{Action: actType + ":" + fmt.Sprint(p.ID), Title: "Your answer", Label: shorten(c.Prompt, 45)}}, nil
+	}
+	a := b.answer(req, p, c)
+	a.Option, a.Text = -1, shorten(strings.TrimSpace(text), 200)
+	a.Correct = Matches(text, c.Answers)
+	if a.Correct {
+		a.Points = points(c)
+	}
+	m, err := b.record(ctx, a, "answered")
+	if err != nil {
+		return Reply{}, err
+	}
+	r := b.verdict(c, a, m)
+	if a.Correct {
+		r.Text = fmt.Sprintf("You answered %q. Accepted: %s.", a.Text, c.Answers[0])
+	} else {
+		r.Text = fmt.Sprintf("You answered %q. The answer is **%s**.", a.Text, c.Answers[0])
+	}
+	return r, nil
+}
+
+func (b *Bot) answer(req Request, p Post, c *questionbank.Card) *Answer {
+	return &Answer{Kind: KindAnswer, Group: req.Group, Channel: p.Channel, User: req.User.ID, UserName: req.User.Name,
+		PostID: p.ID, CardID: c.ID, Category: c.Category, At: b.clock.Now()}
+}
+
+// record stamps an answer with its day and periods in the group's time zone
+// and stores it durably.
+func (b *Bot) record(ctx context.Context, a *Answer, verb string) (Member, error) {
+	loc, err := b.location(ctx, a.Group)
+	if err != nil {
+		return Member{}, err
+	}
+	a.Day, a.Periods = Day(a.At, loc), Periods(a.At, loc)
+	m, err := b.store.Record(ctx, a)
+	if errors.Is(err, ErrAlreadyAnswered) {
+		return m, &Error{Code: EConflict, Message: fmt.Sprintf("You already %s this card; your first one counts. Draw another with /question.", verb), Err: err}
+	}
+	if err != nil {
+		return m, fmt.Errorf("record %s: %w", a.Kind, err)
+	}
+	return m, nil
+}
+
+// verdict is the private reply to an answer: right or wrong, points, streak.
+func (b *Bot) verdict(c *questionbank.Card, a *Answer, m Member) Reply {
+	r := Reply{Private: true, Color: 0xC0392B, Title: "Not quite"}
+	if a.Correct {
+		r.Color, r.Title = 0x27AE60, fmt.Sprintf("Correct! +%d points", a.Points)
+	}
+	r.Fields = []Field{
+		{Name: "Streak", Value: streakText(m.Streak), Inline: true},
+		{Name: "Points", Value: fmt.Sprint(m.Points), Inline: true},
+	}
+	id := fmt.Sprint(a.PostID)
+	if c.Answer != "" {
+		r.Buttons = append(r.Buttons, Button{ID: actReveal + ":" + id, Label: "Model answer"})
+	}
+	r.Buttons = append(r.Buttons, Button{ID: actNext + ":" + c.Category, Label: "Next " + c.Category + " question"})
+	return r
+}
+
+func streakText(n int) string {
+	if n == 0 {
+		return "none yet"
+	}
+	return plural(n, "day", "days")
+}
+
+func (b *Bot) hint(ctx context.Context, req Request, postID uint64) (Reply, error) {
+	_, c, err := b.postCard(ctx, req, postID)
+	if err != nil {
+		return Reply{}, err
+	}
+	if len(c.KeyConcepts) == 0 {
+		return Reply{}, Errorf(ENotFound, "This card has no hint. Try the answer button when you are ready.")
+	}
+	var t strings.Builder
+	for _, k := range c.KeyConcepts {
+		fmt.Fprintf(&t, "- %s\n", k)
+	}
+	return Reply{Private: true, Title: "Hint: key concepts", Text: strings.TrimSpace(t.String()), Color: categoryColors[c.Category]}, nil
+}
+
+func (b *Bot) reveal(ctx context.Context, req Request, postID uint64) (Reply, error) {
+	p, c, err := b.postCard(ctx, req, postID)
+	if err != nil {
+		return Reply{}, err
+	}
+	r := Reply{Private: true, Title: "Model answer", Color: categoryColors[c.Category], Footer: "How did you do? Rate yourself; it shapes your review."}
+	var t strings.Builder
+	switch {
+	case c.Answer != "":
+		t.WriteString(c.Answer)
+	case len(c.Answers) > 0:
+		fmt.Fprintf(&t, "Accepted answers: %s", strings.Join(c.Answers, ", "))
+	default:
+		t.WriteString("This card has no model answer yet.")
+	}
+	if len(c.Examples) > 0 {
+		t.WriteString("\n\n**Examples**\n```python\n")
+		for _, ex := range c.Examples {
+			fmt.Fprintf(&t, "%s\n# -> %s\n", ex.Input, ex.Output)
+		}
+		t.WriteString("```")
+	}
+	r.Text = t.String()
+	for _, rt := range Ratings {
+		r.Buttons = append(r.Buttons, Button{ID: fmt.Sprintf("%s:%d:%s", actRate, p.ID, rt.ID), Label: rt.Label})
+	}
+	return r, nil
+}
+
+func (b *Bot) rate(ctx context.Context, req Request, postID uint64, rating string) (Reply, error) {
+	p, c, err := b.postCard(ctx, req, postID)
+	if err != nil {
+		return Reply{}, err
+	}
+	label := ""
+	for _, rt := range Ratings {
+		if rt.ID == rating {
+			label = rt.Label
+		}
+	}
+	if label == "" {
+		return Reply{}, Errorf(EInvalid, "Rate yourself with Nailed it, Partly or Missed it.")
+	}
+	a := b.answer(req, p, c)
+	a.Kind, a.Rating, a.Option, a.Points = KindRating, rating, -1, PointsRating
+	m, err := b.record(ctx, a, "rated")
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Private: true, Title: fmt.Sprintf("Saved: %s. +%d point", label, PointsRating),
+		Text:    "Thanks for rating yourself honestly.",
+		Fields:  []Field{{Name: "Points", Value: fmt.Sprint(m.Points), Inline: true}},
+		Buttons: []Button{{ID: actNext + ":" + c.Category, Label: "Next " + c.Category + " question"}}}, nil
+}
+
+func shorten(s string, n int) string {
+	r := []rune(strings.Join(strings.Fields(s), " "))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}

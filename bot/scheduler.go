@@ -1,0 +1,134 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/prepbot/prepbot/questionbank"
+)
+
+// dailyCard draws the day's card for a schedule, rotating through its
+// categories one a day, each from its own persisted shuffle bag, and stores
+// the post.
+func (b *Bot) dailyCard(ctx context.Context, s Schedule) (*questionbank.Card, *Post, error) {
+	f := questionbank.Filter{}
+	if len(s.Categories) > 0 {
+		f.Category = s.Categories[s.Next%len(s.Categories)]
+	}
+	card, err := b.draw(ctx, "qotd:"+s.Group+":"+s.Channel, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(s.Categories) > 1 {
+		if cur, err := b.store.Schedule(ctx, s.Group, s.Channel); err == nil {
+			cur.Next = (cur.Next + 1) % len(cur.Categories)
+			if err := b.store.SaveSchedule(ctx, cur); err != nil {
+				return nil, nil, err
+			}
+		}
+	}
+	p := &Post{Group: s.Group, Channel: s.Channel, CardID: card.ID, Category: card.Category, Daily: true, By: "schedule", At: b.clock.Now()}
+	if err := b.store.CreatePost(ctx, p); err != nil {
+		return nil, nil, err
+	}
+	return card, p, nil
+}
+
+func (b *Bot) post(ctx context.Context, s Schedule, r Reply) error {
+	if b.chat == nil {
+		return errors.New("no chat to post to")
+	}
+	err := b.chat.Post(ctx, s.Group, s.Channel, r)
+	if errors.Is(err, ErrChannelGone) {
+		b.log.Warn("daily question disabled: channel gone or no access", "group", s.Group, "channel", s.Channel, "err", err)
+		cur, gerr := b.store.Schedule(ctx, s.Group, s.Channel)
+		if gerr == nil {
+			cur.Disabled = fmt.Sprintf("posting to %s failed on %s (%v)", s.Channel, b.clock.Now().UTC().Format("2 Jan 15:04 MST"), err)
+			if serr := b.store.SaveSchedule(ctx, cur); serr != nil {
+				return serr
+			}
+		}
+	}
+	return err
+}
+
+func (b *Bot) unclaim(ctx context.Context, s Schedule, day string) {
+	if err := b.store.UnclaimDaily(ctx, s.Group, s.Channel, day); err != nil {
+		b.log.Error("cannot release the daily claim; today's question may be skipped", "group", s.Group, "channel", s.Channel, "err", err)
+	}
+}
+
+// SetChat sets where the scheduler posts. Adapters call it before Run.
+func (b *Bot) SetChat(c Chat) { b.chat = c }
+
+// Tick posts every daily question that is due at the clock's now and not yet
+// posted today, and returns how many it posted. A question missed while the
+// bot was down is posted on the first tick of the same local day; a day that
+// is over is not caught up. Each post is claimed in the store before it is
+// made, so a restart never posts twice; a post that fails for a passing
+// reason is released and retried on the next tick.
+func (b *Bot) Tick(ctx context.Context) (int, error) {
+	list, err := b.store.Schedules(ctx, "")
+	if err != nil {
+		return 0, err
+	}
+	now := b.clock.Now()
+	posted := 0
+	var errs []error
+	for _, s := range list {
+		if s.Disabled != "" {
+			continue
+		}
+		loc, err := LoadLocation(s.TimeZone)
+		if err != nil {
+			continue
+		}
+		local := now.In(loc)
+		day := Day(now, loc)
+		if s.LastDay == day || !s.PostsOn(local.Weekday()) || local.Format("15:04") < s.Time {
+			continue
+		}
+		ok, err := b.store.ClaimDaily(ctx, s.Group, s.Channel, day)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		card, p, err := b.dailyCard(ctx, s)
+		if err == nil {
+			err = b.post(ctx, s, b.cardReply(card, p))
+		}
+		if err != nil {
+			if !errors.Is(err, ErrChannelGone) {
+				b.unclaim(ctx, s, day)
+				b.log.Error("daily question failed; will retry", "group", s.Group, "channel", s.Channel, "err", err)
+			}
+			errs = append(errs, err)
+			continue
+		}
+		posted++
+		b.log.Info("daily question posted", "group", s.Group, "channel", s.Channel, "card", card.ID, "day", day)
+	}
+	return posted, errors.Join(errs...)
+}
+
+// Run ticks every interval until ctx is done. The first tick is immediate,
+// so a question missed while the bot was down is posted at start.
+func (b *Bot) Run(ctx context.Context, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := b.Tick(ctx); err != nil && ctx.Err() == nil {
+			b.log.Warn("scheduler tick", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,231 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/prepbot/prepbot/questionbank"
+)
+
+// User is who sent a request, as the platform tells it.
+type User struct {
+	ID    string
+	Name  string
+	Admin bool // may change the daily question (Manage Server, workspace admin, console)
+}
+
+// Request is one thing a user did: a command, or a button press (Action set).
+type Request struct {
+	Platform string // "console", "discord", "slack"
+	Group    string // guild or workspace id
+	Channel  string // channel id
+	User     User
+
+	Command string            // "question", "leaderboard", ... (empty for a button press)
+	Args    map[string]string // the command's options by name
+	Action  string            // the pressed Button.ID
+	Text    string            // typed text (a typed answer)
+
+	// InteractionID is the platform's own id for this delivery, used to
+	// handle a redelivered interaction once. May be empty.
+	InteractionID string
+}
+
+// Reply is what the bot answers, in a platform-neutral form.
+type Reply struct {
+	Title   string
+	Text    string // Markdown
+	Fields  []Field
+	Buttons []Button
+	Footer  string
+	Color   int // 0xRRGGBB accent, 0 for none
+	// Private replies are shown only to the user who asked (ephemeral).
+	Private bool
+	// Modal asks the adapter to collect typed text for Action (a typed
+	// answer); the submitted text comes back as a Request with Action and
+	// Text set.
+	Modal *Modal
+}
+
+// Field is a labelled value, such as "Streak: 3 days".
+type Field struct {
+	Name, Value string
+	Inline      bool
+}
+
+// Button is a button under a reply. ID comes back as Request.Action.
+type Button struct {
+	ID    string
+	Label string
+	Style ButtonStyle
+}
+
+// ButtonStyle hints how to draw a button.
+type ButtonStyle int
+
+const (
+	StyleSecondary ButtonStyle = iota
+	StylePrimary
+	StyleSuccess
+	StyleDanger
+)
+
+// Modal describes a text prompt.
+type Modal struct {
+	Action string // comes back as Request.Action with the text in Request.Text
+	Title  string
+	Label  string
+}
+
+// Post is a card posted to a channel, by a draw or as the daily question.
+type Post struct {
+	ID       uint64
+	Group    string
+	Channel  string
+	CardID   string
+	Category string
+	Daily    bool // the question of the day
+	By       string
+	At       time.Time
+}
+
+// EventKind tells an answer from a self-rating.
+type EventKind string
+
+const (
+	KindAnswer EventKind = "answer"
+	KindRating EventKind = "rating"
+)
+
+// Answer is a recorded answer or self-rating of one user to one post.
+type Answer struct {
+	Seq      uint64    `json:"seq"`
+	Kind     EventKind `json:"kind"`
+	Group    string    `json:"group"`
+	Channel  string    `json:"channel"`
+	User     string    `json:"user"`
+	UserName string    `json:"user_name"`
+	PostID   uint64    `json:"post_id"`
+	CardID   string    `json:"card_id"`
+	Category string    `json:"category"`
+	Option   int       `json:"option"`           // chosen quick-check option, -1 when typed
+	Text     string    `json:"text,omitempty"`   // a typed answer
+	Rating   string    `json:"rating,omitempty"` // nailed, partly, missed
+	Correct  bool      `json:"correct"`
+	Points   int       `json:"points"`
+	At       time.Time `json:"at"`
+	// Day is At's date in the group's time zone (2006-01-02); Periods are the
+	// leaderboard periods the answer counts toward ("all", "m2026-11",
+	// "w2026-W48"). The bot fills both before storing.
+	Day     string   `json:"day"`
+	Periods []string `json:"periods"`
+}
+
+// Tally counts answers.
+type Tally struct {
+	Answered int `json:"answered"`
+	Correct  int `json:"correct"`
+}
+
+// Accuracy is the share of correct answers, 0 to 1.
+func (t Tally) Accuracy() float64 {
+	if t.Answered == 0 {
+		return 0
+	}
+	return float64(t.Correct) / float64(t.Answered)
+}
+
+// Member is one user's record in one group.
+type Member struct {
+	Group      string           `json:"group"`
+	User       string           `json:"user"`
+	Name       string           `json:"name"`
+	Points     int              `json:"points"`
+	Tally                       // answers, not ratings
+	Categories map[string]Tally `json:"categories"`
+	Ratings    map[string]int   `json:"ratings"` // nailed/partly/missed -> count
+	Streak     int              `json:"streak"`
+	Longest    int              `json:"longest"`
+	LastDay    string           `json:"last_day"` // last local day with an answer
+}
+
+// Score is one member's standing for one period and category.
+type Score struct {
+	User     string    `json:"user"`
+	Name     string    `json:"name"`
+	Points   int       `json:"points"`
+	Tally              // answers, not ratings
+	ReachedAt time.Time `json:"reached_at"` // when Points last grew: earlier wins a tie
+}
+
+// Group holds per-server (or per-workspace) settings.
+type Group struct {
+	ID       string `json:"id"`
+	TimeZone string `json:"time_zone"`
+}
+
+// Schedule is the daily question of one channel.
+type Schedule struct {
+	Group      string         `json:"group"`
+	Channel    string         `json:"channel"`
+	Time       string         `json:"time"` // HH:MM, local
+	TimeZone   string         `json:"time_zone"`
+	Categories []string       `json:"categories,omitempty"` // empty: all
+	Weekdays   []time.Weekday `json:"weekdays,omitempty"`   // empty: every day
+	By         string         `json:"by"`
+	// LastDay is the local day of the last post claimed for this channel.
+	LastDay string `json:"last_day,omitempty"`
+	// Next rotates through Categories, one a day.
+	Next int `json:"next"`
+	// Disabled says why posting stopped (the channel is gone, access lost);
+	// shown to admins by /qotd status. Empty while active.
+	Disabled string `json:"disabled,omitempty"`
+}
+
+// Store is the durable state the bot needs. Every method that records
+// something has committed it durably when it returns nil.
+type Store interface {
+	Group(ctx context.Context, id string) (Group, error) // zero Group with ID set when unknown
+	SaveGroup(ctx context.Context, g Group) error
+
+	// CreatePost stores a post and sets its ID.
+	CreatePost(ctx context.Context, p *Post) error
+	// Post returns a post by id, or ErrNotFound.
+	Post(ctx context.Context, id uint64) (Post, error)
+
+	// Draw runs fn on the saved shuffle-bag state for key and saves what fn
+	// leaves in it, in one transaction.
+	Draw(ctx context.Context, key string, fn func(*questionbank.BagState) error) error
+
+	// Record stores an answer or rating, at most once per kind, post and
+	// user (else ErrAlreadyAnswered), and in the same commit applies it to
+	// the member (Member.Apply) and to the member's scores for each of
+	// a.Periods, overall and for a.Category. It sets a.Seq and returns the
+	// member as updated.
+	Record(ctx context.Context, a *Answer) (Member, error)
+	// Member returns a member's record; a zero Member when none.
+	Member(ctx context.Context, group, user string) (Member, error)
+	// Leaderboard returns the top limit scores for a period and category
+	// ("" for all categories), best first: most points, then best
+	// accuracy, then who got there first.
+	Leaderboard(ctx context.Context, group, period, category string, limit int) ([]Score, error)
+
+	Schedule(ctx context.Context, group, channel string) (Schedule, error) // ErrNotFound
+	Schedules(ctx context.Context, group string) ([]Schedule, error)       // "" for every group
+	SaveSchedule(ctx context.Context, s Schedule) error
+	DeleteSchedule(ctx context.Context, group, channel string) error
+	// ClaimDaily marks the daily post of a channel for a local day as made,
+	// and reports whether this call claimed it (false: already claimed).
+	ClaimDaily(ctx context.Context, group, channel, day string) (bool, error)
+	// UnclaimDaily undoes a claim whose post failed, so it is retried.
+	UnclaimDaily(ctx context.Context, group, channel, day string) error
+}
+
+// Chat posts to a channel outside of a request: the daily question.
+type Chat interface {
+	Post(ctx context.Context, group, channel string, r Reply) error
+}
+
+// ErrChannelGone is returned (wrapped) by Chat.Post when the channel no
+// longer exists or the bot lost access to it: the schedule is disabled.
+var ErrChannelGone = Errorf(ENotFound, "the channel is gone or the bot cannot post there")

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/bot/console"
+	"github.com/prepbot/prepbot/storage"
+)
+
+// dataDir is where prepbot keeps its files when no --db is given.
+func dataDir() string {
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "prepbot")
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "."
+	}
+	switch runtime.GOOS {
+	case "darwin":
+		return filepath.Join(home, "Library", "Application Support", "prepbot")
+	case "windows":
+		if d := os.Getenv("LocalAppData"); d != "" {
+			return filepath.Join(d, "prepbot")
+		}
+	}
+	return filepath.Join(home, ".local", "share", "prepbot")
+}
+
+func defaultUser() string {
+	for _, v := range []string{"USER", "USERNAME", "LOGNAME"} {
+		if u := strings.TrimSpace(os.Getenv(v)); u != "" {
+			return u
+		}
+	}
+	return "you"
+}
+
+func runConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	fs := newFlagSet("console", stderr, "prepbot console [--db PATH] [--user NAME] [--bank PATH]... [--timezone ZONE]\n\nStudy in the terminal: the same commands as on Discord, typed (/question category:postgres).\nButtons print as [N] label; type N to press one. Works with piped input.")
+	dbPath := fs.String("db", "", "database `file` (default: console.db in the user's data folder)")
+	user := fs.String("user", defaultUser(), "your `name` in the leaderboard")
+	tz := fs.String("timezone", "", "time `zone` for streaks and leaderboards until /qotd set gives one (default UTC)")
+	var banks stringsFlag
+	fs.Var(&banks, "bank", "bank `PATH`: a .yaml file, a folder, or \"default\" (repeatable; default: the built-in bank)")
+	if rest, err := parseArgs(fs, args); err != nil {
+		return exitError{2}
+	} else if len(rest) > 0 {
+		fmt.Fprintf(stderr, "prepbot console: unexpected %q (run with -h for help)\n", rest[0])
+		return exitError{2}
+	}
+	if *tz != "" {
+		if _, err := bot.LoadLocation(*tz); err != nil {
+			return fmt.Errorf("--timezone: %s", bot.ErrorMessage(err))
+		}
+	}
+	bank, err := loadBank(banks, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	banner := ""
+	if *dbPath == "" {
+		*dbPath = filepath.Join(dataDir(), "console.db")
+		banner = "Your progress is saved in " + *dbPath + " (choose another file with --db)."
+	}
+	db, err := storage.Open(*dbPath, storage.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	stopBackups := serveBackups(db)
+	defer stopBackups()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	b := bot.New(bot.Config{Bank: bank, Store: db, TimeZone: *tz,
+		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
+	tick := time.Duration(0)
+	if isTerminal(stdin) {
+		tick = 30 * time.Second // the daily question appears on its own in an interactive session
+	}
+	return console.Run(ctx, console.Options{Bot: b, In: stdin, Out: stdout, User: *user, Banner: banner, Tick: tick})
+}
+
+// serveBackups lets `prepbot backup` copy the database while this process
+// holds it. It is best effort: without the socket, backup says the
+// database is in use.
+func serveBackups(db *storage.DB) func() {
+	sock := storage.SocketPath(db.Path())
+	os.Remove(sock) // left behind by a killed process; we hold the database lock, so it is ours
+	l, err := net.Listen("unix", sock)
+	if err != nil {
+		return func() {}
+	}
+	go db.ServeBackup(l)
+	return func() { l.Close(); os.Remove(sock) }
+}
+
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+func runExport(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("export", stderr, "prepbot export --db PATH [-o OUT.json]\n\nWrites every record (answers, members, posts, schedules) as JSON.")
+	dbPath := fs.String("db", "", "database `file`")
+	out := fs.String("o", "", "write to this `file` instead of standard output")
+	if _, err := parseArgs(fs, args); err != nil {
+		return exitError{2}
+	}
+	if *dbPath == "" {
+		fmt.Fprintln(stderr, "prepbot export: give the database with --db PATH")
+		return exitError{2}
+	}
+	if _, err := os.Stat(*dbPath); err != nil {
+		return fmt.Errorf("no database at %s: check the path", *dbPath)
+	}
+	db, err := storage.Open(*dbPath, storage.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if *out == "" {
+		return db.Export(stdout)
+	}
+	_, err = storage.BackupFile(*out, func(w io.Writer) (int64, error) { return 0, db.Export(w) })
+	return err
+}
+
+func runBackup(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("backup", stderr, "prepbot backup --db PATH OUT\n\nMakes a consistent copy of the database, also while the bot or a console is running.")
+	dbPath := fs.String("db", "", "database `file`")
+	rest, err := parseArgs(fs, args)
+	if err != nil {
+		return exitError{2}
+	}
+	if *dbPath == "" || len(rest) != 1 {
+		fmt.Fprintln(stderr, "prepbot backup: give the database and where to write the copy: prepbot backup --db PATH OUT")
+		return exitError{2}
+	}
+	if _, err := os.Stat(*dbPath); err != nil {
+		return fmt.Errorf("no database at %s: check the path", *dbPath)
+	}
+	var n int64
+	db, err := storage.Open(*dbPath, storage.Options{Timeout: 200 * time.Millisecond})
+	if err == nil {
+		n, err = storage.BackupFile(rest[0], db.Backup)
+		db.Close()
+	} else {
+		// held by a running bot: ask it for the copy
+		n, err = storage.BackupFile(rest[0], func(w io.Writer) (int64, error) { return storage.RemoteBackup(*dbPath, w) })
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s (%d bytes)\n", *dbPath, rest[0], n)
+	return nil
+}

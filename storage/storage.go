@@ -1,0 +1,471 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+
+	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/questionbank"
+)
+
+// SchemaVersion is the layout this code reads and writes.
+const SchemaVersion = 2
+
+var (
+	bMeta       = []byte("meta")
+	bGroups     = []byte("groups")
+	bPosts      = []byte("posts")
+	bBags       = []byte("bags")
+	bAnswers    = []byte("answers")
+	bAnswerKeys = []byte("answer_keys")
+	bMembers    = []byte("members")
+	bScores     = []byte("scores")
+	bRanks      = []byte("ranks")
+	bSchedules  = []byte("schedules")
+
+	allBuckets = [][]byte{bMeta, bGroups, bPosts, bBags, bAnswers, bAnswerKeys, bMembers, bScores, bRanks, bSchedules}
+	keySchema  = []byte("schema")
+)
+
+// Options configures Open.
+type Options struct {
+	// Timeout is how long to wait for another process to release the file
+	// (default 1s).
+	Timeout time.Duration
+	// NoSync skips fsync on commit; only for benchmarks that measure it.
+	NoSync bool
+}
+
+// DB is the prepbot database. It implements bot.Store.
+type DB struct {
+	db   *bolt.DB
+	path string
+}
+
+var _ bot.Store = (*DB)(nil)
+
+// Open opens or creates the database file at path and migrates it.
+func Open(path string, opt Options) (*DB, error) {
+	if opt.Timeout == 0 {
+		opt.Timeout = time.Second
+	}
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("cannot create the folder for the database: %w", err)
+		}
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout, NoSync: opt.NoSync})
+	switch {
+	case errors.Is(err, bolterrors.ErrTimeout):
+		return nil, fmt.Errorf("the database %s is in use by another prepbot process (a console or a server); stop it, or give another --db", path)
+	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch), errors.Is(err, bolterrors.ErrChecksum):
+		return nil, fmt.Errorf("%s is not a prepbot database or is damaged (%v): restore it from a backup, or give another --db", path, err)
+	case err != nil:
+		return nil, fmt.Errorf("cannot open the database %s: %w", path, err)
+	}
+	d := &DB{db: db, path: path}
+	if err := d.migrate(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// Path is the database file.
+func (d *DB) Path() string { return d.path }
+
+// Close closes the database.
+func (d *DB) Close() error { return d.db.Close() }
+
+// Check runs bbolt's consistency check over the whole file.
+func (d *DB) Check() error {
+	return d.db.View(func(tx *bolt.Tx) error {
+		var errs []error
+		for err := range tx.Check() {
+			errs = append(errs, err)
+		}
+		return errors.Join(errs...)
+	})
+}
+
+// Bolt exposes the underlying bbolt database, for checks in tests and tools.
+func (d *DB) Bolt() *bolt.DB { return d.db }
+
+// migrations[v] upgrades a database from schema v to v+1.
+var migrations = map[int]func(tx *bolt.Tx) error{
+	// Schema 1 had no ranks bucket: leaderboards sorted the scores of a
+	// period on every query. Schema 2 keeps them in order.
+	1: func(tx *bolt.Tx) error {
+		ranks, err := tx.CreateBucketIfNotExists(bRanks)
+		if err != nil {
+			return err
+		}
+		return tx.Bucket(bScores).ForEach(func(k, v []byte) error {
+			var s bot.Score
+			if err := json.Unmarshal(v, &s); err != nil {
+				return fmt.Errorf("score %q: %w", k, err)
+			}
+			return ranks.Put(rankKey(scorePrefix(k), s), nil)
+		})
+	},
+}
+
+func (d *DB) migrate() error {
+	return d.db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bMeta)
+		if meta == nil { // a new file
+			if tx.Bucket(bAnswers) != nil {
+				return fmt.Errorf("%s is a bbolt file but not a prepbot database: give another --db", d.path)
+			}
+			if !isEmpty(tx) {
+				return fmt.Errorf("%s is a bbolt database of another program: give another --db", d.path)
+			}
+			for _, b := range allBuckets {
+				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+					return err
+				}
+			}
+			return tx.Bucket(bMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
+		}
+		v, err := strconv.Atoi(string(meta.Get(keySchema)))
+		if err != nil {
+			return fmt.Errorf("%s has an unreadable schema version %q: restore it from a backup", d.path, meta.Get(keySchema))
+		}
+		if v > SchemaVersion {
+			return fmt.Errorf("%s was written by a newer prepbot (schema %d, this one reads %d): upgrade prepbot", d.path, v, SchemaVersion)
+		}
+		for ; v < SchemaVersion; v++ {
+			for _, b := range allBuckets {
+				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+					return err
+				}
+			}
+			if err := migrations[v](tx); err != nil {
+				return fmt.Errorf("migrating %s from schema %d: %w", d.path, v, err)
+			}
+			if err := meta.Put(keySchema, []byte(strconv.Itoa(v+1))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func isEmpty(tx *bolt.Tx) bool {
+	empty := true
+	tx.ForEach(func(name []byte, _ *bolt.Bucket) error { empty = false; return nil })
+	return empty
+}
+
+func key(parts ...string) []byte {
+	var b bytes.Buffer
+	for i, p := range parts {
+		if i > 0 {
+			b.WriteByte(0)
+		}
+		b.WriteString(p)
+	}
+	return b.Bytes()
+}
+
+func u64(v uint64) []byte {
+	b := make([]byte, 8)
+	binary.BigEndian.PutUint64(b, v)
+	return b
+}
+
+func getJSON(b *bolt.Bucket, k []byte, v any) (bool, error) {
+	data := b.Get(k)
+	if data == nil {
+		return false, nil
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return true, fmt.Errorf("damaged record %q: %w", k, err)
+	}
+	return true, nil
+}
+
+func putJSON(b *bolt.Bucket, k []byte, v any) error {
+	data, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return b.Put(k, data)
+}
+
+// Group implements bot.Store.
+func (d *DB) Group(ctx context.Context, id string) (bot.Group, error) {
+	g := bot.Group{ID: id}
+	err := d.db.View(func(tx *bolt.Tx) error {
+		_, err := getJSON(tx.Bucket(bGroups), []byte(id), &g)
+		return err
+	})
+	return g, err
+}
+
+// SaveGroup implements bot.Store.
+func (d *DB) SaveGroup(ctx context.Context, g bot.Group) error {
+	return d.db.Update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bGroups), []byte(g.ID), g) })
+}
+
+// CreatePost implements bot.Store.
+func (d *DB) CreatePost(ctx context.Context, p *bot.Post) error {
+	return d.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bPosts)
+		id, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		p.ID = id
+		return putJSON(b, u64(id), p)
+	})
+}
+
+// Post implements bot.Store.
+func (d *DB) Post(ctx context.Context, id uint64) (bot.Post, error) {
+	var p bot.Post
+	err := d.db.View(func(tx *bolt.Tx) error {
+		ok, err := getJSON(tx.Bucket(bPosts), u64(id), &p)
+		if err == nil && !ok {
+			return bot.ErrNotFound
+		}
+		return err
+	})
+	return p, err
+}
+
+// Draw implements bot.Store.
+func (d *DB) Draw(ctx context.Context, k string, fn func(*questionbank.BagState) error) error {
+	return d.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bBags)
+		var st questionbank.BagState
+		if _, err := getJSON(b, []byte(k), &st); err != nil {
+			st = questionbank.BagState{} // a damaged bag only costs its order: start a new one
+		}
+		if err := fn(&st); err != nil {
+			return err
+		}
+		return putJSON(b, []byte(k), st)
+	})
+}
+
+// Record implements bot.Store. Concurrent calls share one commit (bbolt's
+// Batch); each returns only once its answer is on disk.
+func (d *DB) Record(ctx context.Context, a *bot.Answer) (bot.Member, error) {
+	var m bot.Member
+	var dup bool
+	err := d.db.Batch(func(tx *bolt.Tx) error {
+		// Batch may run this function more than once: start from scratch.
+		m, dup = bot.Member{}, false
+		keys := tx.Bucket(bAnswerKeys)
+		ak := key(string(a.Kind), string(u64(a.PostID)), a.User)
+		mk := key(a.Group, a.User)
+		members := tx.Bucket(bMembers)
+		if keys.Get(ak) != nil {
+			dup = true
+			_, err := getJSON(members, mk, &m)
+			return err
+		}
+		answers := tx.Bucket(bAnswers)
+		seq, err := answers.NextSequence()
+		if err != nil {
+			return err
+		}
+		rec := *a
+		rec.Seq = seq
+		if err := putJSON(answers, u64(seq), rec); err != nil {
+			return err
+		}
+		if err := keys.Put(ak, u64(seq)); err != nil {
+			return err
+		}
+		if _, err := getJSON(members, mk, &m); err != nil {
+			return err
+		}
+		m.Apply(&rec)
+		if err := putJSON(members, mk, m); err != nil {
+			return err
+		}
+		for _, period := range rec.Periods {
+			for _, cat := range []string{"", rec.Category} {
+				if err := applyScore(tx, a.Group, period, cat, &rec); err != nil {
+					return err
+				}
+			}
+		}
+		a.Seq = seq
+		return nil
+	})
+	if err != nil {
+		return m, err
+	}
+	if dup {
+		return m, bot.ErrAlreadyAnswered
+	}
+	return m, nil
+}
+
+// scorePrefix returns "group 0 period 0 category 0" of a scores key.
+func scorePrefix(k []byte) []byte {
+	i := bytes.LastIndexByte(k, 0)
+	return k[:i+1]
+}
+
+// rankKey orders scores best first: most points, then best accuracy, then
+// earliest to reach their points, then user id.
+func rankKey(prefix []byte, s bot.Score) []byte {
+	k := make([]byte, 0, len(prefix)+20+len(s.User))
+	k = append(k, prefix...)
+	k = binary.BigEndian.AppendUint64(k, ^uint64(max(s.Points, 0)))
+	k = binary.BigEndian.AppendUint32(k, ^uint32(math.Round(s.Accuracy()*1e6)))
+	k = binary.BigEndian.AppendUint64(k, uint64(max(s.ReachedAt.UnixNano(), 0)))
+	return append(k, s.User...)
+}
+
+func applyScore(tx *bolt.Tx, group, period, cat string, a *bot.Answer) error {
+	scores, ranks := tx.Bucket(bScores), tx.Bucket(bRanks)
+	prefix := key(group, period, cat, "")
+	sk := append(append([]byte{}, prefix...), a.User...)
+	var s bot.Score
+	found, err := getJSON(scores, sk, &s)
+	if err != nil {
+		return err
+	}
+	if found {
+		if err := ranks.Delete(rankKey(prefix, s)); err != nil {
+			return err
+		}
+	}
+	s.Apply(a)
+	if err := putJSON(scores, sk, s); err != nil {
+		return err
+	}
+	return ranks.Put(rankKey(prefix, s), nil)
+}
+
+// Member implements bot.Store.
+func (d *DB) Member(ctx context.Context, group, user string) (bot.Member, error) {
+	var m bot.Member
+	err := d.db.View(func(tx *bolt.Tx) error {
+		_, err := getJSON(tx.Bucket(bMembers), key(group, user), &m)
+		return err
+	})
+	return m, err
+}
+
+// Leaderboard implements bot.Store: it reads limit keys of the ranks index.
+func (d *DB) Leaderboard(ctx context.Context, group, period, category string, limit int) ([]bot.Score, error) {
+	var out []bot.Score
+	err := d.db.View(func(tx *bolt.Tx) error {
+		prefix := key(group, period, category, "")
+		scores := tx.Bucket(bScores)
+		c := tx.Bucket(bRanks).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, _ = c.Next() {
+			user := k[len(prefix)+20:]
+			var s bot.Score
+			ok, err := getJSON(scores, append(append([]byte{}, prefix...), user...), &s)
+			if err != nil {
+				return err
+			}
+			if ok {
+				out = append(out, s)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Schedule implements bot.Store.
+func (d *DB) Schedule(ctx context.Context, group, channel string) (bot.Schedule, error) {
+	var s bot.Schedule
+	err := d.db.View(func(tx *bolt.Tx) error {
+		ok, err := getJSON(tx.Bucket(bSchedules), key(group, channel), &s)
+		if err == nil && !ok {
+			return bot.ErrNotFound
+		}
+		return err
+	})
+	return s, err
+}
+
+// Schedules implements bot.Store.
+func (d *DB) Schedules(ctx context.Context, group string) ([]bot.Schedule, error) {
+	var out []bot.Schedule
+	err := d.db.View(func(tx *bolt.Tx) error {
+		c := tx.Bucket(bSchedules).Cursor()
+		prefix := []byte{}
+		if group != "" {
+			prefix = key(group, "")
+		}
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var s bot.Schedule
+			if err := json.Unmarshal(v, &s); err != nil {
+				return fmt.Errorf("damaged schedule %q: %w", k, err)
+			}
+			out = append(out, s)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SaveSchedule implements bot.Store.
+func (d *DB) SaveSchedule(ctx context.Context, s bot.Schedule) error {
+	return d.db.Update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bSchedules), key(s.Group, s.Channel), s) })
+}
+
+// DeleteSchedule implements bot.Store.
+func (d *DB) DeleteSchedule(ctx context.Context, group, channel string) error {
+	return d.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bSchedules).Delete(key(group, channel)) })
+}
+
+// ClaimDaily implements bot.Store.
+func (d *DB) ClaimDaily(ctx context.Context, group, channel, day string) (bool, error) {
+	claimed := false
+	err := d.db.Update(func(tx *bolt.Tx) error {
+		claimed = false
+		b := tx.Bucket(bSchedules)
+		var s bot.Schedule
+		ok, err := getJSON(b, key(group, channel), &s)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return bot.ErrNotFound
+		}
+		if s.LastDay >= day {
+			return nil
+		}
+		s.LastDay = day
+		claimed = true
+		return putJSON(b, key(group, channel), s)
+	})
+	return claimed, err
+}
+
+// UnclaimDaily implements bot.Store.
+func (d *DB) UnclaimDaily(ctx context.Context, group, channel, day string) error {
+	return d.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bSchedules)
+		var s bot.Schedule
+		ok, err := getJSON(b, key(group, channel), &s)
+		if err != nil || !ok || s.LastDay != day {
+			return err
+		}
+		s.LastDay = ""
+		return putJSON(b, key(group, channel), s)
+	})
+}

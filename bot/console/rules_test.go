@@ -1,0 +1,299 @@
+package console_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/bot/bottest"
+)
+
+func streakOf(t *testing.T, s *session) string {
+	t.Helper()
+	out := s.do("/stats")
+	i := strings.Index(out, "Current streak: ")
+	if i < 0 {
+		t.Fatalf("no streak in:\n%s", out)
+	}
+	rest := out[i+len("Current streak: "):]
+	return strings.TrimSpace(rest[:strings.IndexAny(rest, "|\n")])
+}
+
+func TestStreakCountsLocalDays(t *testing.T) {
+	for _, tc := range []struct {
+		name, zone string
+		steps      []string // local times of answers, then "=N days" checks
+	}{
+		{"near midnight", "Europe/Berlin", []string{
+			"2026-11-24 23:59:59", "=1 day",
+			"2026-11-25 00:00:01", "=2 days", // two seconds later, the next local day
+			"2026-11-25 18:00:00", "=2 days", // twice in a day counts once
+			"2026-11-26 23:00:00", "=3 days",
+			"2026-11-28 08:00:00", "=1 day", // missed the 27th: starts over
+		}},
+		{"spring forward (23-hour day)", "Europe/Berlin", []string{
+			"2026-03-28 23:30:00", "=1 day",
+			"2026-03-29 23:30:00", "=2 days", // only 23 hours later
+			"2026-03-30 00:10:00", "=3 days",
+		}},
+		{"fall back (25-hour day)", "Europe/Berlin", []string{
+			"2026-10-24 00:05:00", "=1 day",
+			"2026-10-25 23:55:00", "=2 days", // 48 hours and 50 minutes later, still the next day
+			"2026-10-27 00:01:00", "=1 day",
+		}},
+		{"the group's zone decides", "America/New_York", []string{
+			"2026-11-25 18:30:00", "=1 day",
+			"2026-11-25 22:30:00", "=1 day", // already Nov 26 in UTC, still Nov 25 in New York
+			"2026-11-26 19:00:00", "=2 days",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, time.Now(), tc.zone)
+			u := e.user("dana")
+			for _, step := range tc.steps {
+				if want, ok := strings.CutPrefix(step, "="); ok {
+					if got := streakOf(t, u); got != want {
+						t.Fatalf("after the answers up to here: streak %q, want %q", got, want)
+					}
+					continue
+				}
+				e.clock.Set(at(t, step, tc.zone))
+				out, _ := u.answer(false, "/question") // a wrong answer keeps the streak too
+				mustContain(t, out, "Not quite")
+			}
+		})
+	}
+}
+
+func TestLongestStreakAndBrokenStreak(t *testing.T) {
+	e := newEnv(t, at(t, "2026-11-01 12:00:00", "UTC"), "")
+	u := e.user("lee")
+	for d := 0; d < 4; d++ {
+		u.answer(true, "/question")
+		e.clock.Add(24 * time.Hour)
+	}
+	e.clock.Add(48 * time.Hour) // two days without answering
+	mustContain(t, u.do("/stats"), "Current streak: none yet", "Longest streak: 4 days")
+}
+
+func TestDailyQuestionExactlyOnceAcrossRestart(t *testing.T) {
+	e := newEnv(t, at(t, "2026-11-25 08:00:00", "Europe/Berlin"), "")
+	admin := e.user("admin")
+	mustContain(t, admin.do("/qotd set channel:#study time:09:00 timezone:Europe/Berlin weekdays:mon-fri"),
+		"#study gets a question at 09:00 Europe/Berlin, Monday to Friday", "Next: Wed 25 Nov 09:00")
+
+	daily := func(out string) int { return strings.Count(out, "Question of the day") }
+	e.clock.Set(at(t, "2026-11-25 08:59:59", "Europe/Berlin"))
+	if n := daily(admin.do("/help")); n != 0 {
+		t.Fatalf("posted %d before 09:00", n)
+	}
+	e.clock.Set(at(t, "2026-11-25 09:00:00", "Europe/Berlin"))
+	if n := daily(admin.do("/help")); n != 1 {
+		t.Fatalf("posted %d at 09:00, want 1", n)
+	}
+	e.clock.Set(at(t, "2026-11-25 09:01:00", "Europe/Berlin"))
+	if n := daily(admin.do("/help")); n != 0 {
+		t.Fatalf("posted again a minute later")
+	}
+	e.restart()
+	admin = e.user("admin")
+	if n := daily(admin.do("/help")); n != 0 {
+		t.Fatalf("posted again after a restart the same day")
+	}
+	mustContain(t, admin.do("/qotd status"), "last posted 2026-11-25", "next Thu 26 Nov 09:00")
+
+	// Down from Wednesday evening to Thursday 15:00: the missed post is made on start.
+	e.restart()
+	e.clock.Set(at(t, "2026-11-26 15:00:00", "Europe/Berlin"))
+	admin = e.user("admin")
+	if n := daily(admin.do("/help")); n != 1 {
+		t.Fatalf("catch-up after downtime posted %d, want 1", n)
+	}
+	// Down all of Friday: Friday is over, so nothing is caught up on Saturday,
+	// and the weekend has no posts.
+	e.restart()
+	e.clock.Set(at(t, "2026-11-28 10:00:00", "Europe/Berlin"))
+	admin = e.user("admin")
+	if n := daily(admin.do("/help")); n != 0 {
+		t.Fatalf("posted %d on a Saturday", n)
+	}
+	e.clock.Set(at(t, "2026-11-30 09:30:00", "Europe/Berlin"))
+	if n := daily(admin.do("/help")); n != 1 {
+		t.Fatalf("Monday: posted %d", n)
+	}
+}
+
+func TestDailyQuestionsDoNotRepeat(t *testing.T) {
+	e := newEnv(t, at(t, "2026-11-01 10:00:00", "UTC"), "")
+	chat := &bottest.Chat{}
+	admin := e.user("admin")
+	admin.do("/qotd set channel:#general time:09:00 timezone:UTC categories:coding,postgres")
+	e.bot.SetChat(chat)
+	seen := map[string]bool{}
+	for day := 0; day < 40; day++ {
+		if n, err := e.bot.Tick(context.Background()); err != nil || n != 1 {
+			t.Fatalf("day %d: posted %d, %v", day, n, err)
+		}
+		if day == 20 {
+			e.restart() // the bags survive a restart
+			e.bot.SetChat(chat)
+		}
+		e.clock.Add(24 * time.Hour)
+	}
+	cats := map[string]int{}
+	for _, p := range chat.Posts() {
+		id := p.Reply.Footer
+		if seen[id] {
+			t.Fatalf("%s posted twice in 40 days from 40 cards", id)
+		}
+		seen[id] = true
+		c, _ := e.bank.Card(id)
+		cats[c.Category]++
+	}
+	if cats["coding"] != 20 || cats["postgres"] != 20 {
+		t.Fatalf("categories should alternate: %v", cats)
+	}
+}
+
+func TestDailyQuestionChannelGone(t *testing.T) {
+	e := newEnv(t, at(t, "2026-11-25 10:00:00", "UTC"), "")
+	chat := &bottest.Chat{Fail: map[string]error{"#deleted": fmt.Errorf("discord: 404 unknown channel: %w", bot.ErrChannelGone)}}
+	admin := e.user("admin")
+	admin.do("/qotd set channel:#deleted time:09:00 timezone:UTC")
+	e.bot.SetChat(chat)
+	n, err := e.bot.Tick(context.Background())
+	if n != 0 || !errors.Is(err, bot.ErrChannelGone) {
+		t.Fatalf("tick: %d %v", n, err)
+	}
+	mustContain(t, admin.do("/qotd status"), "⚠️ Paused: posting to #deleted failed", "run /qotd set again")
+	if n, err := e.bot.Tick(context.Background()); n != 0 || err != nil {
+		t.Fatalf("a paused schedule is skipped: %d %v", n, err)
+	}
+	// a passing failure is retried on the next tick
+	chat.Fail = map[string]error{"#flaky": errors.New("503 service unavailable")}
+	admin.do("/qotd set channel:#flaky time:09:00 timezone:UTC")
+	if n, _ := e.bot.Tick(context.Background()); n != 0 {
+		t.Fatalf("posted through a failure")
+	}
+	chat.Fail = nil
+	if n, err := e.bot.Tick(context.Background()); n != 1 || err != nil {
+		t.Fatalf("retry: %d %v", n, err)
+	}
+}
+
+func TestQotdAdminOnly(t *testing.T) {
+	e := newEnv(t, at(t, "2026-11-25 10:00:00", "UTC"), "")
+	req := bot.Request{Platform: "test", Group: "g", Channel: "#c", User: bot.User{ID: "u1", Name: "member"}, Command: "qotd"}
+	for _, sub := range []string{"set", "off", "now"} {
+		req.Args = map[string]string{"sub": sub, "time": "09:00"}
+		r, err := e.bot.Handle(context.Background(), req)
+		if bot.ErrorCode(err) != bot.EForbidden || !r.Private || !strings.Contains(r.Text, "Only server admins") {
+			t.Errorf("/qotd %s by a member: %v %+v", sub, err, r)
+		}
+	}
+	if list, _ := e.db.Schedules(context.Background(), "g"); len(list) != 0 {
+		t.Fatalf("a refused /qotd set saved a schedule: %+v", list)
+	}
+	req.Args = map[string]string{"sub": "status"}
+	if r, err := e.bot.Handle(context.Background(), req); err != nil || !strings.Contains(r.Text, "No channel has a daily question") {
+		t.Errorf("status is for everyone: %v %+v", err, r)
+	}
+	admin := e.user("admin")
+	mustContain(t, admin.do("/qotd set time:25:00"), "Give the time as HH:MM")
+	mustContain(t, admin.do("/qotd set time:09:00 timezone:Mars/Olympus"), `unknown time zone "Mars/Olympus"`)
+	mustContain(t, admin.do("/qotd set time:09:00 categories:golang"), `Unknown category "golang"`)
+	mustContain(t, admin.do("/qotd set time:09:00 weekdays:funday"), `Unknown weekday "funday"`)
+	mustContain(t, admin.do("/qotd off channel:#nowhere"), "There is no daily question in #nowhere")
+}
+
+func TestAnswerRecordedOnceUnderConcurrentPresses(t *testing.T) {
+	e := newEnv(t, at(t, "2026-11-25 10:00:00", "UTC"), "")
+	req := bot.Request{Group: "g", Channel: "#c", User: bot.User{ID: "u1", Name: "eve"}, Command: "question"}
+	r, err := e.bot.Handle(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	card, _ := e.bank.Card(r.Footer)
+	right := card.QuickCheck.CorrectIndex()
+	var wg sync.WaitGroup
+	results := make(chan error, 20)
+	for i := 0; i < 20; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			press := req
+			press.Command, press.Action = "", r.Buttons[right].ID
+			_, err := e.bot.Handle(context.Background(), press)
+			results <- err
+		}()
+	}
+	wg.Wait()
+	close(results)
+	ok, dup := 0, 0
+	for err := range results {
+		switch {
+		case err == nil:
+			ok++
+		case bot.ErrorCode(err) == bot.EConflict:
+			dup++
+		default:
+			t.Fatalf("press failed: %v", err)
+		}
+	}
+	m, _ := e.db.Member(context.Background(), "g", "u1")
+	if ok != 1 || dup != 19 || m.Answered != 1 || m.Points != 15 && m.Points != 10 && m.Points != 20 {
+		t.Fatalf("20 presses: %d recorded, %d refused; member %+v", ok, dup, m)
+	}
+}
+
+func TestLeaderboardPeriodsAndTies(t *testing.T) {
+	e := newEnv(t, at(t, "2026-10-28 12:00:00", "UTC"), "")
+	ann, ben, cat := e.user("ann"), e.user("ben"), e.user("cat")
+	// October (week 44): ann scores on an easy card.
+	ann.answer(true, "/question difficulty:easy")
+	// November, week 48: ben and cat both get one medium right, ben first;
+	// cat also gets one wrong, so ben leads on accuracy.
+	e.clock.Set(at(t, "2026-11-23 09:00:00", "UTC"))
+	ben.answer(true, "/question difficulty:medium")
+	e.clock.Add(time.Minute)
+	cat.answer(true, "/question difficulty:medium")
+	e.clock.Add(time.Minute)
+	cat.answer(false, "/question difficulty:medium")
+	// ann gets one medium right later the same week: ties ben on points and
+	// accuracy, but got there later.
+	e.clock.Add(time.Hour)
+	ann.answer(true, "/question difficulty:medium")
+
+	week := ann.do("/leaderboard period:week")
+	order := func(out string, names ...string) {
+		t.Helper()
+		last := -1
+		for _, n := range names {
+			i := strings.Index(out, " "+n+": ")
+			if i < 0 || i < last {
+				t.Fatalf("want order %v in:\n%s", names, out)
+			}
+			last = i
+		}
+	}
+	order(week, "ben", "ann", "cat")
+	mustContain(t, week, "ben: 15 points · 100% of 1 answer", "cat: 15 points · 50% of 2 answers")
+	month := ann.do("/leaderboard period:month")
+	order(month, "ben", "ann", "cat")
+	all := ann.do("/leaderboard period:all")
+	order(all, "ann", "ben", "cat") // ann has October's points too
+	mustContain(t, all, "ann: 25 points")
+	if out := ann.do("/leaderboard period:week category:fastapi"); !strings.Contains(out, "No points yet") {
+		// only if nobody drew a fastapi card this week
+		if !strings.Contains(out, "FastAPI") {
+			t.Fatalf("category leaderboard: %s", out)
+		}
+	}
+	e.clock.Set(at(t, "2026-12-01 09:00:00", "UTC"))
+	mustContain(t, ann.do("/leaderboard period:week"), "No points yet for this week")
+}

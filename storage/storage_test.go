@@ -1,0 +1,240 @@
+package storage_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/bot/bottest"
+	"github.com/prepbot/prepbot/storage"
+)
+
+var ctx = context.Background()
+
+func answer(user string, post uint64, points int, correct bool, at time.Time) *bot.Answer {
+	return &bot.Answer{Kind: bot.KindAnswer, Group: "g", Channel: "#c", User: user, UserName: user, PostID: post,
+		CardID: "postgres-mvcc", Category: "postgres", Correct: correct, Points: points, At: at,
+		Day: at.Format("2006-01-02"), Periods: bot.Periods(at, time.UTC)}
+}
+
+func TestRecordReopenAndExport(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.db")
+	db := bottest.OpenDBAt(t, path)
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	p := &bot.Post{Group: "g", Channel: "#c", CardID: "postgres-mvcc", At: now}
+	if err := db.CreatePost(ctx, p); err != nil || p.ID != 1 {
+		t.Fatalf("post: %v %d", err, p.ID)
+	}
+	m, err := db.Record(ctx, answer("ann", p.ID, 15, true, now))
+	if err != nil || m.Points != 15 || m.Streak != 1 {
+		t.Fatalf("record: %v %+v", err, m)
+	}
+	if _, err := db.Record(ctx, answer("ann", p.ID, 15, true, now)); err != bot.ErrAlreadyAnswered {
+		t.Fatalf("second record: %v", err)
+	}
+	bottest.CloseAndCheck(t, db)
+
+	db = bottest.OpenDBAt(t, path)
+	m, err = db.Member(ctx, "g", "ann")
+	if err != nil || m.Points != 15 || m.Answered != 1 || m.Categories["postgres"].Correct != 1 {
+		t.Fatalf("after reopening: %v %+v", err, m)
+	}
+	top, err := db.Leaderboard(ctx, "g", bot.PeriodAll, "postgres", 10)
+	if err != nil || len(top) != 1 || top[0].User != "ann" {
+		t.Fatalf("leaderboard after reopening: %v %+v", err, top)
+	}
+	var out bytes.Buffer
+	if err := db.Export(&out); err != nil {
+		t.Fatal(err)
+	}
+	var dump struct {
+		Schema  int          `json:"schema"`
+		Answers []bot.Answer `json:"answers"`
+		Posts   []bot.Post   `json:"posts"`
+		Members []bot.Member `json:"members"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &dump); err != nil {
+		t.Fatalf("export is not JSON: %v\n%s", err, out.String())
+	}
+	a := dump.Answers
+	if dump.Schema != storage.SchemaVersion || len(a) != 1 || a[0].User != "ann" || a[0].CardID != "postgres-mvcc" ||
+		a[0].PostID != 1 || a[0].Points != 15 || !a[0].At.Equal(now) || len(dump.Posts) != 1 || len(dump.Members) != 1 {
+		t.Fatalf("export = %s", out.String())
+	}
+}
+
+func TestLeaderboardOrderAndLimit(t *testing.T) {
+	db := bottest.OpenDB(t)
+	base := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	// u0..u29: points 10*(i%5), all correct, reached in order of i
+	for i := 0; i < 30; i++ {
+		u := "u" + string(rune('a'+i%26)) + string(rune('a'+i/26))
+		pts := 10 * (i % 5)
+		if _, err := db.Record(ctx, answer(u, uint64(i+1), pts, pts > 0, base.Add(time.Duration(i)*time.Minute))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	top, err := db.Leaderboard(ctx, "g", bot.PeriodAll, "", 10)
+	if err != nil || len(top) != 10 {
+		t.Fatalf("%v %d", err, len(top))
+	}
+	for i := 1; i < len(top); i++ {
+		a, b := top[i-1], top[i]
+		if a.Points < b.Points || a.Points == b.Points && a.ReachedAt.After(b.ReachedAt) {
+			t.Fatalf("out of order at %d: %+v before %+v", i, a, b)
+		}
+	}
+	if top[0].Points != 40 || top[0].User != "uea" { // i=4 is the first to reach 40
+		t.Fatalf("leader = %+v", top[0])
+	}
+	// a score that changes moves in the index, and the old rank is removed
+	if _, err := db.Record(ctx, answer("uaa", 999, 100, true, base.Add(time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	top, _ = db.Leaderboard(ctx, "g", bot.PeriodAll, "", 100)
+	if top[0].User != "uaa" || top[0].Points != 100 || len(top) != 30 {
+		t.Fatalf("after a new score: %d entries, leader %+v", len(top), top[0])
+	}
+}
+
+func TestSecondProcessFailsFast(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.db")
+	bottest.OpenDBAt(t, path)
+	start := time.Now()
+	_, err := storage.Open(path, storage.Options{Timeout: 100 * time.Millisecond})
+	if err == nil || !strings.Contains(err.Error(), "is in use by another prepbot process") {
+		t.Fatalf("second open: %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatalf("took %v to give up", time.Since(start))
+	}
+}
+
+func TestNotADatabase(t *testing.T) {
+	dir := t.TempDir()
+	junk := filepath.Join(dir, "notes.txt")
+	os.WriteFile(junk, bytes.Repeat([]byte("not a database\n"), 1000), 0o600)
+	if _, err := storage.Open(junk, storage.Options{}); err == nil || !strings.Contains(err.Error(), "is not a prepbot database or is damaged") {
+		t.Fatalf("junk file: %v", err)
+	}
+	foreign := filepath.Join(dir, "other.db")
+	bdb, err := bolt.Open(foreign, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bdb.Update(func(tx *bolt.Tx) error { _, err := tx.CreateBucket([]byte("widgets")); return err })
+	bdb.Close()
+	if _, err := storage.Open(foreign, storage.Options{}); err == nil || !strings.Contains(err.Error(), "bbolt database of another program") {
+		t.Fatalf("foreign bbolt file: %v", err)
+	}
+	newer := filepath.Join(dir, "newer.db")
+	bdb, _ = bolt.Open(newer, 0o600, nil)
+	bdb.Update(func(tx *bolt.Tx) error {
+		b, _ := tx.CreateBucket([]byte("meta"))
+		return b.Put([]byte("schema"), []byte("99"))
+	})
+	bdb.Close()
+	if _, err := storage.Open(newer, storage.Options{}); err == nil || !strings.Contains(err.Error(), "written by a newer prepbot (schema 99") {
+		t.Fatalf("newer schema: %v", err)
+	}
+}
+
+// A database of schema 1 (scores but no ranks index) is migrated on open,
+// and its leaderboards work.
+func TestMigrateFromSchema1(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v1.db")
+	bdb, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	err = bdb.Update(func(tx *bolt.Tx) error {
+		for _, name := range []string{"meta", "groups", "posts", "bags", "answers", "answer_keys", "members", "scores", "schedules"} {
+			if _, err := tx.CreateBucket([]byte(name)); err != nil {
+				return err
+			}
+		}
+		tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte("1"))
+		for i, s := range []bot.Score{
+			{User: "low", Name: "low", Points: 5, Tally: bot.Tally{Answered: 1, Correct: 1}, ReachedAt: at},
+			{User: "high", Name: "high", Points: 30, Tally: bot.Tally{Answered: 2, Correct: 2}, ReachedAt: at.Add(time.Duration(1) * time.Hour)},
+		} {
+			data, _ := json.Marshal(s)
+			k := []byte("g\x00all\x00\x00" + s.User)
+			if err := tx.Bucket([]byte("scores")).Put(k, data); err != nil {
+				return err
+			}
+			_ = i
+		}
+		return nil
+	})
+	bdb.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := bottest.OpenDBAt(t, path)
+	top, err := db.Leaderboard(ctx, "g", bot.PeriodAll, "", 10)
+	if err != nil || len(top) != 2 || top[0].User != "high" || top[1].User != "low" {
+		t.Fatalf("after migration: %v %+v", err, top)
+	}
+	// and new answers keep the index right
+	if _, err := db.Record(ctx, answer("low", 7, 40, true, at.Add(2*time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	top, _ = db.Leaderboard(ctx, "g", bot.PeriodAll, "", 10)
+	if len(top) != 2 || top[0].User != "low" || top[0].Points != 45 {
+		t.Fatalf("after a new answer: %+v", top)
+	}
+	bottest.CloseAndCheck(t, db)
+	raw, _ := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	defer raw.Close()
+	raw.View(func(tx *bolt.Tx) error {
+		if v := string(tx.Bucket([]byte("meta")).Get([]byte("schema"))); v != "2" {
+			t.Errorf("schema after migration = %s", v)
+		}
+		return nil
+	})
+}
+
+func TestBackupWhileOpen(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "live.db")
+	db := bottest.OpenDBAt(t, path)
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	if _, err := db.Record(ctx, answer("ann", 1, 10, true, now)); err != nil {
+		t.Fatal(err)
+	}
+	// in the same process
+	copy1 := filepath.Join(dir, "copy1.db")
+	if _, err := storage.BackupFile(copy1, db.Backup); err != nil {
+		t.Fatal(err)
+	}
+	// from another process, through the socket, while the file is locked
+	l, err := net.Listen("unix", storage.SocketPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go db.ServeBackup(l)
+	copy2 := filepath.Join(dir, "copy2.db")
+	if _, err := storage.BackupFile(copy2, func(w io.Writer) (int64, error) { return storage.RemoteBackup(path, w) }); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []string{copy1, copy2} {
+		b := bottest.OpenDBAt(t, c)
+		m, err := b.Member(ctx, "g", "ann")
+		if err != nil || m.Points != 10 {
+			t.Fatalf("%s: %v %+v", c, err, m)
+		}
+	}
+}

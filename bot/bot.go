@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/prepbot/prepbot/questionbank"
 )
@@ -27,6 +28,11 @@ type Config struct {
 	Log   *slog.Logger // default: discard
 	// Chat is where the daily question is posted (also settable with SetChat).
 	Chat Chat
+	// Observe, when set, is called after every request with its outcome
+	// ("ok" or an error code) and how long it took: for metrics.
+	Observe func(req Request, outcome string, took time.Duration)
+	// OnDaily, when set, is called after every daily post attempt.
+	OnDaily func(ok bool)
 	// TimeZone is a group's time zone until an admin sets one with /qotd set
 	// (default UTC).
 	TimeZone string
@@ -40,11 +46,12 @@ type Bot struct {
 	log   *slog.Logger
 	tz    string
 	chat  Chat
+	cfg   Config
 }
 
 // New returns a Bot.
 func New(c Config) *Bot {
-	b := &Bot{bank: c.Bank, store: c.Store, clock: c.Clock, log: c.Log, tz: c.TimeZone, chat: c.Chat}
+	b := &Bot{bank: c.Bank, store: c.Store, clock: c.Clock, log: c.Log, tz: c.TimeZone, chat: c.Chat, cfg: c}
 	if b.clock == nil {
 		b.clock = SystemClock{}
 	}
@@ -61,7 +68,15 @@ func (b *Bot) Bank() *questionbank.Bank { return b.bank }
 // not nil the reply carries a message that says what to do next, and err is
 // for logs and metrics.
 func (b *Bot) Handle(ctx context.Context, req Request) (Reply, error) {
+	start := time.Now()
 	r, err := b.handle(ctx, req)
+	if b.cfg.Observe != nil {
+		outcome := "ok"
+		if err != nil {
+			outcome = ErrorCode(err)
+		}
+		b.cfg.Observe(req, outcome, time.Since(start))
+	}
 	if err != nil {
 		if ErrorCode(err) == EInternal {
 			b.log.Error("request failed", "platform", req.Platform, "group", req.Group, "user", req.User.ID,

@@ -102,6 +102,9 @@ func (b *Bot) Tick(ctx context.Context) (int, error) {
 		if err == nil {
 			err = b.post(ctx, s, b.cardReply(card, p))
 		}
+		if b.cfg.OnDaily != nil {
+			b.cfg.OnDaily(err == nil)
+		}
 		if err != nil {
 			if !errors.Is(err, ErrChannelGone) {
 				b.unclaim(ctx, s, day)

@@ -151,10 +151,10 @@ type Member struct {
 
 // Score is one member's standing for one period and category.
 type Score struct {
-	User     string    `json:"user"`
-	Name     string    `json:"name"`
-	Points   int       `json:"points"`
-	Tally              // answers, not ratings
+	User      string    `json:"user"`
+	Name      string    `json:"name"`
+	Points    int       `json:"points"`
+	Tally               // answers, not ratings
 	ReachedAt time.Time `json:"reached_at"` // when Points last grew: earlier wins a tie
 }
 

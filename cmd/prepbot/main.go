@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	_ "time/tzdata" // time zones work in a container without zoneinfo
 )
 
 func main() {
@@ -26,6 +27,7 @@ const usage = `prepbot: study for senior backend interviews together, on Discord
 Usage:
   prepbot console [--db PATH] [--user NAME] [--bank PATH]...
                                          study in the terminal (no token needed)
+  prepbot serve [--config FILE]          run the bot on the configured platforms
   prepbot export --db PATH [-o OUT.json] write every record as JSON
   prepbot backup --db PATH OUT           copy the database, also while it is in use
   prepbot bank validate [PATH...]        check bank files (no PATH: the built-in bank)
@@ -49,6 +51,10 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runBank(args[1:], stdin, stdout, stderr)
 	case "console":
 		err = runConsole(args[1:], stdin, stdout, stderr)
+	case "serve":
+		err = runServe(args[1:], stdout, stderr)
+	case "healthcheck":
+		err = runHealthcheck(args[1:], stdout, stderr)
 	case "export":
 		err = runExport(args[1:], stdout, stderr)
 	case "backup":

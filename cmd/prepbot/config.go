@@ -1,0 +1,136 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/prepbot/prepbot/bot"
+)
+
+// Config is the server's configuration, read from config.yaml. Every key is
+// documented in config.example.yaml.
+type Config struct {
+	DB       string     `yaml:"db"`
+	TimeZone string     `yaml:"timezone"`
+	Bank     BankConfig `yaml:"bank"`
+	Log      LogConfig  `yaml:"log"`
+	HTTP     HTTPConfig `yaml:"http"`
+}
+
+type BankConfig struct {
+	Paths []string `yaml:"paths"`
+}
+
+type LogConfig struct {
+	Level  string `yaml:"level"`  // debug, info, warn, error
+	Format string `yaml:"format"` // text or json
+}
+
+type HTTPConfig struct {
+	Addr string `yaml:"addr"`
+}
+
+// DefaultConfig is what an empty file means.
+func DefaultConfig() Config {
+	return Config{
+		DB:   "prepbot.db",
+		Bank: BankConfig{Paths: []string{"default"}},
+		Log:  LogConfig{Level: "info", Format: "text"},
+		HTTP: HTTPConfig{Addr: ":8080"},
+	}
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
+
+// ParseConfig reads a config file. ${VAR} is replaced by the environment
+// variable VAR, which must be set; ${VAR:-default} falls back to default.
+// Unknown keys are errors, so a typo does not silently do nothing.
+func ParseConfig(name string, r io.Reader, getenv func(string) string) (Config, error) {
+	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
+	if err != nil {
+		return Config{}, fmt.Errorf("%s: %w", name, err)
+	}
+	var missing []string
+	lines := strings.Split(string(data), "\n")
+	for i, line := range lines {
+		if strings.HasPrefix(strings.TrimSpace(line), "#") {
+			continue // a commented-out line may name variables nobody sets
+		}
+		lines[i] = envRef.ReplaceAllStringFunc(line, func(ref string) string {
+			m := envRef.FindStringSubmatch(ref)
+			v := getenv(m[1])
+			if v == "" && m[2] != "" {
+				return m[3]
+			}
+			if v == "" {
+				missing = append(missing, fmt.Sprintf("%s:%d: the environment variable %s is not set (write ${%s:-} if it may be empty)", name, i+1, m[1], m[1]))
+			}
+			return v
+		})
+	}
+	if len(missing) > 0 {
+		return Config{}, errors.New(strings.Join(missing, "\n"))
+	}
+	cfg := DefaultConfig()
+	dec := yaml.NewDecoder(bytes.NewReader([]byte(strings.Join(lines, "\n"))))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
+		msg = regexp.MustCompile(` in type main\.\w+`).ReplaceAllString(msg, "")
+		return Config{}, fmt.Errorf("%s: %s (every key is documented in config.example.yaml)", name, msg)
+	}
+	return cfg, cfg.Validate(name)
+}
+
+// Validate checks values that YAML types cannot.
+func (c Config) Validate(name string) error {
+	var errs []string
+	if c.DB == "" {
+		errs = append(errs, "db: give the database file, such as /data/prepbot.db")
+	}
+	if _, err := bot.LoadLocation(c.TimeZone); err != nil {
+		errs = append(errs, "timezone: "+bot.ErrorMessage(err))
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Sprintf("log.level: %q is not one of debug, info, warn, error", c.Log.Level))
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		errs = append(errs, fmt.Sprintf("log.format: %q is not one of text, json", c.Log.Format))
+	}
+	if len(c.Bank.Paths) == 0 {
+		errs = append(errs, `bank.paths: give at least one bank, such as [default]`)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s: %s", name, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// LoadConfig reads a config file, or the defaults when path is "" and no
+// config.yaml is in the working folder.
+func LoadConfig(path string) (Config, error) {
+	if path == "" {
+		if _, err := os.Stat("config.yaml"); err != nil {
+			return DefaultConfig(), nil
+		}
+		path = "config.yaml"
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("cannot read the config: %w (start from config.example.yaml)", err)
+	}
+	defer f.Close()
+	return ParseConfig(path, f, os.Getenv)
+}

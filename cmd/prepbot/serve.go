@@ -1,0 +1,261 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/storage"
+)
+
+// Platform is a chat platform adapter run by the server.
+type Platform interface {
+	Name() string
+	// Start connects; it returns once the platform is running.
+	Start(ctx context.Context) error
+	// Ready reports whether the platform is connected.
+	Ready() bool
+	Close() error
+}
+
+// Main is the server: the store, the bot, the platforms and the HTTP
+// endpoints. Open, then Run, then Close; tests use it the same way.
+type Main struct {
+	Config    Config
+	Log       *slog.Logger
+	DB        *storage.DB
+	Bot       *bot.Bot
+	Platforms []Platform
+	Registry  *prometheus.Registry
+	Mux       *http.ServeMux
+
+	http       *http.Server
+	ln         net.Listener
+	opened     atomic.Bool
+	stopBackup func()
+}
+
+// Open loads the bank, opens the database and builds the bot and the HTTP
+// endpoints. It does not start serving.
+func (m *Main) Open() error {
+	bank, err := questionbank.Load(m.Config.Bank.Paths...)
+	if err != nil {
+		return fmt.Errorf("the question bank has problems: %w", err)
+	}
+	m.DB, err = storage.Open(m.Config.DB, storage.Options{})
+	if err != nil {
+		return err
+	}
+	m.stopBackup = serveBackups(m.DB)
+	m.Registry = prometheus.NewRegistry()
+	met := newMetrics(m.Registry, bank)
+	m.Bot = bot.New(bot.Config{Bank: bank, Store: m.DB, Log: m.Log, TimeZone: m.Config.TimeZone,
+		Observe: met.observe, OnDaily: met.daily})
+	m.Mux = http.NewServeMux()
+	m.Mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	m.Mux.HandleFunc("GET /readyz", m.readyz)
+	m.Mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+	m.opened.Store(true)
+	return nil
+}
+
+func (m *Main) readyz(w http.ResponseWriter, r *http.Request) {
+	var notReady []string
+	if !m.opened.Load() {
+		notReady = append(notReady, "database not open")
+	}
+	for _, p := range m.Platforms {
+		if !p.Ready() {
+			notReady = append(notReady, p.Name()+" not connected")
+		}
+	}
+	if len(notReady) > 0 {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		for _, s := range notReady {
+			fmt.Fprintln(w, s)
+		}
+		return
+	}
+	io.WriteString(w, "ready\n")
+}
+
+// Run serves HTTP, starts the platforms and the daily scheduler, and blocks
+// until ctx is done.
+func (m *Main) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", m.Config.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("http.addr %s: %w (is another process using the port?)", m.Config.HTTP.Addr, err)
+	}
+	m.ln = ln
+	m.http = &http.Server{Handler: m.Mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second, MaxHeaderBytes: 16 << 10}
+	errc := make(chan error, 1)
+	go func() { errc <- m.http.Serve(ln) }()
+	m.Log.Info("serving", "addr", ln.Addr().String(), "db", m.Config.DB, "cards", m.Bot.Bank().Len())
+	for _, p := range m.Platforms {
+		if err := p.Start(ctx); err != nil {
+			return fmt.Errorf("%s: %w", p.Name(), err)
+		}
+	}
+	go m.Bot.Run(ctx, 20*time.Second)
+	select {
+	case <-ctx.Done():
+		return nil
+	case err := <-errc:
+		if errors.Is(err, http.ErrServerClosed) {
+			return nil
+		}
+		return err
+	}
+}
+
+// Addr is the HTTP listener's address once Run has started.
+func (m *Main) Addr() string {
+	if m.ln == nil {
+		return ""
+	}
+	return m.ln.Addr().String()
+}
+
+// Close stops accepting requests, lets those in flight finish (within 10
+// seconds), stops the platforms and closes the database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.http != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		errs = append(errs, m.http.Shutdown(ctx))
+		cancel()
+	}
+	for _, p := range m.Platforms {
+		errs = append(errs, p.Close())
+	}
+	if m.stopBackup != nil {
+		m.stopBackup()
+	}
+	if m.DB != nil {
+		m.opened.Store(false)
+		errs = append(errs, m.DB.Close())
+	}
+	return errors.Join(errs...)
+}
+
+func newLogger(c LogConfig, w io.Writer) *slog.Logger {
+	var level slog.Level
+	level.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func runServe(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", stderr, "prepbot serve [--config FILE]\n\nRuns the bot on the platforms configured in the config file (default: config.yaml\nif present). Keys are documented in config.example.yaml.")
+	path := fs.String("config", "", "config `file` (default: config.yaml in the working folder)")
+	if _, err := parseArgs(fs, args); err != nil {
+		return exitError{2}
+	}
+	cfg, err := LoadConfig(*path)
+	if err != nil {
+		return err
+	}
+	m := &Main{Config: cfg, Log: newLogger(cfg.Log, stderr)}
+	if len(m.Platforms) == 0 {
+		fmt.Fprintln(stderr, "prepbot serve: no chat platform is configured, so nothing could reach the bot.\n"+
+			"To study in your terminal without any token, run: prepbot console")
+		return exitError{1}
+	}
+	if err := m.Open(); err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	runErr := m.Run(ctx)
+	m.Log.Info("shutting down")
+	return errors.Join(runErr, m.Close())
+}
+
+// metrics are the server's Prometheus metrics.
+type metrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	answers  prometheus.Counter
+	posts    *prometheus.CounterVec
+}
+
+func newMetrics(reg *prometheus.Registry, bank *questionbank.Bank) *metrics {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "prepbot_interactions_total",
+			Help: "Requests handled, by platform, command (or button) and outcome."}, []string{"platform", "command", "outcome"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "prepbot_interaction_seconds",
+			Help: "Time to handle a request.", Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5}}, []string{"platform", "command"}),
+		answers: prometheus.NewCounter(prometheus.CounterOpts{Name: "prepbot_answers_recorded_total",
+			Help: "Answers and self-ratings committed to the database."}),
+		posts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "prepbot_daily_posts_total",
+			Help: "Daily question posts, by result (ok or failed)."}, []string{"result"}),
+	}
+	cards := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "prepbot_bank_cards", Help: "Cards in the loaded question bank."},
+		func() float64 { return float64(bank.Len()) })
+	reg.MustRegister(m.requests, m.latency, m.answers, m.posts, cards,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) observe(req bot.Request, outcome string, took time.Duration) {
+	cmd := req.Command
+	if req.Action != "" {
+		cmd = "button"
+		switch req.Action[0] {
+		case 'a', 't', 's':
+			if outcome == "ok" {
+				m.answers.Inc()
+			}
+		}
+	}
+	m.requests.WithLabelValues(req.Platform, cmd, outcome).Inc()
+	m.latency.WithLabelValues(req.Platform, cmd).Observe(took.Seconds())
+}
+
+func (m *metrics) daily(ok bool) {
+	if ok {
+		m.posts.WithLabelValues("ok").Inc()
+	} else {
+		m.posts.WithLabelValues("failed").Inc()
+	}
+}
+
+// runHealthcheck is the container's HEALTHCHECK: it asks the running
+// server's /healthz (the image has no shell or curl).
+func runHealthcheck(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("healthcheck", stderr, "prepbot healthcheck [--url URL]\n\nExits 0 when the running server answers its health check.")
+	url := fs.String("url", "http://127.0.0.1:8080/healthz", "health check `URL`")
+	if _, err := parseArgs(fs, args); err != nil {
+		return exitError{2}
+	}
+	client := &http.Client{Timeout: 2 * time.Second}
+	resp, err := client.Get(*url)
+	if err != nil {
+		return fmt.Errorf("not healthy: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("not healthy: %s", resp.Status)
+	}
+	fmt.Fprintln(stdout, "healthy")
+	return nil
+}

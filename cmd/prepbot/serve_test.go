@@ -1,0 +1,127 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/prepbot/prepbot/bot"
+)
+
+type fakePlatform struct{ ready atomic.Bool }
+
+func (p *fakePlatform) Name() string                    { return "fake" }
+func (p *fakePlatform) Start(ctx context.Context) error { return nil }
+func (p *fakePlatform) Ready() bool                     { return p.ready.Load() }
+func (p *fakePlatform) Close() error                    { return nil }
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func TestMainServesHealthReadinessAndMetrics(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.DB = filepath.Join(t.TempDir(), "serve.db")
+	cfg.HTTP.Addr = "127.0.0.1:0"
+	platform := &fakePlatform{}
+	m := &Main{Config: cfg, Log: slog.New(slog.DiscardHandler), Platforms: []Platform{platform}}
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	for m.Addr() == "" {
+		waitABit()
+	}
+	base := "http://" + m.Addr()
+	if code, body := get(t, base+"/healthz"); code != 200 || body != "ok\n" {
+		t.Fatalf("healthz: %d %q", code, body)
+	}
+	if code, body := get(t, base+"/readyz"); code != 503 || !strings.Contains(body, "fake not connected") {
+		t.Fatalf("readyz before the platform connects: %d %q", code, body)
+	}
+	platform.ready.Store(true)
+	if code, body := get(t, base+"/readyz"); code != 200 || body != "ready\n" {
+		t.Fatalf("readyz: %d %q", code, body)
+	}
+	req := bot.Request{Platform: "fake", Group: "g", Channel: "c", User: bot.User{ID: "u"}, Command: "question"}
+	r, err := m.Bot.Handle(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Command, req.Action = "", r.Buttons[0].ID
+	m.Bot.Handle(context.Background(), req)
+	code, body := get(t, base+"/metrics")
+	for _, want := range []string{
+		`prepbot_interactions_total{command="question",outcome="ok",platform="fake"} 1`,
+		`prepbot_interactions_total{command="button",outcome="ok",platform="fake"} 1`,
+		`prepbot_answers_recorded_total 1`,
+		`prepbot_bank_cards 100`,
+		`prepbot_interaction_seconds_bucket{command="question",platform="fake",le="+Inf"} 1`,
+	} {
+		if code != 200 || !strings.Contains(body, want) {
+			t.Errorf("metrics: missing %s", want)
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestServeWithoutPlatformPointsAtConsole(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "config.yaml")
+	writeFile(t, cfgPath, "db: "+filepath.Join(dir, "x.db")+"\n")
+	code, _, errs := runWithInput(t, "", "serve", "--config", cfgPath)
+	if code != 1 || !strings.Contains(errs, "no chat platform is configured") || !strings.Contains(errs, "prepbot console") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
+
+func TestParseConfig(t *testing.T) {
+	env := map[string]string{"DB_DIR": "/data"}
+	getenv := func(k string) string { return env[k] }
+	cfg, err := ParseConfig("c.yaml", strings.NewReader("db: ${DB_DIR}/p.db\ntimezone: ${TZ_NAME:-Europe/Berlin}\n# token: ${NOT_SET}\nlog:\n  format: json\n"), getenv)
+	if err != nil || cfg.DB != "/data/p.db" || cfg.TimeZone != "Europe/Berlin" || cfg.Log.Format != "json" || cfg.HTTP.Addr != ":8080" {
+		t.Fatalf("%v %+v", err, cfg)
+	}
+	for _, tc := range []struct{ in, want string }{
+		{"db: x\ncolour: blue\n", "c.yaml: line 2: field colour not found (every key is documented in config.example.yaml)"},
+		{"db: ${SECRET}\n", "c.yaml:1: the environment variable SECRET is not set"},
+		{"timezone: Mars/Base\n", `timezone: unknown time zone "Mars/Base"`},
+		{"log:\n  level: loud\n", `log.level: "loud" is not one of debug, info, warn, error`},
+		{"http: [1]\n", "c.yaml: line 1: cannot unmarshal !!seq into main.HTTPConfig"},
+	} {
+		_, err := ParseConfig("c.yaml", strings.NewReader(tc.in), getenv)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want %q", tc.in, err, tc.want)
+		}
+	}
+}
+
+func TestConfigExampleParses(t *testing.T) {
+	cfg, err := LoadConfig("../../config.example.yaml")
+	if err != nil {
+		t.Fatalf("config.example.yaml: %v", err)
+	}
+	if cfg.DB == "" || len(cfg.Bank.Paths) == 0 {
+		t.Fatalf("%+v", cfg)
+	}
+}

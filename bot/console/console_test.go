@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,15 +19,13 @@ import (
 // env is one bot with a real database and a fixed clock; users talk to it
 // through console sessions on buffers.
 type env struct {
-	t      *testing.T
-	clock  *bottest.Clock
-	path   string
-	db     *storage.DB
-	bank   *questionbank.Bank
-	tz     string
-	bot    *bot.Bot
-	chat   *bottest.Chat
-	consMu sync.Mutex
+	t     *testing.T
+	clock *bottest.Clock
+	path  string
+	db    *storage.DB
+	bank  *questionbank.Bank
+	tz    string
+	bot   *bot.Bot
 }
 
 func newEnv(t *testing.T, start time.Time, tz string) *env {

@@ -50,8 +50,8 @@ type Main struct {
 	stopBackup func()
 }
 
-// Open loads the bank, opens the database and builds the bot and the HTTP
-// endpoints. It does not start serving.
+// Open loads the bank, opens the database, builds the bot and the HTTP
+// endpoints and binds http.addr. It does not start serving.
 func (m *Main) Open() error {
 	bank, err := questionbank.Load(m.Config.Bank.Paths...)
 	if err != nil {
@@ -70,6 +70,14 @@ func (m *Main) Open() error {
 	m.Mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	m.Mux.HandleFunc("GET /readyz", m.readyz)
 	m.Mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
+	ln, err := net.Listen("tcp", m.Config.HTTP.Addr)
+	if err != nil {
+		m.DB.Close()
+		return fmt.Errorf("http.addr %s: %w (is another process using the port?)", m.Config.HTTP.Addr, err)
+	}
+	m.ln = ln
+	m.http = &http.Server{Handler: m.Mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
+		WriteTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second, MaxHeaderBytes: 16 << 10}
 	m.opened.Store(true)
 	return nil
 }
@@ -97,16 +105,9 @@ func (m *Main) readyz(w http.ResponseWriter, r *http.Request) {
 // Run serves HTTP, starts the platforms and the daily scheduler, and blocks
 // until ctx is done.
 func (m *Main) Run(ctx context.Context) error {
-	ln, err := net.Listen("tcp", m.Config.HTTP.Addr)
-	if err != nil {
-		return fmt.Errorf("http.addr %s: %w (is another process using the port?)", m.Config.HTTP.Addr, err)
-	}
-	m.ln = ln
-	m.http = &http.Server{Handler: m.Mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
-		WriteTimeout: 10 * time.Second, IdleTimeout: 60 * time.Second, MaxHeaderBytes: 16 << 10}
 	errc := make(chan error, 1)
-	go func() { errc <- m.http.Serve(ln) }()
-	m.Log.Info("serving", "addr", ln.Addr().String(), "db", m.Config.DB, "cards", m.Bot.Bank().Len())
+	go func() { errc <- m.http.Serve(m.ln) }()
+	m.Log.Info("serving", "addr", m.Addr(), "db", m.Config.DB, "cards", m.Bot.Bank().Len())
 	for _, p := range m.Platforms {
 		if err := p.Start(ctx); err != nil {
 			return fmt.Errorf("%s: %w", p.Name(), err)
@@ -124,7 +125,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 }
 
-// Addr is the HTTP listener's address once Run has started.
+// Addr is the HTTP listener's address once Open has bound it.
 func (m *Main) Addr() string {
 	if m.ln == nil {
 		return ""

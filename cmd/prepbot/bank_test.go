@@ -141,9 +141,19 @@ func TestBankImportSeed(t *testing.T) {
 	}
 }
 
+// A bare `prepbot` with no platform configured starts the console.
+func TestStartWithoutConfigIsTheConsole(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	t.Chdir(t.TempDir())
+	code, out, errs := runWithInput(t, "/question category:python\n")
+	if code != 0 || !strings.Contains(errs, "starting the console") || !strings.Contains(out, "Python Core & Advanced") {
+		t.Fatalf("exit %d\n%s\n%s", code, errs, out)
+	}
+}
+
 func TestUsage(t *testing.T) {
-	if code, _, errs := runCmd(t); code != 2 || !strings.Contains(errs, "prepbot bank validate") {
-		t.Errorf("no args: exit %d %s", code, errs)
+	if code, out, _ := runCmd(t, "help"); code != 0 || !strings.Contains(out, "prepbot bank validate") {
+		t.Errorf("help: exit %d %s", code, out)
 	}
 	if code, _, errs := runCmd(t, "frobnicate"); code != 2 || !strings.Contains(errs, `unknown command "frobnicate"`) {
 		t.Errorf("unknown: exit %d %s", code, errs)

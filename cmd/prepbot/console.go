@@ -45,7 +45,7 @@ func defaultUser() string {
 			return u
 		}
 	}
-	return "you"
+	return "learner"
 }
 
 func runConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error {

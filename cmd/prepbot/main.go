@@ -25,6 +25,8 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 const usage = `prepbot: study for senior backend interviews together, on Discord, Slack or a terminal.
 
 Usage:
+  prepbot                                start: the server when config.yaml configures a chat
+                                         platform, else the console on the built-in bank
   prepbot console [--db PATH] [--user NAME] [--bank PATH]...
                                          study in the terminal (no token needed)
   prepbot serve [--config FILE]          run the bot on the configured platforms
@@ -40,13 +42,28 @@ A bank PATH is a .yaml file, a folder of them, or "default" for the built-in ban
 Run "prepbot COMMAND -h" for the flags of a command.
 `
 
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return 2
+// runStart is what a bare `prepbot` does: the server when a chat platform
+// is configured, else a study session in the terminal.
+func runStart(stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg, err := LoadConfig("")
+	if err != nil {
+		return err
 	}
+	if len(platformsFor(cfg)) > 0 {
+		return runServe(nil, stdout, stderr)
+	}
+	fmt.Fprintln(stderr, "No chat platform is configured (see config.example.yaml): starting the console. Run `prepbot help` for every command.")
+	return runConsole(nil, stdin, stdout, stderr)
+}
+
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	var err error
+	if len(args) == 0 {
+		args = []string{"start"}
+	}
 	switch args[0] {
+	case "start":
+		err = runStart(stdin, stdout, stderr)
 	case "bank":
 		err = runBank(args[1:], stdin, stdout, stderr)
 	case "console":

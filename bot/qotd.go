@@ -27,14 +27,14 @@ func (b *Bot) qotd(ctx context.Context, req Request) (Reply, error) {
 		return b.qotdSet(ctx, req, channel)
 	case "off":
 		if _, err := b.store.Schedule(ctx, req.Group, channel); errors.Is(err, ErrNotFound) {
-			return Reply{}, Errorf(ENotFound, "There is no daily question in %s. Set one with /qotd set.", channel)
+			return Reply{}, Errorf(ENotFound, "There is no daily question in %s. Set one with /qotd set.", ChannelRef(channel))
 		} else if err != nil {
 			return Reply{}, err
 		}
 		if err := b.store.DeleteSchedule(ctx, req.Group, channel); err != nil {
 			return Reply{}, err
 		}
-		return Reply{Private: true, Title: "Daily question off", Text: fmt.Sprintf("No more daily questions in %s. Turn them back on with /qotd set.", channel)}, nil
+		return Reply{Private: true, Title: "Daily question off", Text: fmt.Sprintf("No more daily questions in %s. Turn them back on with /qotd set.", ChannelRef(channel))}, nil
 	case "now":
 		return b.qotdNow(ctx, req, channel)
 	case "status":
@@ -98,7 +98,7 @@ func (b *Bot) qotdSet(ctx context.Context, req Request, channel string) (Reply, 
 	}
 	return Reply{Private: true, Title: "Daily question set", Color: 0x27AE60,
 		Text: fmt.Sprintf("%s gets a question at %s %s, %s, from %s.\nNext: %s.\nStreaks and leaderboards in this server now follow %s time.",
-			channel, s.Time, s.TimeZone, weekdayText(s.Weekdays), b.categoryText(s.Categories), next, s.TimeZone)}, nil
+			ChannelRef(channel), s.Time, s.TimeZone, weekdayText(s.Weekdays), b.categoryText(s.Categories), next, s.TimeZone)}, nil
 }
 
 func (b *Bot) parseCategories(s string) ([]string, error) {
@@ -166,7 +166,7 @@ func (b *Bot) qotdNow(ctx context.Context, req Request, channel string) (Reply, 
 		}
 		return Reply{}, err
 	}
-	return Reply{Private: true, Title: "Posted", Text: "Today's question is in " + channel + "."}, nil
+	return Reply{Private: true, Title: "Posted", Text: "Today's question is in " + ChannelRef(channel) + "."}, nil
 }
 
 func (b *Bot) qotdStatus(ctx context.Context, req Request) (Reply, error) {
@@ -183,7 +183,7 @@ func (b *Bot) qotdStatus(ctx context.Context, req Request) (Reply, error) {
 	var t strings.Builder
 	for _, s := range list {
 		loc, _ := LoadLocation(s.TimeZone)
-		fmt.Fprintf(&t, "**%s**: %s %s, %s, %s", s.Channel, s.Time, s.TimeZone, weekdayText(s.Weekdays), b.categoryText(s.Categories))
+		fmt.Fprintf(&t, "**%s**: %s %s, %s, %s", ChannelRef(s.Channel), s.Time, s.TimeZone, weekdayText(s.Weekdays), b.categoryText(s.Categories))
 		if s.LastDay != "" {
 			fmt.Fprintf(&t, " · last posted %s", s.LastDay)
 		}

@@ -45,7 +45,7 @@ func (b *Bot) post(ctx context.Context, s Schedule, r Reply) error {
 		b.log.Warn("daily question disabled: channel gone or no access", "group", s.Group, "channel", s.Channel, "err", err)
 		cur, gerr := b.store.Schedule(ctx, s.Group, s.Channel)
 		if gerr == nil {
-			cur.Disabled = fmt.Sprintf("posting to %s failed on %s (%v)", s.Channel, b.clock.Now().UTC().Format("2 Jan 15:04 MST"), err)
+			cur.Disabled = fmt.Sprintf("posting to %s failed on %s (%v)", ChannelRef(s.Channel), b.clock.Now().UTC().Format("2 Jan 15:04 MST"), err)
 			if serr := b.store.SaveSchedule(ctx, cur); serr != nil {
 				return serr
 			}

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/prepbot/prepbot/questionbank"
@@ -229,3 +230,28 @@ type Chat interface {
 // ErrChannelGone is returned (wrapped) by Chat.Post when the channel no
 // longer exists or the bot lost access to it: the schedule is disabled.
 var ErrChannelGone = Errorf(ENotFound, "the channel is gone or the bot cannot post there")
+
+// Chats routes daily posts to the adapter of each platform. Group ids are
+// "platform:id" ("discord:81384788765712384", "slack:T0001"); a group
+// without a colon (the console's) is its own platform name.
+type Chats map[string]Chat
+
+// Post implements Chat.
+func (c Chats) Post(ctx context.Context, group, channel string, r Reply) error {
+	platform, _, _ := strings.Cut(group, ":")
+	chat, ok := c[platform]
+	if !ok {
+		return Errorf(ENotFound, "no adapter for platform %q is running", platform)
+	}
+	return chat.Post(ctx, group, channel, r)
+}
+
+// ChannelRef is how replies name a channel: a mention (<#C123>, which both
+// Discord and Slack render) for a platform id, the name itself for a
+// console channel such as #study.
+func ChannelRef(channel string) string {
+	if channel == "" || strings.HasPrefix(channel, "#") || strings.HasPrefix(channel, "<#") {
+		return channel
+	}
+	return "<#" + channel + ">"
+}

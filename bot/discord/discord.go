@@ -1,0 +1,302 @@
+// Package discord is prepbot's Discord adapter, on discordgo. It registers
+// the bot's commands as application commands, receives interactions over
+// the gateway and over the Interactions Endpoint URL (signed HTTP), renders
+// replies as embeds and buttons, and posts the daily question.
+package discord
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bwmarrin/discordgo"
+
+	"github.com/prepbot/prepbot/bot"
+)
+
+// DefaultAPIURL is Discord's REST API base.
+var DefaultAPIURL = discordgo.EndpointAPI
+
+// Config configures the adapter. Token enables the gateway (and command
+// registration); PublicKey enables the HTTP interactions endpoint.
+type Config struct {
+	Token         string
+	ApplicationID string // found from the token when empty
+	PublicKey     string // hex, from the developer portal
+	GuildID       string // register commands to this guild only (instant updates while testing)
+	APIURL        string // REST base URL; default Discord's own
+
+	// DeferAfter is how long an interaction may take before it is deferred
+	// (Discord wants a first response within 3 seconds). Default 2s.
+	DeferAfter time.Duration
+	// PostGap is the least time between two daily posts, so a fan-out to
+	// many channels stays under the global rate limit. Default 25ms.
+	PostGap time.Duration
+	// MaxRetries bounds the retries after a 429. Default 3.
+	MaxRetries int
+	// HTTPClient is used for REST calls (default: a client with a 10s timeout).
+	HTTPClient *http.Client
+	// Dialer is used for the gateway websocket (default: discordgo's).
+	Log *slog.Logger
+}
+
+// Adapter connects the bot to Discord.
+type Adapter struct {
+	cfg   Config
+	bot   *bot.Bot
+	s     *discordgo.Session
+	key   ed25519.PublicKey
+	log   *slog.Logger
+	ready atomic.Bool
+	seen  dedupe
+	ctx   context.Context
+
+	postMu   sync.Mutex
+	nextPost time.Time
+
+	rateLimited atomic.Int64 // 429s waited out
+}
+
+// New checks the config and builds the adapter; Start connects.
+func New(cfg Config, b *bot.Bot) (*Adapter, error) {
+	if cfg.Token == "" && cfg.PublicKey == "" {
+		return nil, errors.New("discord: set discord.token (gateway) or discord.public_key (interactions endpoint), or both")
+	}
+	if cfg.DeferAfter == 0 {
+		cfg.DeferAfter = 2 * time.Second
+	}
+	if cfg.PostGap == 0 {
+		cfg.PostGap = 25 * time.Millisecond
+	}
+	if cfg.MaxRetries == 0 {
+		cfg.MaxRetries = 3
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	a := &Adapter{cfg: cfg, bot: b, log: cfg.Log.With("platform", "discord"), ctx: context.Background()}
+	if cfg.PublicKey != "" {
+		k, err := hex.DecodeString(strings.TrimSpace(cfg.PublicKey))
+		if err != nil || len(k) != ed25519.PublicKeySize {
+			return nil, errors.New("discord.public_key: not a hex ed25519 public key; copy it from the application's General Information page")
+		}
+		a.key = k
+	}
+	s, err := discordgo.New("Bot " + cfg.Token)
+	if err != nil {
+		return nil, err
+	}
+	client := cfg.HTTPClient
+	if client == nil {
+		client = &http.Client{Timeout: 10 * time.Second}
+	}
+	if cfg.APIURL != "" && cfg.APIURL != DefaultAPIURL {
+		base, err := url.Parse(cfg.APIURL)
+		if err != nil || base.Host == "" {
+			return nil, fmt.Errorf("discord.api_url %q: give a full URL such as https://discord.com/api/v10/", cfg.APIURL)
+		}
+		c := *client
+		c.Transport = &rewrite{from: DefaultAPIURL, to: strings.TrimSuffix(cfg.APIURL, "/") + "/", next: transportOf(client)}
+		client = &c
+	}
+	s.Client = client
+	s.ShouldRetryOnRateLimit = false // we wait out 429s ourselves, a bounded number of times
+	s.MaxRestRetries = cfg.MaxRetries
+	s.ShouldReconnectOnError = true
+	s.Identify.Intents = discordgo.IntentsGuilds
+	s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
+		a.ready.Store(true)
+		a.log.Info("gateway ready", "user", r.User.Username, "guilds", len(r.Guilds))
+	})
+	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { a.ready.Store(true) })
+	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { a.ready.Store(false) })
+	s.AddHandler(func(_ *discordgo.Session, ic *discordgo.InteractionCreate) { a.onGateway(ic.Interaction) })
+	a.s = s
+	return a, nil
+}
+
+func transportOf(c *http.Client) http.RoundTripper {
+	if c.Transport != nil {
+		return c.Transport
+	}
+	return http.DefaultTransport
+}
+
+// rewrite sends requests for Discord's API to another base URL.
+type rewrite struct {
+	from, to string
+	next     http.RoundTripper
+}
+
+func (t *rewrite) RoundTrip(r *http.Request) (*http.Response, error) {
+	u := r.URL.String()
+	if strings.HasPrefix(u, t.from) {
+		nu, err := url.Parse(t.to + strings.TrimPrefix(u, t.from))
+		if err != nil {
+			return nil, err
+		}
+		r = r.Clone(r.Context())
+		r.URL, r.Host = nu, nu.Host
+	}
+	return t.next.RoundTrip(r)
+}
+
+// Name implements the server's Platform.
+func (a *Adapter) Name() string { return "discord" }
+
+// Ready reports whether the gateway is connected (always true for an
+// HTTP-only setup once started).
+func (a *Adapter) Ready() bool { return a.ready.Load() }
+
+// Start registers the commands and opens the gateway, when a token is set.
+func (a *Adapter) Start(ctx context.Context) error {
+	a.ctx = context.WithoutCancel(ctx)
+	if a.cfg.Token == "" {
+		a.ready.Store(true)
+		return nil
+	}
+	if err := a.Register(); err != nil {
+		return err
+	}
+	if err := a.s.Open(); err != nil {
+		return fmt.Errorf("discord gateway: %w", err)
+	}
+	return nil
+}
+
+// Register bulk-overwrites the application commands, globally or in
+// Config.GuildID.
+func (a *Adapter) Register() error {
+	if a.cfg.ApplicationID == "" {
+		app, err := a.s.Application("@me")
+		if err != nil {
+			return fmt.Errorf("discord: cannot read the application (is discord.token right?): %w", err)
+		}
+		a.cfg.ApplicationID = app.ID
+	}
+	cmds := Commands(a.bot)
+	err := a.retry(a.ctx, func() error {
+		_, err := a.s.ApplicationCommandBulkOverwrite(a.cfg.ApplicationID, a.cfg.GuildID, cmds)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("discord: registering commands: %w", err)
+	}
+	where := "globally (updates can take a while to show)"
+	if a.cfg.GuildID != "" {
+		where = "in guild " + a.cfg.GuildID
+	}
+	a.log.Info("commands registered", "count", len(cmds), "where", where)
+	return nil
+}
+
+// Close closes the gateway.
+func (a *Adapter) Close() error {
+	a.ready.Store(false)
+	if a.cfg.Token == "" {
+		return nil
+	}
+	return a.s.Close()
+}
+
+// retry runs a REST call, waiting out a 429 as Discord says (retry_after,
+// global or per route) at most MaxRetries times.
+func (a *Adapter) retry(ctx context.Context, call func() error) error {
+	for attempt := 0; ; attempt++ {
+		err := call()
+		var rl *discordgo.RateLimitError
+		if !errors.As(err, &rl) {
+			return err
+		}
+		wait := rl.RetryAfter
+		a.rateLimited.Add(1)
+		if attempt >= a.cfg.MaxRetries || wait > time.Minute {
+			return fmt.Errorf("rate limited by Discord for %v after %d retries: %w", wait, attempt, err)
+		}
+		a.log.Warn("rate limited; waiting", "url", rl.URL, "retry_after", wait)
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(wait):
+		}
+	}
+}
+
+// RateLimited returns how many 429s the adapter has waited out.
+func (a *Adapter) RateLimited() int64 { return a.rateLimited.Load() }
+
+// Post implements bot.Chat: the daily question, paced so a fan-out to many
+// channels does not burst into rate limits. A channel that is gone or
+// closed to the bot is reported as bot.ErrChannelGone.
+func (a *Adapter) Post(ctx context.Context, group, channel string, r bot.Reply) error {
+	a.pace(ctx)
+	data := messageData(r)
+	msg := &discordgo.MessageSend{Embeds: data.Embeds, Components: data.Components, AllowedMentions: data.AllowedMentions}
+	err := a.retry(ctx, func() error {
+		_, err := a.s.ChannelMessageSendComplex(channel, msg, discordgo.WithContext(ctx))
+		return err
+	})
+	var rest *discordgo.RESTError
+	if errors.As(err, &rest) && rest.Response != nil {
+		switch rest.Response.StatusCode {
+		case http.StatusNotFound, http.StatusForbidden:
+			return fmt.Errorf("%w: %v", bot.ErrChannelGone, err)
+		}
+	}
+	return err
+}
+
+func (a *Adapter) pace(ctx context.Context) {
+	a.postMu.Lock()
+	now := time.Now()
+	at := a.nextPost
+	if at.Before(now) {
+		at = now
+	}
+	a.nextPost = at.Add(a.cfg.PostGap)
+	a.postMu.Unlock()
+	select {
+	case <-ctx.Done():
+	case <-time.After(time.Until(at)):
+	}
+}
+
+// dedupe remembers interaction ids for a while, so a redelivered
+// interaction is handled once.
+type dedupe struct {
+	mu   sync.Mutex
+	seen map[string]time.Time
+}
+
+func (d *dedupe) first(id string) bool {
+	if id == "" {
+		return true
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := time.Now()
+	if d.seen == nil {
+		d.seen = map[string]time.Time{}
+	}
+	if _, ok := d.seen[id]; ok {
+		return false
+	}
+	if len(d.seen) > 10000 {
+		for k, t := range d.seen {
+			if now.Sub(t) > time.Hour {
+				delete(d.seen, k)
+			}
+		}
+	}
+	d.seen[id] = now
+	return true
+}

@@ -1,0 +1,601 @@
+package discord
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/bot/bottest"
+	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/storage"
+)
+
+type rig struct {
+	t     *testing.T
+	f     *fakeDiscord
+	a     *Adapter
+	bot   *bot.Bot
+	db    *storage.DB
+	bank  *questionbank.Bank
+	clock *bottest.Clock
+}
+
+func newRig(t *testing.T, cfg Config) *rig {
+	r := &rig{t: t, f: newFakeDiscord(t), db: bottest.OpenDB(t), bank: bottest.Bank(t),
+		clock: bottest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))}
+	r.bot = bot.New(bot.Config{Bank: r.bank, Store: r.db, Clock: r.clock})
+	cfg.APIURL = r.f.apiURL()
+	if cfg.Token == "" && cfg.PublicKey == "" {
+		cfg.Token = "test-token"
+	}
+	if cfg.DeferAfter == 0 {
+		cfg.DeferAfter = 10 * time.Second // answer inline unless a test wants deferral
+	}
+	a, err := New(cfg, r.bot)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.a = a
+	r.bot.SetChat(bot.Chats{"discord": a})
+	t.Cleanup(func() { a.Close() })
+	return r
+}
+
+func (r *rig) start() {
+	r.t.Helper()
+	if err := r.a.Start(context.Background()); err != nil {
+		r.t.Fatal(err)
+	}
+	if r.a.cfg.Token != "" {
+		r.f.waitConnected()
+	}
+}
+
+var nextID int
+
+func interaction(typ int, data any, perms string) map[string]any {
+	nextID++
+	id := strconv.Itoa(900000 + nextID)
+	return map[string]any{"id": id, "application_id": "app1", "type": typ, "token": "tok-" + id, "version": 1,
+		"guild_id": "g1", "channel_id": "c1",
+		"member": map[string]any{"user": map[string]any{"id": "u1", "username": "ann", "global_name": "Ann"}, "permissions": perms, "roles": []any{}},
+		"data":   data}
+}
+
+func command(name string, opts ...map[string]any) map[string]any {
+	if opts == nil {
+		opts = []map[string]any{}
+	}
+	return map[string]any{"id": "cmd-" + name, "name": name, "type": 1, "options": opts}
+}
+
+func opt(name string, typ int, value any) map[string]any {
+	return map[string]any{"name": name, "type": typ, "value": value}
+}
+
+type wireResponse struct {
+	Type int `json:"type"`
+	Data struct {
+		Flags  int `json:"flags"`
+		Embeds []struct {
+			Title       string `json:"title"`
+			Description string `json:"description"`
+			Fields      []struct{ Name, Value string }
+			Footer      *struct{ Text string }
+		} `json:"embeds"`
+		Components []struct {
+			Components []struct {
+				CustomID string `json:"custom_id"`
+				Label    string `json:"label"`
+			} `json:"components"`
+		} `json:"components"`
+		Choices []struct {
+			Name  string `json:"name"`
+			Value string `json:"value"`
+		} `json:"choices"`
+		CustomID string `json:"custom_id"`
+	} `json:"data"`
+}
+
+func decode(t *testing.T, body []byte) wireResponse {
+	t.Helper()
+	var w wireResponse
+	if err := json.Unmarshal(body, &w); err != nil {
+		t.Fatalf("response is not JSON: %v\n%s", err, body)
+	}
+	return w
+}
+
+func (w wireResponse) text() string {
+	var b strings.Builder
+	for _, e := range w.Data.Embeds {
+		b.WriteString(e.Title + "\n" + e.Description + "\n")
+		for _, f := range e.Fields {
+			b.WriteString(f.Name + ": " + f.Value + "\n")
+		}
+		if e.Footer != nil {
+			b.WriteString("(" + e.Footer.Text + ")\n")
+		}
+	}
+	return b.String()
+}
+
+func (w wireResponse) button(label string) string {
+	for _, row := range w.Data.Components {
+		for _, c := range row.Components {
+			if c.Label == label {
+				return c.CustomID
+			}
+		}
+	}
+	return ""
+}
+
+func (r *rig) card(w wireResponse) *questionbank.Card {
+	r.t.Helper()
+	for _, e := range w.Data.Embeds {
+		if e.Footer != nil {
+			if c, ok := r.bank.Card(e.Footer.Text); ok {
+				return c
+			}
+		}
+	}
+	r.t.Fatalf("no card in %s", w.text())
+	return nil
+}
+
+func mustContain(t *testing.T, s string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(s, w) {
+			t.Fatalf("missing %q in:\n%s", w, s)
+		}
+	}
+}
+
+func TestRegistersCommands(t *testing.T) {
+	r := newRig(t, Config{GuildID: "g1"})
+	r.start()
+	put := r.f.next("/applications/app1/guilds/g1/commands")
+	if put.Method != http.MethodPut {
+		t.Fatalf("want a bulk overwrite (PUT), got %s", put.Method)
+	}
+	var cmds []struct {
+		Name                     string  `json:"name"`
+		Description              string  `json:"description"`
+		DefaultMemberPermissions *string `json:"default_member_permissions"`
+		DMPermission             *bool   `json:"dm_permission"`
+		Options                  []struct {
+			Type         int    `json:"type"`
+			Name         string `json:"name"`
+			Autocomplete bool   `json:"autocomplete"`
+			Choices      []struct{ Name, Value string }
+			Options      []struct {
+				Type         int    `json:"type"`
+				Name         string `json:"name"`
+				Required     bool   `json:"required"`
+				ChannelTypes []int  `json:"channel_types"`
+			} `json:"options"`
+		} `json:"options"`
+	}
+	if err := json.Unmarshal(put.Body, &cmds); err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]int{}
+	for i, c := range cmds {
+		byName[c.Name] = i
+		if c.Description == "" || len(c.Description) > 100 || c.DMPermission == nil || *c.DMPermission {
+			t.Errorf("%s: description %q, dm_permission %v", c.Name, c.Description, c.DMPermission)
+		}
+	}
+	for _, name := range []string{"question", "leaderboard", "stats", "qotd", "help"} {
+		if _, ok := byName[name]; !ok {
+			t.Errorf("command %s not registered", name)
+		}
+	}
+	if _, ok := byName["answer"]; ok {
+		t.Errorf("/answer is the console's; Discord uses a modal")
+	}
+	q := cmds[byName["question"]]
+	if q.Options[0].Name != "category" || !q.Options[0].Autocomplete || q.Options[1].Name != "difficulty" || len(q.Options[1].Choices) != 3 {
+		t.Errorf("/question options = %+v", q.Options)
+	}
+	qotd := cmds[byName["qotd"]]
+	if qotd.DefaultMemberPermissions == nil || *qotd.DefaultMemberPermissions != "32" {
+		t.Errorf("/qotd should need Manage Server (32): %v", qotd.DefaultMemberPermissions)
+	}
+	set := qotd.Options[0]
+	if set.Type != 1 || set.Name != "set" || set.Options[0].Name != "channel" || set.Options[0].Type != 7 || set.Options[1].Name != "time" || !set.Options[1].Required {
+		t.Errorf("/qotd set = %+v", set)
+	}
+	if st := cmds[byName["stats"]].Options[0]; st.Type != 6 {
+		t.Errorf("/stats user option type %d, want 6 (user)", st.Type)
+	}
+}
+
+func TestQuestionAndButtonOverTheGateway(t *testing.T) {
+	r := newRig(t, Config{})
+	r.start()
+	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("question", opt("category", 3, "postgres")), "0"))
+	cb := r.f.next("/interactions/")
+	if !strings.HasSuffix(cb.Path, "/callback") {
+		t.Fatalf("want an interaction callback, got %s", cb.Path)
+	}
+	w := decode(t, cb.Body)
+	if w.Type != 4 || w.Data.Flags&64 != 0 {
+		t.Fatalf("a drawn card is a public message (type 4): %+v", w)
+	}
+	mustContain(t, w.text(), "PostgreSQL & Persistence", "Quick check:")
+	card := r.card(w)
+	right := string("ABCDE"[card.QuickCheck.CorrectIndex()])
+	if w.button(right) == "" || w.button("Hint") == "" || w.button("Answer") == "" {
+		t.Fatalf("buttons missing: %+v", w.Data.Components)
+	}
+
+	press := interaction(3, map[string]any{"custom_id": w.button(right), "component_type": 2}, "0")
+	r.f.dispatch("INTERACTION_CREATE", press)
+	v := decode(t, r.f.next("/interactions/").Body)
+	if v.Type != 4 || v.Data.Flags&64 == 0 {
+		t.Fatalf("the verdict is ephemeral: %+v", v)
+	}
+	mustContain(t, v.text(), "Correct! +", "Streak: 1 day")
+	m, _ := r.db.Member(context.Background(), "discord:g1", "u1")
+	if m.Answered != 1 || m.Name != "Ann" {
+		t.Fatalf("member = %+v", m)
+	}
+
+	// the same interaction delivered again is handled once
+	r.f.dispatch("INTERACTION_CREATE", press)
+	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("help"), "0"))
+	h := decode(t, r.f.next("/interactions/").Body)
+	mustContain(t, h.text(), "/question")
+	if m, _ := r.db.Member(context.Background(), "discord:g1", "u1"); m.Answered != 1 {
+		t.Fatalf("a redelivered press was recorded again: %+v", m)
+	}
+}
+
+func TestDeferredResponseIsEdited(t *testing.T) {
+	r := newRig(t, Config{DeferAfter: time.Nanosecond})
+	r.start()
+	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("leaderboard", opt("period", 3, "all")), "0"))
+	d := decode(t, r.f.next("/interactions/").Body)
+	if d.Type != 5 {
+		t.Fatalf("want a deferred response (type 5) first, got %d", d.Type)
+	}
+	edit := r.f.next("/webhooks/app1/")
+	if edit.Method != http.MethodPatch || !strings.HasSuffix(edit.Path, "/messages/@original") {
+		t.Fatalf("want PATCH @original, got %s %s", edit.Method, edit.Path)
+	}
+	mustContain(t, string(edit.Body), "Leaderboard: all time")
+}
+
+func TestTypedAnswerModal(t *testing.T) {
+	r := newRig(t, Config{})
+	bank, err := questionbank.Load("../../questionbank/testdata/valid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.bank = bank
+	r.bot = bot.New(bot.Config{Bank: bank, Store: r.db, Clock: r.clock})
+	r.a.bot = r.bot
+	r.start()
+	var card wireResponse
+	for i := 0; i < 3; i++ {
+		r.f.dispatch("INTERACTION_CREATE", interaction(2, command("question", opt("category", 3, "networking")), "0"))
+		card = decode(t, r.f.next("/interactions/").Body)
+		if card.button("Type answer") != "" {
+			break
+		}
+	}
+	action := card.button("Type answer")
+	if action == "" {
+		t.Fatal("never drew the typed card")
+	}
+	r.f.dispatch("INTERACTION_CREATE", interaction(3, map[string]any{"custom_id": action, "component_type": 2}, "0"))
+	modal := decode(t, r.f.next("/interactions/").Body)
+	if modal.Type != 9 || modal.Data.CustomID != action {
+		t.Fatalf("want a modal (type 9) for %s, got %+v", action, modal)
+	}
+	submit := interaction(5, map[string]any{"custom_id": action, "components": []any{
+		map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "text", "value": "the cache time"}}},
+	}}, "0")
+	r.f.dispatch("INTERACTION_CREATE", submit)
+	v := decode(t, r.f.next("/interactions/").Body)
+	mustContain(t, v.text(), "Correct!", `You answered "the cache time"`)
+}
+
+func TestCategoryAutocomplete(t *testing.T) {
+	r := newRig(t, Config{})
+	r.start()
+	ac := interaction(4, map[string]any{"id": "cmd-question", "name": "question", "type": 1,
+		"options": []any{map[string]any{"name": "category", "type": 3, "value": "post", "focused": true}}}, "0")
+	r.f.dispatch("INTERACTION_CREATE", ac)
+	w := decode(t, r.f.next("/interactions/").Body)
+	if w.Type != 8 || len(w.Data.Choices) != 1 || w.Data.Choices[0].Value != "postgres" {
+		t.Fatalf("autocomplete = %+v", w)
+	}
+}
+
+func TestDailyPostRateLimitAndDeletedChannel(t *testing.T) {
+	r := newRig(t, Config{})
+	r.start()
+	// an admin (Manage Server = 32) sets two channels; a member is refused
+	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("qotd", map[string]any{"name": "set", "type": 1, "options": []any{
+		opt("channel", 7, "c-ok"), opt("time", 3, "09:00"), opt("timezone", 3, "UTC")}}), "0"))
+	mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "Only server admins")
+	for _, ch := range []string{"c-ok", "c-gone"} {
+		r.f.dispatch("INTERACTION_CREATE", interaction(2, command("qotd", map[string]any{"name": "set", "type": 1, "options": []any{
+			opt("channel", 7, ch), opt("time", 3, "09:00"), opt("timezone", 3, "UTC")}}), "32"))
+		mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "<#"+ch+"> gets a question at 09:00 UTC")
+	}
+	r.f.mu.Lock()
+	r.f.limit["/channels/c-ok/messages"] = 1 // one 429 with retry_after, then success
+	r.f.gone["c-gone"] = true
+	r.f.mu.Unlock()
+	r.clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	n, err := r.bot.Tick(context.Background())
+	if n != 1 || !errors.Is(err, bot.ErrChannelGone) {
+		t.Fatalf("tick: posted %d, %v", n, err)
+	}
+	if got := r.a.RateLimited(); got != 1 {
+		t.Fatalf("429s waited out: %d, want 1", got)
+	}
+	var posted int
+	r.f.mu.Lock()
+	for _, q := range r.f.reqs {
+		if q.Method == http.MethodPost && q.Path == "/channels/c-ok/messages" {
+			posted++
+		}
+	}
+	r.f.mu.Unlock()
+	if posted != 2 {
+		t.Fatalf("want the 429'd request and its retry (2), got %d", posted)
+	}
+	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("qotd", map[string]any{"name": "status", "type": 1}), "32"))
+	mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "<#c-gone>", "Paused: posting to <#c-gone> failed", "<#c-ok>", "last posted 2026-11-25")
+}
+
+func TestRateLimitRetriesAreBounded(t *testing.T) {
+	r := newRig(t, Config{MaxRetries: 2})
+	r.f.limit["/channels/busy/messages"] = 100
+	err := r.a.Post(context.Background(), "discord:g1", "busy", bot.Reply{Title: "x"})
+	if err == nil || !strings.Contains(err.Error(), "rate limited by Discord") {
+		t.Fatalf("want a rate limit error, got %v", err)
+	}
+	if got := r.a.RateLimited(); got != 3 {
+		t.Fatalf("429s seen: %d, want 3 (the first try and 2 retries)", got)
+	}
+}
+
+func TestGatewayReconnectsAndResumes(t *testing.T) {
+	r := newRig(t, Config{})
+	r.start()
+	r.f.drop()
+	r.f.waitConnected() // discordgo reconnects on its own and resumes the session
+	r.f.mu.Lock()
+	resumes := r.f.resumes
+	r.f.mu.Unlock()
+	if resumes != 1 {
+		t.Fatalf("want a Resume (op 6) after the drop, got %d", resumes)
+	}
+	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("help"), "0"))
+	mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "/leaderboard")
+	if !r.a.Ready() {
+		t.Fatal("not ready after resuming")
+	}
+}
+
+// The official sample payloads decode and get an answer.
+func TestOfficialSamplePayloads(t *testing.T) {
+	dir := filepath.Join("..", "..", "..", "shared", "fixtures", "platform")
+	if _, err := os.Stat(dir); err != nil {
+		t.Skipf("shared fixtures are not beside the checkout (%v)", err)
+	}
+	r := newRig(t, Config{})
+	r.start()
+	for _, tc := range []struct{ file, want string }{
+		{"discord_interaction_command.json", "Unknown command /cardsearch"},
+		{"discord_interaction_component_button.json", "That button is not one of ours"},
+	} {
+		data, err := os.ReadFile(filepath.Join(dir, tc.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var payload map[string]any
+		if err := json.Unmarshal(data, &payload); err != nil {
+			t.Fatal(err)
+		}
+		r.f.dispatch("INTERACTION_CREATE", payload)
+		w := decode(t, r.f.next("/interactions/").Body)
+		if w.Data.Flags&64 == 0 {
+			t.Errorf("%s: errors are ephemeral", tc.file)
+		}
+		mustContain(t, w.text(), tc.want)
+	}
+	// the documented 429 bodies parse as discordgo reads them
+	for _, f := range []string{"discord_rate_limit_429_user_body.json", "discord_rate_limit_429_global_body.json"} {
+		data, _ := os.ReadFile(filepath.Join(dir, f))
+		var v struct {
+			RetryAfter float64 `json:"retry_after"`
+		}
+		if json.Unmarshal(data, &v) != nil || v.RetryAfter <= 0 {
+			t.Errorf("%s: no retry_after", f)
+		}
+	}
+}
+
+func TestInviteURL(t *testing.T) {
+	got := InviteURL("123")
+	want := "https://discord.com/oauth2/authorize?client_id=123&scope=bot+applications.commands&permissions=19456"
+	if got != want {
+		t.Fatalf("%s\nwant %s", got, want)
+	}
+}
+
+// --- the HTTP interactions endpoint ---
+
+type signer struct {
+	priv ed25519.PrivateKey
+	pub  string
+}
+
+func newSigner(t *testing.T) signer {
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signer{priv: priv, pub: hex.EncodeToString(pub)}
+}
+
+func (s signer) post(t *testing.T, url string, body []byte, ts time.Time, forge bool) (int, []byte) {
+	t.Helper()
+	stamp := strconv.FormatInt(ts.Unix(), 10)
+	sig := ed25519.Sign(s.priv, append([]byte(stamp), body...))
+	if forge {
+		sig[0] ^= 0xff
+	}
+	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(string(body)))
+	req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(sig))
+	req.Header.Set("X-Signature-Timestamp", stamp)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, out
+}
+
+func TestInteractionsEndpoint(t *testing.T) {
+	s := newSigner(t)
+	r := newRig(t, Config{PublicKey: s.pub})
+	r.start()
+	mux := http.NewServeMux()
+	r.a.Routes(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	url := srv.URL + "/discord/interactions"
+	now := time.Now()
+	body := func(v any) []byte { b, _ := json.Marshal(v); return b }
+
+	if code, out := s.post(t, url, []byte(`{"type":1,"id":"p1"}`), now, false); code != 200 || string(out) != `{"type":1}` {
+		t.Fatalf("PING: %d %s", code, out)
+	}
+	code, out := s.post(t, url, body(interaction(2, command("question", opt("category", 3, "coding")), "0")), now, false)
+	w := decode(t, out)
+	if code != 200 || w.Type != 4 {
+		t.Fatalf("command: %d %s", code, out)
+	}
+	card := r.card(w)
+	wrong := string("ABCDE"[(card.QuickCheck.CorrectIndex()+1)%len(card.QuickCheck.Options)])
+	press := body(interaction(3, map[string]any{"custom_id": w.button(wrong), "component_type": 2}, "0"))
+	code, out = s.post(t, url, press, now, false)
+	if v := decode(t, out); code != 200 || v.Data.Flags&64 == 0 || !strings.Contains(v.text(), "Not quite") {
+		t.Fatalf("button: %d %s", code, out)
+	}
+
+	// refused, with no side effect
+	another := body(interaction(3, map[string]any{"custom_id": w.button(wrong), "component_type": 2}, "0"))
+	for _, tc := range []struct {
+		name string
+		body []byte
+		ts   time.Time
+		bad  bool
+		want int
+	}{
+		{"forged signature", another, now, true, 401},
+		{"stale timestamp", another, now.Add(-6 * time.Minute), false, 401},
+		{"timestamp from the future", another, now.Add(6 * time.Minute), false, 401},
+		{"malformed body", []byte(`{"type": "two",`), now, false, 400},
+		{"unknown interaction type", []byte(`{"type": 42, "id": "x"}`), now, false, 400},
+	} {
+		if code, out := s.post(t, url, tc.body, tc.ts, tc.bad); code != tc.want {
+			t.Errorf("%s: %d %s, want %d", tc.name, code, out, tc.want)
+		}
+	}
+	resp, _ := http.Post(url, "application/json", strings.NewReader(`{"type":1}`))
+	if resp.StatusCode != 401 {
+		t.Errorf("unsigned: %d", resp.StatusCode)
+	}
+	m, _ := r.db.Member(context.Background(), "discord:g1", "u1")
+	if m.Answered != 1 {
+		t.Fatalf("refused requests must not record anything: %+v", m)
+	}
+	big := make([]byte, maxBody+10)
+	if code, _ := s.post(t, url, big, now, false); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized body: %d", code)
+	}
+}
+
+func TestSplitMarkdownKeepsCodeBlocks(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("Intro paragraph.\n\n```python\n")
+	for i := 0; i < 400; i++ {
+		fmt.Fprintf(&b, "x_%03d = compute(%d)  # a line of code\n", i, i)
+	}
+	b.WriteString("```\n\nClosing words.")
+	parts := splitMarkdown(b.String(), 4096)
+	if len(parts) < 3 {
+		t.Fatalf("want the text split, got %d parts", len(parts))
+	}
+	for i, p := range parts {
+		if n := len([]rune(p)); n > 4096 {
+			t.Errorf("part %d has %d runes", i, n)
+		}
+		if strings.Count(p, "```")%2 != 0 {
+			t.Errorf("part %d has an unbalanced fence:\n%s", i, p)
+		}
+		if i > 0 && i < len(parts)-1 && !strings.HasPrefix(p, "```python\n") {
+			t.Errorf("part %d does not reopen the python block", i)
+		}
+	}
+	joined := strings.Join(parts, "\n")
+	for i := 0; i < 400; i++ {
+		if !strings.Contains(joined, fmt.Sprintf("x_%03d = compute(%d)", i, i)) {
+			t.Fatalf("line %d lost", i)
+		}
+	}
+	e := embeds(bot.Reply{Title: "t", Text: b.String(), Footer: "f"})
+	total := 0
+	for _, x := range e {
+		total += len([]rune(x.Title)) + len([]rune(x.Description))
+		if x.Footer != nil {
+			total += len([]rune(x.Footer.Text))
+		}
+	}
+	if total > maxEmbedTotal || len(e) > maxEmbeds {
+		t.Fatalf("embeds total %d characters in %d embeds", total, len(e))
+	}
+}
+
+func TestButtonsInRowsOfFive(t *testing.T) {
+	var bs []bot.Button
+	for i := 0; i < 12; i++ {
+		bs = append(bs, bot.Button{ID: fmt.Sprint("b", i), Label: strings.Repeat("long label ", 10)})
+	}
+	rows := components(bs)
+	if len(rows) != 3 {
+		t.Fatalf("12 buttons in %d rows", len(rows))
+	}
+	data, _ := json.Marshal(rows)
+	var back []struct {
+		Components []struct{ Label string } `json:"components"`
+	}
+	json.Unmarshal(data, &back)
+	if len(back[0].Components) != 5 || len(back[2].Components) != 2 || len([]rune(back[0].Components[0].Label)) > maxLabel {
+		t.Fatalf("rows = %s", data)
+	}
+}

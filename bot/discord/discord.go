@@ -102,7 +102,7 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 	if cfg.APIURL != "" && cfg.APIURL != DefaultAPIURL {
 		base, err := url.Parse(cfg.APIURL)
 		if err != nil || base.Host == "" {
-			return nil, fmt.Errorf("discord.api_url %q: give a full URL such as https://discord.com/api/v10/", cfg.APIURL)
+			return nil, fmt.Errorf("discord.api_url %q: give a full URL such as https://discord.com/api/v9/", cfg.APIURL)
 		}
 		c := *client
 		c.Transport = &rewrite{from: DefaultAPIURL, to: strings.TrimSuffix(cfg.APIURL, "/") + "/", next: transportOf(client)}

@@ -59,11 +59,11 @@ func newFakeDiscord(t *testing.T) *fakeDiscord {
 }
 
 // apiURL is what the adapter's discord.api_url points at.
-func (f *fakeDiscord) apiURL() string { return f.srv.URL + "/api/v10/" }
+func (f *fakeDiscord) apiURL() string { return f.srv.URL + "/api/v9/" }
 
 func (f *fakeDiscord) rest(w http.ResponseWriter, r *http.Request) {
 	body, _ := io.ReadAll(r.Body)
-	path := strings.TrimPrefix(r.URL.Path, "/api/v10")
+	path := strings.TrimPrefix(r.URL.Path, "/api/v9")
 	rec := recorded{r.Method, path, body}
 	f.mu.Lock()
 	f.reqs = append(f.reqs, rec)

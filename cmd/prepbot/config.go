@@ -17,12 +17,26 @@ import (
 // Config is the server's configuration, read from config.yaml. Every key is
 // documented in config.example.yaml.
 type Config struct {
-	DB       string     `yaml:"db"`
-	TimeZone string     `yaml:"timezone"`
-	Bank     BankConfig `yaml:"bank"`
-	Log      LogConfig  `yaml:"log"`
-	HTTP     HTTPConfig `yaml:"http"`
+	DB       string        `yaml:"db"`
+	TimeZone string        `yaml:"timezone"`
+	Bank     BankConfig    `yaml:"bank"`
+	Log      LogConfig     `yaml:"log"`
+	HTTP     HTTPConfig    `yaml:"http"`
+	Discord  DiscordConfig `yaml:"discord"`
 }
+
+// DiscordConfig enables the Discord adapter: Token for the gateway,
+// PublicKey for the Interactions Endpoint URL (POST /discord/interactions).
+type DiscordConfig struct {
+	Token         string `yaml:"token"`
+	ApplicationID string `yaml:"application_id"`
+	PublicKey     string `yaml:"public_key"`
+	GuildID       string `yaml:"guild_id"`
+	APIURL        string `yaml:"api_url"`
+}
+
+// Enabled reports whether any Discord key is set.
+func (d DiscordConfig) Enabled() bool { return d.Token != "" || d.PublicKey != "" }
 
 type BankConfig struct {
 	Paths []string `yaml:"paths"`

@@ -30,6 +30,8 @@ Usage:
   prepbot console [--db PATH] [--user NAME] [--bank PATH]...
                                          study in the terminal (no token needed)
   prepbot serve [--config FILE]          run the bot on the configured platforms
+  prepbot discord invite [--config FILE] [--app-id ID]
+                                         print the URL that adds the bot to a server
   prepbot export --db PATH [-o OUT.json] write every record as JSON
   prepbot backup --db PATH OUT           copy the database, also while it is in use
   prepbot bank validate [PATH...]        check bank files (no PATH: the built-in bank)
@@ -70,6 +72,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runConsole(args[1:], stdin, stdout, stderr)
 	case "serve":
 		err = runServe(args[1:], stdout, stderr)
+	case "discord":
+		err = runDiscord(args[1:], stdout, stderr)
 	case "healthcheck":
 		err = runHealthcheck(args[1:], stdout, stderr)
 	case "export":

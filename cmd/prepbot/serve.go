@@ -19,6 +19,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/bot/discord"
 	"github.com/prepbot/prepbot/questionbank"
 	"github.com/prepbot/prepbot/storage"
 )
@@ -33,10 +34,17 @@ type Platform interface {
 	Close() error
 }
 
-// platformsFor returns the platform adapters the config enables.
-func platformsFor(cfg Config) []Platform {
-	return nil
+// platformsFor reports the platforms the config enables, by name.
+func platformsFor(cfg Config) []string {
+	var out []string
+	if cfg.Discord.Enabled() {
+		out = append(out, "discord")
+	}
+	return out
 }
+
+// router is a platform that serves HTTP endpoints on http.addr.
+type router interface{ Routes(mux *http.ServeMux) }
 
 // Main is the server: the store, the bot, the platforms and the HTTP
 // endpoints. Open, then Run, then Close; tests use it the same way.
@@ -71,7 +79,27 @@ func (m *Main) Open() error {
 	met := newMetrics(m.Registry, bank)
 	m.Bot = bot.New(bot.Config{Bank: bank, Store: m.DB, Log: m.Log, TimeZone: m.Config.TimeZone,
 		Observe: met.observe, OnDaily: met.daily})
+	chats := bot.Chats{}
+	if d := m.Config.Discord; d.Enabled() {
+		a, err := discord.New(discord.Config{Token: d.Token, ApplicationID: d.ApplicationID, PublicKey: d.PublicKey,
+			GuildID: d.GuildID, APIURL: d.APIURL, Log: m.Log}, m.Bot)
+		if err != nil {
+			m.DB.Close()
+			return err
+		}
+		chats["discord"] = a
+		m.Platforms = append(m.Platforms, a)
+		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "prepbot_rate_limited_total",
+			Help: "429 responses waited out.", ConstLabels: prometheus.Labels{"platform": "discord"}},
+			func() float64 { return float64(a.RateLimited()) }))
+	}
+	m.Bot.SetChat(chats)
 	m.Mux = http.NewServeMux()
+	for _, p := range m.Platforms {
+		if r, ok := p.(router); ok {
+			r.Routes(m.Mux)
+		}
+	}
 	m.Mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	m.Mux.HandleFunc("GET /readyz", m.readyz)
 	m.Mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
@@ -180,9 +208,10 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	m := &Main{Config: cfg, Log: newLogger(cfg.Log, stderr), Platforms: platformsFor(cfg)}
-	if len(m.Platforms) == 0 {
+	m := &Main{Config: cfg, Log: newLogger(cfg.Log, stderr)}
+	if len(platformsFor(cfg)) == 0 {
 		fmt.Fprintln(stderr, "prepbot serve: no chat platform is configured, so nothing could reach the bot.\n"+
+			"Set discord.token or discord.public_key in the config (see config.example.yaml and the README's \"Run it on Discord\").\n"+
 			"To study in your terminal without any token, run: prepbot console")
 		return exitError{1}
 	}

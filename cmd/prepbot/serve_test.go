@@ -1,14 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
 	"io"
 	"log/slog"
 	"net/http"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/prepbot/prepbot/bot"
 )
@@ -120,5 +125,69 @@ func TestConfigExampleParses(t *testing.T) {
 	}
 	if cfg.DB == "" || len(cfg.Bank.Paths) == 0 {
 		t.Fatalf("%+v", cfg)
+	}
+}
+
+// The server with Discord's interactions endpoint: a signed /question gets a
+// card back, and a forged one is refused.
+func TestServeDiscordInteractionsEndpoint(t *testing.T) {
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	cfg.DB = filepath.Join(t.TempDir(), "serve.db")
+	cfg.HTTP.Addr = "127.0.0.1:0"
+	cfg.Discord.PublicKey = hex.EncodeToString(pub)
+	m := &Main{Config: cfg, Log: slog.New(slog.DiscardHandler)}
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	defer func() {
+		cancel()
+		<-done
+		m.Close()
+	}()
+	body := []byte(`{"id":"1","application_id":"a","type":2,"token":"t","version":1,"guild_id":"g","channel_id":"c",` +
+		`"member":{"user":{"id":"u","username":"kim"},"permissions":"0"},"data":{"id":"x","name":"question","type":1,"options":[{"name":"category","type":3,"value":"fastapi"}]}}`)
+	post := func(forge bool) (int, string) {
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		sig := ed25519.Sign(priv, append([]byte(ts), body...))
+		if forge {
+			sig[1] ^= 1
+		}
+		req, _ := http.NewRequest("POST", "http://"+m.Addr()+"/discord/interactions", bytes.NewReader(body))
+		req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(sig))
+		req.Header.Set("X-Signature-Timestamp", ts)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		out, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(out)
+	}
+	if code, out := post(false); code != 200 || !strings.Contains(out, `"type":4`) || !strings.Contains(out, "FastAPI") {
+		t.Fatalf("signed command: %d %s", code, out)
+	}
+	if code, _ := post(true); code != 401 {
+		t.Fatalf("forged: %d", code)
+	}
+	if code, body := get(t, "http://"+m.Addr()+"/readyz"); code != 200 {
+		t.Fatalf("readyz with an HTTP-only Discord: %d %s", code, body)
+	}
+}
+
+func TestDiscordInvite(t *testing.T) {
+	code, out, _ := runWithInput(t, "", "discord", "invite", "--app-id", "42")
+	if code != 0 || strings.TrimSpace(out) != "https://discord.com/oauth2/authorize?client_id=42&scope=bot+applications.commands&permissions=19456" {
+		t.Fatalf("exit %d: %s", code, out)
+	}
+	code, _, errs := runWithInput(t, "", "discord", "invite", "--config", "../../config.example.yaml")
+	if code != 2 || !strings.Contains(errs, "give the application id") {
+		t.Fatalf("without an id: exit %d %s", code, errs)
 	}
 }

@@ -57,7 +57,7 @@ type Adapter struct {
 	key   ed25519.PublicKey
 	log   *slog.Logger
 	ready atomic.Bool
-	seen  dedupe
+	seen  bot.Dedupe
 	ctx   context.Context
 
 	postMu   sync.Mutex
@@ -268,35 +268,4 @@ func (a *Adapter) pace(ctx context.Context) {
 	case <-ctx.Done():
 	case <-time.After(time.Until(at)):
 	}
-}
-
-// dedupe remembers interaction ids for a while, so a redelivered
-// interaction is handled once.
-type dedupe struct {
-	mu   sync.Mutex
-	seen map[string]time.Time
-}
-
-func (d *dedupe) first(id string) bool {
-	if id == "" {
-		return true
-	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	now := time.Now()
-	if d.seen == nil {
-		d.seen = map[string]time.Time{}
-	}
-	if _, ok := d.seen[id]; ok {
-		return false
-	}
-	if len(d.seen) > 10000 {
-		for k, t := range d.seen {
-			if now.Sub(t) > time.Hour {
-				delete(d.seen, k)
-			}
-		}
-	}
-	d.seen[id] = now
-	return true
 }

@@ -169,7 +169,7 @@ func (f *fakeDiscord) gateway(w http.ResponseWriter, r *http.Request) {
 		f.mu.Unlock()
 		f.send(c, map[string]any{"op": 0, "t": "READY", "s": seq, "d": map[string]any{
 			"v": 10, "session_id": "session-1", "resume_gateway_url": "ws" + strings.TrimPrefix(f.srv.URL, "http") + "/ws/",
-			"user": map[string]any{"id": "bot1", "username": "prepbot", "bot": true},
+			"user":   map[string]any{"id": "bot1", "username": "prepbot", "bot": true},
 			"guilds": []any{}, "application": map[string]any{"id": "app1", "flags": 0},
 		}})
 	case 6:

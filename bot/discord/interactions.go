@@ -256,7 +256,7 @@ func (a *Adapter) autocomplete(i *discordgo.Interaction) *discordgo.InteractionR
 }
 
 func (a *Adapter) onGateway(i *discordgo.Interaction) {
-	if !a.seen.first(i.ID) {
+	if !a.seen.First(i.ID) {
 		a.log.Info("redelivered interaction ignored", "interaction", i.ID)
 		return
 	}
@@ -301,7 +301,7 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unsupported interaction type", http.StatusBadRequest)
 		return
 	}
-	if !a.seen.first(i.ID) {
+	if !a.seen.First(i.ID) {
 		json.NewEncoder(w).Encode(response(bot.Reply{Private: true, Title: "Already handled", Text: "This interaction was already handled."}))
 		return
 	}

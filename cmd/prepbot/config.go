@@ -23,6 +23,22 @@ type Config struct {
 	Log      LogConfig     `yaml:"log"`
 	HTTP     HTTPConfig    `yaml:"http"`
 	Discord  DiscordConfig `yaml:"discord"`
+	Slack    SlackConfig   `yaml:"slack"`
+}
+
+// SlackConfig enables the Slack adapter: BotToken always, with AppToken for
+// socket mode and/or SigningSecret for the HTTP endpoints.
+type SlackConfig struct {
+	BotToken      string   `yaml:"bot_token"`
+	AppToken      string   `yaml:"app_token"`
+	SigningSecret string   `yaml:"signing_secret"`
+	Admins        []string `yaml:"admins"`
+	APIURL        string   `yaml:"api_url"`
+}
+
+// Enabled reports whether any Slack key is set.
+func (s SlackConfig) Enabled() bool {
+	return s.BotToken != "" || s.AppToken != "" || s.SigningSecret != ""
 }
 
 // DiscordConfig enables the Discord adapter: Token for the gateway,

@@ -20,6 +20,7 @@ import (
 
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/discord"
+	"github.com/prepbot/prepbot/bot/slack"
 	"github.com/prepbot/prepbot/questionbank"
 	"github.com/prepbot/prepbot/storage"
 )
@@ -39,6 +40,9 @@ func platformsFor(cfg Config) []string {
 	var out []string
 	if cfg.Discord.Enabled() {
 		out = append(out, "discord")
+	}
+	if cfg.Slack.Enabled() {
+		out = append(out, "slack")
 	}
 	return out
 }
@@ -91,6 +95,19 @@ func (m *Main) Open() error {
 		m.Platforms = append(m.Platforms, a)
 		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "prepbot_rate_limited_total",
 			Help: "429 responses waited out.", ConstLabels: prometheus.Labels{"platform": "discord"}},
+			func() float64 { return float64(a.RateLimited()) }))
+	}
+	if sc := m.Config.Slack; sc.Enabled() {
+		a, err := slack.New(slack.Config{BotToken: sc.BotToken, AppToken: sc.AppToken, SigningSecret: sc.SigningSecret,
+			Admins: sc.Admins, APIURL: sc.APIURL, Log: m.Log}, m.Bot)
+		if err != nil {
+			m.DB.Close()
+			return err
+		}
+		chats["slack"] = a
+		m.Platforms = append(m.Platforms, a)
+		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "prepbot_rate_limited_total",
+			Help: "429 responses waited out.", ConstLabels: prometheus.Labels{"platform": "slack"}},
 			func() float64 { return float64(a.RateLimited()) }))
 	}
 	m.Bot.SetChat(chats)
@@ -211,7 +228,7 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 	m := &Main{Config: cfg, Log: newLogger(cfg.Log, stderr)}
 	if len(platformsFor(cfg)) == 0 {
 		fmt.Fprintln(stderr, "prepbot serve: no chat platform is configured, so nothing could reach the bot.\n"+
-			"Set discord.token or discord.public_key in the config (see config.example.yaml and the README's \"Run it on Discord\").\n"+
+			"Set discord.token or slack.bot_token in the config (see config.example.yaml and the README's \"Run it on Discord\" and \"Run it on Slack\").\n"+
 			"To study in your terminal without any token, run: prepbot console")
 		return exitError{1}
 	}

@@ -8,12 +8,16 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/prepbot/prepbot/bot"
 )
@@ -189,5 +193,60 @@ func TestDiscordInvite(t *testing.T) {
 	code, _, errs := runWithInput(t, "", "discord", "invite", "--config", "../../config.example.yaml")
 	if code != 2 || !strings.Contains(errs, "give the application id") {
 		t.Fatalf("without an id: exit %d %s", code, errs)
+	}
+}
+
+func TestSlackConfigNeedsABotToken(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.DB = filepath.Join(t.TempDir(), "s.db")
+	cfg.HTTP.Addr = "127.0.0.1:0"
+	cfg.Slack.SigningSecret = "s3cret-value"
+	m := &Main{Config: cfg, Log: slog.New(slog.DiscardHandler)}
+	err := m.Open()
+	if err == nil || !strings.Contains(err.Error(), "set slack.bot_token") {
+		t.Fatalf("got %v", err)
+	}
+	if strings.Contains(err.Error(), "s3cret-value") {
+		t.Fatal("the secret leaked into the error")
+	}
+}
+
+func TestSlackManifest(t *testing.T) {
+	data, err := os.ReadFile("../../slack-manifest.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Features struct {
+			SlashCommands []struct {
+				Command      string `yaml:"command"`
+				ShouldEscape bool   `yaml:"should_escape"`
+			} `yaml:"slash_commands"`
+		} `yaml:"features"`
+		OAuth struct {
+			Scopes struct {
+				Bot []string `yaml:"bot"`
+			} `yaml:"scopes"`
+		} `yaml:"oauth_config"`
+		Settings struct {
+			Interactivity struct {
+				IsEnabled bool `yaml:"is_enabled"`
+			} `yaml:"interactivity"`
+			SocketMode bool `yaml:"socket_mode_enabled"`
+		} `yaml:"settings"`
+	}
+	if err := yaml.Unmarshal(data, &m); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Features.SlashCommands) != 1 || m.Features.SlashCommands[0].Command != "/prep" || !m.Features.SlashCommands[0].ShouldEscape {
+		t.Errorf("slash commands = %+v", m.Features.SlashCommands)
+	}
+	for _, scope := range []string{"commands", "chat:write", "users:read"} {
+		if !slices.Contains(m.OAuth.Scopes.Bot, scope) {
+			t.Errorf("missing bot scope %s", scope)
+		}
+	}
+	if !m.Settings.Interactivity.IsEnabled || !m.Settings.SocketMode {
+		t.Errorf("settings = %+v", m.Settings)
 	}
 }

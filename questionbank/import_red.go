@@ -1,7 +1,6 @@
 package questionbank
 
 import (
-	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -15,12 +14,7 @@ func parseRed(file string, data []byte, opt ImportOptions) (*Document, ErrorList
 	e := &errs{file: file}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		line, msg := 0, err.Error()
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-		}
-		e.add(line, "", "not valid YAML: %s", msg)
+		e.yamlError(err)
 		return doc, e.list
 	}
 	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {

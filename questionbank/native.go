@@ -60,12 +60,7 @@ func ParseYAML(file string, r io.Reader) (*Document, ErrorList) {
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		line, msg := 0, err.Error()
-		if m := yamlLine.FindStringSubmatch(msg); m != nil {
-			line, _ = strconv.Atoi(m[1])
-			msg = m[2]
-		}
-		e.add(line, "", "not valid YAML: %s", msg)
+		e.yamlError(err)
 		return nil, e.list
 	}
 	doc := &Document{File: file}
@@ -248,6 +243,16 @@ func parseQuickCheck(e *errs, field string, n *yaml.Node) *QuickCheck {
 		e.add(line, field+".options"+p.field, "%s", p.msg)
 	}
 	return q
+}
+
+// yamlError reports a YAML syntax error at the line the parser names.
+func (e *errs) yamlError(err error) {
+	line, msg := 0, err.Error()
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	}
+	e.add(line, "", "not valid YAML: %s", msg)
 }
 
 // forEachKey walks a mapping node, reporting keys that are not allowed and

@@ -14,7 +14,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -60,9 +59,7 @@ type Adapter struct {
 	seen  bot.Dedupe
 	ctx   context.Context
 
-	postMu   sync.Mutex
-	nextPost time.Time
-
+	pacer       bot.Pacer
 	rateLimited atomic.Int64 // 429s waited out
 }
 
@@ -83,7 +80,7 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	a := &Adapter{cfg: cfg, bot: b, log: cfg.Log.With("platform", "discord"), ctx: context.Background()}
+	a := &Adapter{cfg: cfg, bot: b, log: cfg.Log.With("platform", "discord"), ctx: context.Background(), pacer: bot.Pacer{Gap: cfg.PostGap}}
 	if cfg.PublicKey != "" {
 		k, err := hex.DecodeString(strings.TrimSpace(cfg.PublicKey))
 		if err != nil || len(k) != ed25519.PublicKeySize {
@@ -211,24 +208,16 @@ func (a *Adapter) Close() error {
 // retry runs a REST call, waiting out a 429 as Discord says (retry_after,
 // global or per route) at most MaxRetries times.
 func (a *Adapter) retry(ctx context.Context, call func() error) error {
-	for attempt := 0; ; attempt++ {
-		err := call()
+	return bot.RetryRateLimited(ctx, a.cfg.MaxRetries, call, func(err error) (time.Duration, bool) {
 		var rl *discordgo.RateLimitError
-		if !errors.As(err, &rl) {
-			return err
+		if errors.As(err, &rl) {
+			return rl.RetryAfter, true
 		}
-		wait := rl.RetryAfter
+		return 0, false
+	}, func(d time.Duration) {
 		a.rateLimited.Add(1)
-		if attempt >= a.cfg.MaxRetries || wait > time.Minute {
-			return fmt.Errorf("rate limited by Discord for %v after %d retries: %w", wait, attempt, err)
-		}
-		a.log.Warn("rate limited; waiting", "url", rl.URL, "retry_after", wait)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(wait):
-		}
-	}
+		a.log.Warn("rate limited by Discord; waiting", "retry_after", d)
+	})
 }
 
 // RateLimited returns how many 429s the adapter has waited out.
@@ -238,7 +227,7 @@ func (a *Adapter) RateLimited() int64 { return a.rateLimited.Load() }
 // channels does not burst into rate limits. A channel that is gone or
 // closed to the bot is reported as bot.ErrChannelGone.
 func (a *Adapter) Post(ctx context.Context, group, channel string, r bot.Reply) error {
-	a.pace(ctx)
+	a.pacer.Wait(ctx)
 	data := messageData(r)
 	msg := &discordgo.MessageSend{Embeds: data.Embeds, Components: data.Components, AllowedMentions: data.AllowedMentions}
 	err := a.retry(ctx, func() error {
@@ -253,19 +242,4 @@ func (a *Adapter) Post(ctx context.Context, group, channel string, r bot.Reply) 
 		}
 	}
 	return err
-}
-
-func (a *Adapter) pace(ctx context.Context) {
-	a.postMu.Lock()
-	now := time.Now()
-	at := a.nextPost
-	if at.Before(now) {
-		at = now
-	}
-	a.nextPost = at.Add(a.cfg.PostGap)
-	a.postMu.Unlock()
-	select {
-	case <-ctx.Done():
-	case <-time.After(time.Until(at)):
-	}
 }

@@ -372,7 +372,7 @@ func TestRateLimitRetriesAreBounded(t *testing.T) {
 	r := newRig(t, Config{MaxRetries: 2})
 	r.f.limit["/channels/busy/messages"] = 100
 	err := r.a.Post(context.Background(), "discord:g1", "busy", bot.Reply{Title: "x"})
-	if err == nil || !strings.Contains(err.Error(), "rate limited by Discord") {
+	if err == nil || !strings.Contains(err.Error(), "rate limited for 50ms after 2 retries") {
 		t.Fatalf("want a rate limit error, got %v", err)
 	}
 	if got := r.a.RateLimited(); got != 3 {

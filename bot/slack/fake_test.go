@@ -173,7 +173,7 @@ func (f *fakeSlack) socket(w http.ResponseWriter, r *http.Request) {
 	f.wmu.Lock()
 	f.conn = c
 	c.WriteJSON(map[string]any{"type": "hello", "num_connections": 1,
-		"debug_info": map[string]any{"host": "applink-test", "approximate_connection_time": 18060},
+		"debug_info":      map[string]any{"host": "applink-test", "approximate_connection_time": 18060},
 		"connection_info": map[string]any{"app_id": "A1"}})
 	f.wmu.Unlock()
 	f.connected <- struct{}{}

@@ -61,10 +61,9 @@ type Adapter struct {
 	stop  context.CancelFunc
 	done  chan struct{}
 
-	seen     bot.Dedupe
-	admins   sync.Map // user id -> adminEntry
-	postMu   sync.Mutex
-	nextPost time.Time
+	seen   bot.Dedupe
+	admins sync.Map // user id -> adminEntry
+	pacer  bot.Pacer
 
 	rateLimited atomic.Int64
 }
@@ -110,7 +109,7 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
-	a := &Adapter{cfg: cfg, bot: b, log: cfg.Log.With("platform", "slack"), ctx: context.Background(), done: make(chan struct{})}
+	a := &Adapter{cfg: cfg, bot: b, log: cfg.Log.With("platform", "slack"), ctx: context.Background(), done: make(chan struct{}), pacer: bot.Pacer{Gap: cfg.PostGap}}
 	opts := []slack.Option{slack.OptionAPIURL(cfg.APIURL), slack.OptionHTTPClient(client)}
 	if cfg.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
@@ -447,7 +446,7 @@ func (a *Adapter) event(ctx context.Context, e slackevents.EventsAPIEvent) {
 // Post implements bot.Chat with chat.postMessage, paced. A channel the bot
 // cannot post to any more is reported as bot.ErrChannelGone.
 func (a *Adapter) Post(ctx context.Context, group, channel string, r bot.Reply) error {
-	a.pace(ctx)
+	a.pacer.Wait(ctx)
 	err := a.retry(ctx, func() error {
 		_, _, err := a.api.PostMessageContext(ctx, channel, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(blocks(r)...))
 		return err
@@ -470,39 +469,17 @@ func errString(err error) string {
 	return err.Error()
 }
 
-func (a *Adapter) pace(ctx context.Context) {
-	a.postMu.Lock()
-	now := time.Now()
-	at := a.nextPost
-	if at.Before(now) {
-		at = now
-	}
-	a.nextPost = at.Add(a.cfg.PostGap)
-	a.postMu.Unlock()
-	select {
-	case <-ctx.Done():
-	case <-time.After(time.Until(at)):
-	}
-}
-
 // retry runs a Web API call, waiting out a 429 as Slack says (Retry-After)
 // at most MaxRetries times.
 func (a *Adapter) retry(ctx context.Context, call func() error) error {
-	for attempt := 0; ; attempt++ {
-		err := call()
+	return bot.RetryRateLimited(ctx, a.cfg.MaxRetries, call, func(err error) (time.Duration, bool) {
 		var rl *slack.RateLimitedError
-		if !errors.As(err, &rl) {
-			return err
+		if errors.As(err, &rl) {
+			return rl.RetryAfter, true
 		}
+		return 0, false
+	}, func(d time.Duration) {
 		a.rateLimited.Add(1)
-		if attempt >= a.cfg.MaxRetries || rl.RetryAfter > time.Minute {
-			return fmt.Errorf("rate limited by Slack for %v after %d retries: %w", rl.RetryAfter, attempt, err)
-		}
-		a.log.Warn("rate limited; waiting", "retry_after", rl.RetryAfter)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(rl.RetryAfter):
-		}
-	}
+		a.log.Warn("rate limited by Slack; waiting", "retry_after", d)
+	})
 }

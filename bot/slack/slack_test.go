@@ -75,7 +75,7 @@ var nextTs int
 func press(actionID, responseURL string) map[string]any {
 	nextTs++
 	return map[string]any{"type": "block_actions", "team": map[string]any{"id": "T1", "domain": "study"},
-		"user": map[string]any{"id": "U1", "username": "ann", "name": "ann", "team_id": "T1"},
+		"user":       map[string]any{"id": "U1", "username": "ann", "name": "ann", "team_id": "T1"},
 		"api_app_id": "A1", "token": "x", "trigger_id": "trig-2", "response_url": responseURL,
 		"channel": map[string]any{"id": "C1", "name": "study"},
 		"actions": []any{map[string]any{"action_id": actionID, "block_id": "b", "type": "button", "value": actionID,

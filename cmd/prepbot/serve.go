@@ -47,6 +47,13 @@ func platformsFor(cfg Config) []string {
 	return out
 }
 
+// platformChat is what a platform adapter offers the server.
+type platformChat interface {
+	Platform
+	bot.Chat
+	RateLimited() int64
+}
+
 // router is a platform that serves HTTP endpoints on http.addr.
 type router interface{ Routes(mux *http.ServeMux) }
 
@@ -84,31 +91,31 @@ func (m *Main) Open() error {
 	m.Bot = bot.New(bot.Config{Bank: bank, Store: m.DB, Log: m.Log, TimeZone: m.Config.TimeZone,
 		Observe: met.observe, OnDaily: met.daily})
 	chats := bot.Chats{}
+	add := func(name string, p platformChat, err error) error {
+		if err != nil {
+			return err
+		}
+		chats[name] = p
+		m.Platforms = append(m.Platforms, p)
+		return m.Registry.Register(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "prepbot_rate_limited_total",
+			Help: "429 responses waited out.", ConstLabels: prometheus.Labels{"platform": name}},
+			func() float64 { return float64(p.RateLimited()) }))
+	}
 	if d := m.Config.Discord; d.Enabled() {
 		a, err := discord.New(discord.Config{Token: d.Token, ApplicationID: d.ApplicationID, PublicKey: d.PublicKey,
 			GuildID: d.GuildID, APIURL: d.APIURL, Log: m.Log}, m.Bot)
-		if err != nil {
+		if err := add("discord", a, err); err != nil {
 			m.DB.Close()
 			return err
 		}
-		chats["discord"] = a
-		m.Platforms = append(m.Platforms, a)
-		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "prepbot_rate_limited_total",
-			Help: "429 responses waited out.", ConstLabels: prometheus.Labels{"platform": "discord"}},
-			func() float64 { return float64(a.RateLimited()) }))
 	}
 	if sc := m.Config.Slack; sc.Enabled() {
 		a, err := slack.New(slack.Config{BotToken: sc.BotToken, AppToken: sc.AppToken, SigningSecret: sc.SigningSecret,
 			Admins: sc.Admins, APIURL: sc.APIURL, Log: m.Log}, m.Bot)
-		if err != nil {
+		if err := add("slack", a, err); err != nil {
 			m.DB.Close()
 			return err
 		}
-		chats["slack"] = a
-		m.Platforms = append(m.Platforms, a)
-		m.Registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "prepbot_rate_limited_total",
-			Help: "429 responses waited out.", ConstLabels: prometheus.Labels{"platform": "slack"}},
-			func() float64 { return float64(a.RateLimited()) }))
 	}
 	m.Bot.SetChat(chats)
 	m.Mux = http.NewServeMux()

@@ -64,6 +64,24 @@ func New(c Config) *Bot {
 // Bank returns the bot's question bank.
 func (b *Bot) Bank() *questionbank.Bank { return b.bank }
 
+// FirstDelivery reports whether a platform's delivery id (a Discord
+// interaction id, a Slack envelope or event id) is seen for the first time.
+// Ids are kept in the store for two days, across restarts, so a redelivery
+// is handled once. Answers are idempotent in the store as well; this also
+// keeps a redelivered command from drawing a second card. When the store
+// fails, the delivery is handled (better twice than never).
+func (b *Bot) FirstDelivery(ctx context.Context, platform, id string) bool {
+	if id == "" {
+		return true
+	}
+	first, err := b.store.FirstDelivery(ctx, platform+":"+id, b.clock.Now())
+	if err != nil {
+		b.log.Warn("cannot record a delivery id; handling it anyway", "platform", platform, "id", id, "err", err)
+		return true
+	}
+	return first
+}
+
 // Handle answers one request. The reply is always fit to show: when err is
 // not nil the reply carries a message that says what to do next, and err is
 // for logs and metrics.

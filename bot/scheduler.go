@@ -119,14 +119,25 @@ func (b *Bot) Tick(ctx context.Context) (int, error) {
 	return posted, errors.Join(errs...)
 }
 
+// deliveryTTL is how long delivery ids are kept: platforms redeliver
+// within minutes, so two days is ample.
+const deliveryTTL = 48 * time.Hour
+
 // Run ticks every interval until ctx is done. The first tick is immediate,
 // so a question missed while the bot was down is posted at start.
 func (b *Bot) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	var purged time.Time
 	for {
 		if _, err := b.Tick(ctx); err != nil && ctx.Err() == nil {
 			b.log.Warn("scheduler tick", "err", err)
+		}
+		if now := b.clock.Now(); now.Sub(purged) > time.Hour {
+			if _, err := b.store.PurgeDeliveries(ctx, now.Add(-deliveryTTL)); err != nil && ctx.Err() == nil {
+				b.log.Warn("purging old delivery ids", "err", err)
+			}
+			purged = now
 		}
 		select {
 		case <-ctx.Done():

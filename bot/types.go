@@ -220,6 +220,12 @@ type Store interface {
 	ClaimDaily(ctx context.Context, group, channel, day string) (bool, error)
 	// UnclaimDaily undoes a claim whose post failed, so it is retried.
 	UnclaimDaily(ctx context.Context, group, channel, day string) error
+
+	// FirstDelivery records a platform's delivery id (seen at at) and
+	// reports whether it is new; PurgeDeliveries forgets ids seen before a
+	// moment.
+	FirstDelivery(ctx context.Context, id string, at time.Time) (bool, error)
+	PurgeDeliveries(ctx context.Context, before time.Time) (int, error)
 }
 
 // Chat posts to a channel outside of a request: the daily question.

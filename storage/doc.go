@@ -22,6 +22,8 @@
 //	ranks        group 0 period 0 category 0 rank user -> nothing: scores in
 //	             leaderboard order, so a top 10 reads 10 keys
 //	schedules    group 0 channel -> Schedule
+//	deliveries   platform delivery id -> when it was first seen (unix
+//	             seconds), so a redelivery is handled once; kept two days
 //
 // Leaderboards read maintained aggregates (scores and ranks), never the
 // answers; every answer updates, in its own commit, 6 scores: all time, its

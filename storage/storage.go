@@ -21,7 +21,7 @@ import (
 )
 
 // SchemaVersion is the layout this code reads and writes.
-const SchemaVersion = 2
+const SchemaVersion = 3
 
 var (
 	bMeta       = []byte("meta")
@@ -34,8 +34,9 @@ var (
 	bScores     = []byte("scores")
 	bRanks      = []byte("ranks")
 	bSchedules  = []byte("schedules")
+	bDeliveries = []byte("deliveries")
 
-	allBuckets = [][]byte{bMeta, bGroups, bPosts, bBags, bAnswers, bAnswerKeys, bMembers, bScores, bRanks, bSchedules}
+	allBuckets = [][]byte{bMeta, bGroups, bPosts, bBags, bAnswers, bAnswerKeys, bMembers, bScores, bRanks, bSchedules, bDeliveries}
 	keySchema  = []byte("schema")
 )
 
@@ -50,8 +51,9 @@ type Options struct {
 
 // DB is the prepbot database. It implements bot.Store.
 type DB struct {
-	db   *bolt.DB
-	path string
+	db       *bolt.DB
+	path     string
+	onCommit func(time.Duration)
 }
 
 var _ bot.Store = (*DB)(nil)
@@ -81,6 +83,28 @@ func Open(path string, opt Options) (*DB, error) {
 		return nil, err
 	}
 	return d, nil
+}
+
+// OnCommit, when set before use, is told how long every write transaction
+// took, commit and fsync included (for the bbolt commit latency metric).
+func (d *DB) OnCommit(fn func(time.Duration)) { d.onCommit = fn }
+
+func (d *DB) update(fn func(*bolt.Tx) error) error {
+	start := time.Now()
+	err := d.db.Update(fn)
+	if d.onCommit != nil {
+		d.onCommit(time.Since(start))
+	}
+	return err
+}
+
+func (d *DB) batch(fn func(*bolt.Tx) error) error {
+	start := time.Now()
+	err := d.db.Batch(fn)
+	if d.onCommit != nil {
+		d.onCommit(time.Since(start))
+	}
+	return err
 }
 
 // Path is the database file.
@@ -120,10 +144,13 @@ var migrations = map[int]func(tx *bolt.Tx) error{
 			return ranks.Put(rankKey(scorePrefix(k), s), nil)
 		})
 	},
+	// Schema 3 adds the deliveries bucket (platform delivery ids seen), which
+	// the loop in migrate creates.
+	2: func(tx *bolt.Tx) error { return nil },
 }
 
 func (d *DB) migrate() error {
-	return d.db.Update(func(tx *bolt.Tx) error {
+	return d.update(func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bMeta)
 		if meta == nil { // a new file
 			if tx.Bucket(bAnswers) != nil {
@@ -217,12 +244,12 @@ func (d *DB) Group(ctx context.Context, id string) (bot.Group, error) {
 
 // SaveGroup implements bot.Store.
 func (d *DB) SaveGroup(ctx context.Context, g bot.Group) error {
-	return d.db.Update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bGroups), []byte(g.ID), g) })
+	return d.update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bGroups), []byte(g.ID), g) })
 }
 
 // CreatePost implements bot.Store.
 func (d *DB) CreatePost(ctx context.Context, p *bot.Post) error {
-	return d.db.Update(func(tx *bolt.Tx) error {
+	return d.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bPosts)
 		id, err := b.NextSequence()
 		if err != nil {
@@ -248,7 +275,7 @@ func (d *DB) Post(ctx context.Context, id uint64) (bot.Post, error) {
 
 // Draw implements bot.Store.
 func (d *DB) Draw(ctx context.Context, k string, fn func(*questionbank.BagState) error) error {
-	return d.db.Update(func(tx *bolt.Tx) error {
+	return d.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bBags)
 		var st questionbank.BagState
 		if _, err := getJSON(b, []byte(k), &st); err != nil {
@@ -266,7 +293,7 @@ func (d *DB) Draw(ctx context.Context, k string, fn func(*questionbank.BagState)
 func (d *DB) Record(ctx context.Context, a *bot.Answer) (bot.Member, error) {
 	var m bot.Member
 	var dup bool
-	err := d.db.Batch(func(tx *bolt.Tx) error {
+	err := d.batch(func(tx *bolt.Tx) error {
 		// Batch may run this function more than once: start from scratch.
 		m, dup = bot.Member{}, false
 		keys := tx.Bucket(bAnswerKeys)
@@ -424,18 +451,18 @@ func (d *DB) Schedules(ctx context.Context, group string) ([]bot.Schedule, error
 
 // SaveSchedule implements bot.Store.
 func (d *DB) SaveSchedule(ctx context.Context, s bot.Schedule) error {
-	return d.db.Update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bSchedules), key(s.Group, s.Channel), s) })
+	return d.update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bSchedules), key(s.Group, s.Channel), s) })
 }
 
 // DeleteSchedule implements bot.Store.
 func (d *DB) DeleteSchedule(ctx context.Context, group, channel string) error {
-	return d.db.Update(func(tx *bolt.Tx) error { return tx.Bucket(bSchedules).Delete(key(group, channel)) })
+	return d.update(func(tx *bolt.Tx) error { return tx.Bucket(bSchedules).Delete(key(group, channel)) })
 }
 
 // ClaimDaily implements bot.Store.
 func (d *DB) ClaimDaily(ctx context.Context, group, channel, day string) (bool, error) {
 	claimed := false
-	err := d.db.Update(func(tx *bolt.Tx) error {
+	err := d.update(func(tx *bolt.Tx) error {
 		claimed = false
 		b := tx.Bucket(bSchedules)
 		var s bot.Schedule
@@ -456,9 +483,44 @@ func (d *DB) ClaimDaily(ctx context.Context, group, channel, day string) (bool, 
 	return claimed, err
 }
 
+// FirstDelivery implements bot.Store: it records a platform's delivery id
+// (an interaction or envelope id) and reports whether it was new. Marks
+// from many requests share a commit.
+func (d *DB) FirstDelivery(ctx context.Context, id string, at time.Time) (bool, error) {
+	first := false
+	err := d.batch(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bDeliveries)
+		first = b.Get([]byte(id)) == nil
+		if !first {
+			return nil
+		}
+		return b.Put([]byte(id), binary.BigEndian.AppendUint64(nil, uint64(at.Unix())))
+	})
+	return first, err
+}
+
+// PurgeDeliveries forgets delivery ids recorded before a moment.
+func (d *DB) PurgeDeliveries(ctx context.Context, before time.Time) (int, error) {
+	n := 0
+	err := d.update(func(tx *bolt.Tx) error {
+		n = 0
+		c := tx.Bucket(bDeliveries).Cursor()
+		for k, v := c.First(); k != nil; k, v = c.Next() {
+			if len(v) == 8 && int64(binary.BigEndian.Uint64(v)) < before.Unix() {
+				if err := c.Delete(); err != nil {
+					return err
+				}
+				n++
+			}
+		}
+		return nil
+	})
+	return n, err
+}
+
 // UnclaimDaily implements bot.Store.
 func (d *DB) UnclaimDaily(ctx context.Context, group, channel, day string) error {
-	return d.db.Update(func(tx *bolt.Tx) error {
+	return d.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bSchedules)
 		var s bot.Schedule
 		ok, err := getJSON(b, key(group, channel), &s)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -199,7 +200,7 @@ func TestMigrateFromSchema1(t *testing.T) {
 	raw, _ := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
 	defer raw.Close()
 	raw.View(func(tx *bolt.Tx) error {
-		if v := string(tx.Bucket([]byte("meta")).Get([]byte("schema"))); v != "2" {
+		if v := string(tx.Bucket([]byte("meta")).Get([]byte("schema"))); v != strconv.Itoa(storage.SchemaVersion) {
 			t.Errorf("schema after migration = %s", v)
 		}
 		return nil

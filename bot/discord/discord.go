@@ -56,7 +56,6 @@ type Adapter struct {
 	key   ed25519.PublicKey
 	log   *slog.Logger
 	ready atomic.Bool
-	seen  bot.Dedupe
 	ctx   context.Context
 
 	pacer       bot.Pacer

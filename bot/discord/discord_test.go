@@ -177,7 +177,7 @@ func TestRegistersCommands(t *testing.T) {
 		Name                     string  `json:"name"`
 		Description              string  `json:"description"`
 		DefaultMemberPermissions *string `json:"default_member_permissions"`
-		DMPermission             *bool   `json:"dm_permission"`
+		Contexts                 []int   `json:"contexts"`
 		Options                  []struct {
 			Type         int    `json:"type"`
 			Name         string `json:"name"`
@@ -197,8 +197,8 @@ func TestRegistersCommands(t *testing.T) {
 	byName := map[string]int{}
 	for i, c := range cmds {
 		byName[c.Name] = i
-		if c.Description == "" || len(c.Description) > 100 || c.DMPermission == nil || *c.DMPermission {
-			t.Errorf("%s: description %q, dm_permission %v", c.Name, c.Description, c.DMPermission)
+		if c.Description == "" || len(c.Description) > 100 || len(c.Contexts) != 1 || c.Contexts[0] != 0 {
+			t.Errorf("%s: description %q, contexts %v (want guild only, [0])", c.Name, c.Description, c.Contexts)
 		}
 	}
 	for _, name := range []string{"question", "leaderboard", "stats", "qotd", "help"} {

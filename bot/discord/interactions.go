@@ -34,13 +34,13 @@ func InviteURL(applicationID string) string {
 
 // Commands turns the bot's commands into Discord application commands.
 func Commands(b *bot.Bot) []*discordgo.ApplicationCommand {
-	no := false
+	guildOnly := &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild}
 	var out []*discordgo.ApplicationCommand
 	for _, c := range bot.Commands {
 		if c.Name == "answer" {
 			continue // on Discord, typed answers go through a modal
 		}
-		ac := &discordgo.ApplicationCommand{Name: c.Name, Description: trim(c.Description, 100), DMPermission: &no}
+		ac := &discordgo.ApplicationCommand{Name: c.Name, Description: trim(c.Description, 100), Contexts: guildOnly}
 		if len(c.Sub) == 0 {
 			ac.Options = options(c.Options)
 		}
@@ -256,7 +256,7 @@ func (a *Adapter) autocomplete(i *discordgo.Interaction) *discordgo.InteractionR
 }
 
 func (a *Adapter) onGateway(i *discordgo.Interaction) {
-	if !a.seen.First(i.ID) {
+	if !a.bot.FirstDelivery(a.ctx, "discord", i.ID) {
 		a.log.Info("redelivered interaction ignored", "interaction", i.ID)
 		return
 	}
@@ -301,7 +301,7 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unsupported interaction type", http.StatusBadRequest)
 		return
 	}
-	if !a.seen.First(i.ID) {
+	if !a.bot.FirstDelivery(a.ctx, "discord", i.ID) {
 		json.NewEncoder(w).Encode(response(bot.Reply{Private: true, Title: "Already handled", Text: "This interaction was already handled."}))
 		return
 	}

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -61,16 +60,9 @@ type Adapter struct {
 	stop  context.CancelFunc
 	done  chan struct{}
 
-	seen   bot.Dedupe
-	admins sync.Map // user id -> adminEntry
-	pacer  bot.Pacer
+	pacer bot.Pacer
 
 	rateLimited atomic.Int64
-}
-
-type adminEntry struct {
-	admin bool
-	at    time.Time
 }
 
 // New checks the config and builds the adapter; Start connects.
@@ -146,7 +138,8 @@ func (a *Adapter) Start(ctx context.Context) error {
 	a.sm = socketmode.New(a.api)
 	go func() {
 		defer close(a.done)
-		if err := a.sm.RunContext(ctx); err != nil && ctx.Err() == nil {
+		err := a.sm.RunContext(ctx)
+		if ctx.Err() == nil {
 			a.log.Error("socket mode stopped", "err", err)
 		}
 	}()
@@ -205,7 +198,7 @@ func (a *Adapter) onEnvelope(req *socketmode.Request, handle func() (any, bool))
 	if req == nil {
 		return
 	}
-	if !a.seen.First(req.EnvelopeID) {
+	if !a.bot.FirstDelivery(a.ctx, "slack", "envelope:"+req.EnvelopeID) {
 		a.log.Info("redelivered envelope ignored", "envelope", req.EnvelopeID, "retry_attempt", req.RetryAttempt)
 		a.sm.Ack(*req)
 		return
@@ -265,15 +258,13 @@ func (a *Adapter) commandRequest(ctx context.Context, c slack.SlashCommand) (bot
 }
 
 // isAdmin asks users.info whether a user is a workspace admin or owner (or
-// listed in slack.admins), remembering the answer for five minutes.
+// listed in slack.admins), on every use: a demoted admin loses the right at
+// once.
 func (a *Adapter) isAdmin(ctx context.Context, user string) bool {
 	for _, id := range a.cfg.Admins {
 		if id == user {
 			return true
 		}
-	}
-	if e, ok := a.admins.Load(user); ok && time.Since(e.(adminEntry).at) < 5*time.Minute {
-		return e.(adminEntry).admin
 	}
 	var u *slack.User
 	err := a.retry(ctx, func() (err error) { u, err = a.api.GetUserInfoContext(ctx, user); return err })
@@ -281,9 +272,7 @@ func (a *Adapter) isAdmin(ctx context.Context, user string) bool {
 		a.log.Warn("users.info failed; treating the user as a member", "user", user, "err", err)
 		return false
 	}
-	admin := u.IsAdmin || u.IsOwner || u.IsPrimaryOwner
-	a.admins.Store(user, adminEntry{admin, time.Now()})
-	return admin
+	return u.IsAdmin || u.IsOwner || u.IsPrimaryOwner
 }
 
 // message is a slash command or response_url body.
@@ -365,7 +354,7 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback)
 		act := cb.ActionCallback.BlockActions[0]
 		req.Action = act.ActionID
 		req.InteractionID = act.ActionTs + ":" + cb.User.ID
-		if !a.seen.First(req.InteractionID) {
+		if !a.bot.FirstDelivery(ctx, "slack", "action:"+req.InteractionID) {
 			return nil, false
 		}
 		go func() {

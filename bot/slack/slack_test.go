@@ -192,7 +192,9 @@ func TestQuestionRoundTripOverSocketMode(t *testing.T) {
 	mustContain(t, blocksOf(resp.JSON).text(), "Correct! +", "*Streak*")
 
 	// Slack redelivers the same envelope: acknowledged, not handled again
-	ack = r.f.envelope("e2", "interactive", press(k.button(right), r.f.responseURL()), 1)
+	if ack := r.f.envelope("e2", "interactive", press(k.button(right), r.f.responseURL()), 1); ack["payload"] != nil {
+		t.Fatalf("a redelivery is acknowledged empty: %v", ack)
+	}
 	if m, _ := r.db.Member(context.Background(), "slack:T1", "U1"); m.Answered != 1 {
 		t.Fatalf("member = %+v", m)
 	}

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prepbot/prepbot/questionbank"
@@ -33,6 +35,11 @@ type Config struct {
 	Observe func(req Request, outcome string, took time.Duration)
 	// OnDaily, when set, is called after every daily post attempt.
 	OnDaily func(ok bool)
+	// DrawLimit and DrawWindow are the per-user cooldown on drawing cards
+	// (/question and "next question"): at most DrawLimit draws per
+	// DrawWindow in a group. Defaults: 5 per minute.
+	DrawLimit  int
+	DrawWindow time.Duration
 	// TimeZone is a group's time zone until an admin sets one with /qotd set
 	// (default UTC).
 	TimeZone string
@@ -47,6 +54,9 @@ type Bot struct {
 	tz    string
 	chat  Chat
 	cfg   Config
+
+	drawMu sync.Mutex
+	draws  map[string][]time.Time // group|user -> recent draws
 }
 
 // New returns a Bot.
@@ -58,6 +68,13 @@ func New(c Config) *Bot {
 	if b.log == nil {
 		b.log = slog.New(slog.DiscardHandler)
 	}
+	if b.cfg.DrawLimit == 0 {
+		b.cfg.DrawLimit = 5
+	}
+	if b.cfg.DrawWindow == 0 {
+		b.cfg.DrawWindow = time.Minute
+	}
+	b.draws = map[string][]time.Time{}
 	return b
 }
 
@@ -88,25 +105,67 @@ func (b *Bot) FirstDelivery(ctx context.Context, platform, id string) bool {
 func (b *Bot) Handle(ctx context.Context, req Request) (Reply, error) {
 	start := time.Now()
 	r, err := b.handle(ctx, req)
-	if b.cfg.Observe != nil {
-		outcome := "ok"
-		if err != nil {
-			outcome = ErrorCode(err)
-		}
-		b.cfg.Observe(req, outcome, time.Since(start))
+	took := time.Since(start)
+	outcome := "ok"
+	if err != nil {
+		outcome = ErrorCode(err)
 	}
+	if b.cfg.Observe != nil {
+		b.cfg.Observe(req, outcome, took)
+	}
+	id := req.InteractionID
+	if id == "" {
+		id = fmt.Sprintf("%016x", rand.Uint64())
+	}
+	log := b.log.With("request_id", id, "platform", req.Platform, "group", req.Group, "user", req.User.ID,
+		"command", req.Command, "action", req.Action)
 	if err != nil {
 		if ErrorCode(err) == EInternal {
-			b.log.Error("request failed", "platform", req.Platform, "group", req.Group, "user", req.User.ID,
-				"command", req.Command, "action", req.Action, "err", err)
+			log.Error("request failed", "err", err, "took", took)
+		} else {
+			log.Info("request refused", "outcome", outcome, "reason", ErrorMessage(err), "took", took)
 		}
 		return Reply{Title: errorTitle(err), Text: ErrorMessage(err), Private: true}, err
 	}
+	log.Info("request handled", "took", took)
 	return r, nil
+}
+
+// cooldown refuses a draw past the per-user limit, saying when to try again.
+func (b *Bot) cooldown(req Request) error {
+	now := b.clock.Now()
+	k := req.Group + "\x00" + req.User.ID
+	b.drawMu.Lock()
+	defer b.drawMu.Unlock()
+	recent := b.draws[k][:0]
+	for _, t := range b.draws[k] {
+		if now.Sub(t) < b.cfg.DrawWindow {
+			recent = append(recent, t)
+		}
+	}
+	if len(recent) >= b.cfg.DrawLimit {
+		b.draws[k] = recent
+		wait := recent[0].Add(b.cfg.DrawWindow).Sub(now).Round(time.Second)
+		if wait < time.Second {
+			wait = time.Second
+		}
+		return Errorf(ETooMany, "Slow down: you can draw another card in %s. Meanwhile, answer the ones you have.", plural(int(wait.Seconds()), "second", "seconds"))
+	}
+	b.draws[k] = append(recent, now)
+	if len(b.draws) > 100000 { // forget idle users
+		for key, ts := range b.draws {
+			if len(ts) == 0 || now.Sub(ts[len(ts)-1]) > b.cfg.DrawWindow {
+				delete(b.draws, key)
+			}
+		}
+	}
+	return nil
 }
 
 func errorTitle(err error) string {
 	switch ErrorCode(err) {
+	case ETooMany:
+		return "Slow down"
 	case EForbidden:
 		return "Not allowed"
 	case EConflict:

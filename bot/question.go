@@ -23,6 +23,9 @@ func (b *Bot) question(ctx context.Context, req Request, category, difficulty st
 	if err := b.bank.CheckFilter(f); err != nil {
 		return Reply{}, &Error{Code: EInvalid, Message: capitalize(err.Error()) + "."}
 	}
+	if err := b.cooldown(req); err != nil {
+		return Reply{}, err
+	}
 	card, err := b.draw(ctx, "ch:"+req.Group+":"+req.Channel, f)
 	if err != nil {
 		return Reply{}, err

@@ -239,3 +239,28 @@ func TestBackupWhileOpen(t *testing.T) {
 		}
 	}
 }
+
+func TestDeliveriesSurviveRestartAndArePurged(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "d.db")
+	db := bottest.OpenDBAt(t, path)
+	day := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	if first, err := db.FirstDelivery(ctx, "discord:1", day); !first || err != nil {
+		t.Fatalf("first: %v %v", first, err)
+	}
+	if first, _ := db.FirstDelivery(ctx, "discord:1", day); first {
+		t.Fatal("the same id twice")
+	}
+	bottest.CloseAndCheck(t, db)
+	db = bottest.OpenDBAt(t, path)
+	if first, _ := db.FirstDelivery(ctx, "discord:1", day.Add(time.Hour)); first {
+		t.Fatal("a redelivery after a restart is not new")
+	}
+	db.FirstDelivery(ctx, "slack:2", day.Add(47*time.Hour))
+	n, err := db.PurgeDeliveries(ctx, day.Add(48*time.Hour).Add(-48*time.Hour+time.Minute))
+	if err != nil || n != 1 {
+		t.Fatalf("purged %d, %v", n, err)
+	}
+	if first, _ := db.FirstDelivery(ctx, "slack:2", day); first {
+		t.Fatal("a recent id was purged")
+	}
+}

@@ -1,9 +1,12 @@
 package console_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -296,4 +299,38 @@ func TestLeaderboardPeriodsAndTies(t *testing.T) {
 	}
 	e.clock.Set(at(t, "2026-12-01 09:00:00", "UTC"))
 	mustContain(t, ann.do("/leaderboard period:week"), "No points yet for this week")
+}
+
+func TestDrawCooldown(t *testing.T) {
+	e := newEnv(t, at(t, "2026-11-25 10:00:00", "UTC"), "")
+	u, other := e.user("flood"), e.user("calm")
+	for i := 0; i < 5; i++ {
+		mustContain(t, u.do("/question"), "Quick check:")
+		e.clock.Add(time.Second)
+	}
+	mustContain(t, u.do("/question"), "Slow down", "you can draw another card in 55 seconds")
+	mustContain(t, other.do("/question"), "Quick check:") // the limit is per member
+	e.clock.Add(55 * time.Second)
+	mustContain(t, u.do("/question"), "Quick check:")
+}
+
+func TestRequestLogsCarryAnID(t *testing.T) {
+	var logs bytes.Buffer
+	e := newEnv(t, at(t, "2026-11-25 10:00:00", "UTC"), "")
+	b := bot.New(bot.Config{Bank: e.bank, Store: e.db, Clock: e.clock, Log: slog.New(slog.NewJSONHandler(&logs, nil))})
+	b.Handle(context.Background(), bot.Request{Platform: "discord", Group: "g", Channel: "c", User: bot.User{ID: "u"}, Command: "help", InteractionID: "int-42"})
+	b.Handle(context.Background(), bot.Request{Platform: "slack", Group: "g", Channel: "c", User: bot.User{ID: "u"}, Command: "question", Args: map[string]string{"category": "nope"}})
+	lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("want one log line per request:\n%s", logs.String())
+	}
+	var first, second map[string]any
+	json.Unmarshal([]byte(lines[0]), &first)
+	json.Unmarshal([]byte(lines[1]), &second)
+	if first["request_id"] != "int-42" || first["msg"] != "request handled" || first["command"] != "help" {
+		t.Errorf("first = %v", first)
+	}
+	if id, _ := second["request_id"].(string); len(id) != 16 || second["msg"] != "request refused" || second["outcome"] != "invalid" {
+		t.Errorf("second = %v", second)
+	}
 }

@@ -88,6 +88,7 @@ func (m *Main) Open() error {
 	m.stopBackup = serveBackups(m.DB)
 	m.Registry = prometheus.NewRegistry()
 	met := newMetrics(m.Registry, bank)
+	m.DB.OnCommit(func(d time.Duration) { met.commit.Observe(d.Seconds()) })
 	m.Bot = bot.New(bot.Config{Bank: bank, Store: m.DB, Log: m.Log, TimeZone: m.Config.TimeZone,
 		Observe: met.observe, OnDaily: met.daily})
 	chats := bot.Chats{}
@@ -255,6 +256,7 @@ type metrics struct {
 	latency  *prometheus.HistogramVec
 	answers  prometheus.Counter
 	posts    *prometheus.CounterVec
+	commit   prometheus.Histogram
 }
 
 func newMetrics(reg *prometheus.Registry, bank *questionbank.Bank) *metrics {
@@ -268,9 +270,11 @@ func newMetrics(reg *prometheus.Registry, bank *questionbank.Bank) *metrics {
 		posts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "prepbot_daily_posts_total",
 			Help: "Daily question posts, by result (ok or failed)."}, []string{"result"}),
 	}
+	m.commit = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "prepbot_db_commit_seconds",
+		Help: "Time of bbolt write transactions, commit and fsync included.", Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1}})
 	cards := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "prepbot_bank_cards", Help: "Cards in the loaded question bank."},
 		func() float64 { return float64(bank.Len()) })
-	reg.MustRegister(m.requests, m.latency, m.answers, m.posts, cards,
+	reg.MustRegister(m.requests, m.latency, m.answers, m.posts, m.commit, cards,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

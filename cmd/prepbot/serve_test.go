@@ -77,6 +77,7 @@ func TestMainServesHealthReadinessAndMetrics(t *testing.T) {
 		`prepbot_answers_recorded_total 1`,
 		`prepbot_bank_cards 100`,
 		`prepbot_interaction_seconds_bucket{command="question",platform="fake",le="+Inf"} 1`,
+		`prepbot_db_commit_seconds_count`,
 	} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Errorf("metrics: missing %s", want)

@@ -59,6 +59,7 @@ type Adapter struct {
 	ctx   context.Context
 
 	pacer       bot.Pacer
+	inflight    bot.InFlight
 	rateLimited atomic.Int64 // 429s waited out
 }
 
@@ -115,7 +116,9 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 	})
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { a.ready.Store(true) })
 	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { a.ready.Store(false) })
-	s.AddHandler(func(_ *discordgo.Session, ic *discordgo.InteractionCreate) { a.onGateway(ic.Interaction) })
+	s.AddHandler(func(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
+		a.inflight.Go(func() { a.onGateway(ic.Interaction) })
+	})
 	a.s = s
 	return a, nil
 }
@@ -195,13 +198,18 @@ func (a *Adapter) Register() error {
 	return nil
 }
 
-// Close closes the gateway.
+// Close closes the gateway, then lets the interactions in flight finish
+// (at most 10 seconds) so none is cut off between its answer and its reply.
 func (a *Adapter) Close() error {
 	a.ready.Store(false)
-	if a.cfg.Token == "" {
-		return nil
+	var err error
+	if a.cfg.Token != "" {
+		err = a.s.Close()
 	}
-	return a.s.Close()
+	if !a.inflight.Wait(10 * time.Second) {
+		a.log.Warn("interactions still running at shutdown")
+	}
+	return err
 }
 
 // retry runs a REST call, waiting out a 429 as Discord says (retry_after,

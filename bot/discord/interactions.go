@@ -306,9 +306,11 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sent := make(chan struct{})
-	go a.respond(&i, func(resp *discordgo.InteractionResponse) error {
-		defer close(sent)
-		return json.NewEncoder(w).Encode(resp)
+	a.inflight.Go(func() {
+		a.respond(&i, func(resp *discordgo.InteractionResponse) error {
+			defer close(sent)
+			return json.NewEncoder(w).Encode(resp)
+		})
 	})
 	select {
 	case <-sent:

@@ -147,7 +147,7 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte
 		// Slack retries an event it thinks failed (X-Slack-Retry-Num); the
 		// event id makes a retry a no-op.
 		if a.bot.FirstDelivery(a.ctx, "slack", "event:"+outer.EventID) {
-			go a.event(a.ctx, ev)
+			a.inflight.Go(func() { a.event(a.ctx, ev) })
 		}
 		w.WriteHeader(http.StatusOK)
 		return

@@ -60,7 +60,8 @@ type Adapter struct {
 	stop  context.CancelFunc
 	done  chan struct{}
 
-	pacer bot.Pacer
+	pacer    bot.Pacer
+	inflight bot.InFlight
 
 	rateLimited atomic.Int64
 }
@@ -147,9 +148,13 @@ func (a *Adapter) Start(ctx context.Context) error {
 	return nil
 }
 
-// Close disconnects socket mode.
+// Close lets the requests in flight finish (at most 10 seconds), then
+// disconnects socket mode.
 func (a *Adapter) Close() error {
 	a.ready.Store(false)
+	if !a.inflight.Wait(10 * time.Second) {
+		a.log.Warn("requests still running at shutdown")
+	}
 	if a.stop != nil {
 		a.stop()
 		<-a.done
@@ -179,13 +184,13 @@ func (a *Adapter) events(ctx context.Context) {
 				a.log.Error("socket mode: invalid app token (slack.app_token)")
 			case socketmode.EventTypeSlashCommand:
 				cmd, _ := ev.Data.(slack.SlashCommand)
-				go a.onEnvelope(ev.Request, func() (any, bool) { return a.slashCommand(ctx, cmd, true) })
+				a.inflight.Go(func() { a.onEnvelope(ev.Request, func() (any, bool) { return a.slashCommand(ctx, cmd, true) }) })
 			case socketmode.EventTypeInteractive:
 				cb, _ := ev.Data.(slack.InteractionCallback)
-				go a.onEnvelope(ev.Request, func() (any, bool) { return a.interaction(ctx, cb) })
+				a.inflight.Go(func() { a.onEnvelope(ev.Request, func() (any, bool) { return a.interaction(ctx, cb) }) })
 			case socketmode.EventTypeEventsAPI:
 				e, _ := ev.Data.(slackevents.EventsAPIEvent)
-				go a.onEnvelope(ev.Request, func() (any, bool) { a.event(ctx, e); return nil, false })
+				a.inflight.Go(func() { a.onEnvelope(ev.Request, func() (any, bool) { a.event(ctx, e); return nil, false }) })
 			}
 		}
 	}
@@ -315,10 +320,10 @@ func (a *Adapter) slashCommand(ctx context.Context, c slack.SlashCommand, socket
 		return toMessage(r), true
 	case <-time.After(a.cfg.DeferAfter):
 	}
-	go func() {
+	a.inflight.Go(func() {
 		r := <-done
 		a.respondURL(ctx, c.ResponseURL, r)
-	}()
+	})
 	return nil, false
 }
 
@@ -357,14 +362,14 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback)
 		if !a.bot.FirstDelivery(ctx, "slack", "action:"+req.InteractionID) {
 			return nil, false
 		}
-		go func() {
+		a.inflight.Go(func() {
 			r, _ := a.bot.Handle(ctx, req)
 			if r.Modal != nil {
 				a.openModal(ctx, cb.TriggerID, cb.Channel.ID, r.Modal)
 				return
 			}
 			a.respondURL(ctx, cb.ResponseURL, r)
-		}()
+		})
 		return nil, false
 	case slack.InteractionTypeViewSubmission:
 		req.Action = cb.View.CallbackID
@@ -377,7 +382,7 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback)
 			}
 		}
 		r, _ := a.bot.Handle(ctx, req)
-		go a.postEphemeral(ctx, req.Channel, req.User.ID, r)
+		a.inflight.Go(func() { a.postEphemeral(ctx, req.Channel, req.User.ID, r) })
 		return map[string]string{"response_action": "clear"}, true
 	}
 	return nil, false

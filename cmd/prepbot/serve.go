@@ -72,6 +72,7 @@ type Main struct {
 	ln         net.Listener
 	opened     atomic.Bool
 	stopBackup func()
+	scheduler  chan struct{} // closed when the scheduler has stopped
 }
 
 // Open loads the bank, opens the database, builds the bot and the HTTP
@@ -171,7 +172,11 @@ func (m *Main) Run(ctx context.Context) error {
 			return fmt.Errorf("%s: %w", p.Name(), err)
 		}
 	}
-	go m.Bot.Run(ctx, 20*time.Second)
+	m.scheduler = make(chan struct{})
+	go func() {
+		defer close(m.scheduler)
+		m.Bot.Run(ctx, 20*time.Second)
+	}()
 	select {
 	case <-ctx.Done():
 		return nil
@@ -192,7 +197,9 @@ func (m *Main) Addr() string {
 }
 
 // Close stops accepting requests, lets those in flight finish (within 10
-// seconds), stops the platforms and closes the database.
+// seconds each: HTTP handlers, the platforms' background work, the
+// scheduler's tick), then closes the database. Call it after Run's ctx is
+// done.
 func (m *Main) Close() error {
 	var errs []error
 	if m.http != nil {
@@ -202,6 +209,13 @@ func (m *Main) Close() error {
 	}
 	for _, p := range m.Platforms {
 		errs = append(errs, p.Close())
+	}
+	if m.scheduler != nil {
+		select { // Run's ctx is done: the tick in progress, if any, finishes
+		case <-m.scheduler:
+		case <-time.After(10 * time.Second):
+			m.Log.Warn("the scheduler did not stop in time")
+		}
 	}
 	if m.stopBackup != nil {
 		m.stopBackup()

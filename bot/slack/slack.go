@@ -124,12 +124,14 @@ func (a *Adapter) RateLimited() int64 { return a.rateLimited.Load() }
 // Start checks the token (auth.test) and connects socket mode when an app
 // token is set.
 func (a *Adapter) Start(ctx context.Context) error {
-	ctx, a.stop = context.WithCancel(context.WithoutCancel(ctx))
+	ctx, stop := context.WithCancel(context.WithoutCancel(ctx))
 	a.ctx = ctx
 	auth, err := a.api.AuthTestContext(ctx)
 	if err != nil {
+		stop()
 		return fmt.Errorf("slack: auth.test failed (is slack.bot_token right?): %w", err)
 	}
+	a.stop = stop
 	a.log.Info("authenticated", "team", auth.Team, "bot", auth.User)
 	if a.cfg.AppToken == "" {
 		a.ready.Store(true)
@@ -232,34 +234,41 @@ func unmention(s string) string {
 	return s
 }
 
-// commandRequest turns "/prep leaderboard week postgres" into a request. An
-// empty or unknown subcommand is /help.
-func (a *Adapter) commandRequest(ctx context.Context, c slack.SlashCommand) (bot.Request, error) {
-	req := bot.Request{Platform: "slack", Group: "slack:" + c.TeamID, Channel: c.ChannelID,
-		User: bot.User{ID: c.UserID, Name: c.UserName}, Command: "help", Args: map[string]string{}}
-	words := bot.SplitWords(c.Text)
+// parseCommand reads the text of "/prep leaderboard week postgres": the
+// subcommand and its arguments, mentions (<#C1|general>, <@U1|ann>) turned
+// into ids. Empty or unknown text is /help.
+func parseCommand(text string) (string, map[string]string, error) {
+	words := bot.SplitWords(text)
 	for i, w := range words {
 		words[i] = unmention(w)
 	}
 	if len(words) == 0 {
-		return req, nil
+		return "help", map[string]string{}, nil
 	}
 	cmd, ok := bot.FindCommand(strings.ToLower(words[0]))
 	if !ok || cmd.Name == "answer" {
-		return req, nil
+		return "help", map[string]string{}, nil
 	}
 	args, err := bot.ParseArgs(cmd, words[1:])
 	if err != nil {
-		return req, err
+		return "help", map[string]string{}, err
 	}
 	for k, v := range args {
 		args[k] = unmention(v)
 	}
-	req.Command, req.Args = cmd.Name, args
-	if cmd.Name == "qotd" && args["sub"] != "status" {
+	return cmd.Name, args, nil
+}
+
+// commandRequest turns a slash command into a request, checking with
+// Slack whether the user is an admin when the command needs one.
+func (a *Adapter) commandRequest(ctx context.Context, c slack.SlashCommand) (bot.Request, error) {
+	name, args, err := parseCommand(c.Text)
+	req := bot.Request{Platform: "slack", Group: "slack:" + c.TeamID, Channel: c.ChannelID,
+		User: bot.User{ID: c.UserID, Name: c.UserName}, Command: name, Args: args}
+	if err == nil && name == "qotd" && args["sub"] != "status" {
 		req.User.Admin = a.isAdmin(ctx, c.UserID)
 	}
-	return req, nil
+	return req, err
 }
 
 // isAdmin asks users.info whether a user is a workspace admin or owner (or

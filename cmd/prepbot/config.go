@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"regexp"
+	"sort"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -88,6 +89,7 @@ func ParseConfig(name string, r io.Reader, getenv func(string) string) (Config, 
 		return Config{}, fmt.Errorf("%s: %w", name, err)
 	}
 	var missing []string
+	expanded := map[string]string{} // value -> ${NAME}, to keep values out of error messages
 	lines := strings.Split(string(data), "\n")
 	for i, line := range lines {
 		if strings.HasPrefix(strings.TrimSpace(line), "#") {
@@ -102,6 +104,9 @@ func ParseConfig(name string, r io.Reader, getenv func(string) string) (Config, 
 			if v == "" {
 				missing = append(missing, fmt.Sprintf("%s:%d: the environment variable %s is not set (write ${%s:-} if it may be empty)", name, i+1, m[1], m[1]))
 			}
+			if v != "" {
+				expanded[v] = "${" + m[1] + "}"
+			}
 			return v
 		})
 	}
@@ -115,9 +120,26 @@ func ParseConfig(name string, r io.Reader, getenv func(string) string) (Config, 
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
 		msg = regexp.MustCompile(` in type main\.\w+`).ReplaceAllString(msg, "")
-		return Config{}, fmt.Errorf("%s: %s (every key is documented in config.example.yaml)", name, msg)
+		return Config{}, fmt.Errorf("%s: %s (every key is documented in config.example.yaml)", name, redact(msg, expanded))
 	}
-	return cfg, cfg.Validate(name)
+	if err := cfg.Validate(name); err != nil {
+		return Config{}, errors.New(redact(err.Error(), expanded))
+	}
+	return cfg, nil
+}
+
+// redact replaces values that came from the environment (where secrets
+// live) with the ${NAME} that produced them, longest first.
+func redact(msg string, expanded map[string]string) string {
+	values := make([]string, 0, len(expanded))
+	for v := range expanded {
+		values = append(values, v)
+	}
+	sort.Slice(values, func(i, j int) bool { return len(values[i]) > len(values[j]) })
+	for _, v := range values {
+		msg = strings.ReplaceAll(msg, v, expanded[v])
+	}
+	return msg
 }
 
 // Validate checks values that YAML types cannot.

@@ -123,6 +123,20 @@ func TestParseConfig(t *testing.T) {
 	}
 }
 
+// A value from the environment never appears in an error: it may be a secret.
+func TestParseConfigRedactsEnvironmentValues(t *testing.T) {
+	getenv := func(k string) string { return map[string]string{"TOKEN": "xoxb-very-secret", "ZONE": "Mars/Secret"}[k] }
+	for _, in := range []string{"http: ${TOKEN}\n", "timezone: ${ZONE}\n", "${TOKEN}: 1\n"} {
+		_, err := ParseConfig("c.yaml", strings.NewReader(in), getenv)
+		if err == nil || strings.Contains(err.Error(), "very-secret") || strings.Contains(err.Error(), "Mars/Secret") {
+			t.Errorf("%q: %v", in, err)
+		}
+		if err != nil && !strings.Contains(err.Error(), "${") {
+			t.Errorf("%q: the error should name the variable: %v", in, err)
+		}
+	}
+}
+
 func TestConfigExampleParses(t *testing.T) {
 	cfg, err := LoadConfig("../../config.example.yaml")
 	if err != nil {

@@ -120,6 +120,8 @@ func ParseConfig(name string, r io.Reader, getenv func(string) string) (Config, 
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
 		msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
 		msg = regexp.MustCompile(` in type main\.\w+`).ReplaceAllString(msg, "")
+		// the parser quotes the start of a bad value: it may be a secret
+		msg = regexp.MustCompile("`[^`]*`").ReplaceAllString(msg, "a value")
 		return Config{}, fmt.Errorf("%s: %s (every key is documented in config.example.yaml)", name, redact(msg, expanded))
 	}
 	if err := cfg.Validate(name); err != nil {

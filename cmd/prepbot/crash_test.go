@@ -299,6 +299,9 @@ func TestGracefulShutdown(t *testing.T) {
 	for len(acks) < 50 {
 		time.Sleep(10 * time.Millisecond) // polling for load to build up
 	}
+	if out, err := exec.Command(s.bin, "healthcheck", "--url", "http://"+s.addr+"/healthz").CombinedOutput(); err != nil || string(out) != "healthy\n" {
+		t.Fatalf("healthcheck under load: %v %s", err, out)
+	}
 	sent := time.Now()
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	var exitErr error

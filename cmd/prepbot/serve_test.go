@@ -263,3 +263,16 @@ func TestSlackManifest(t *testing.T) {
 		t.Errorf("settings = %+v", m.Settings)
 	}
 }
+
+// A bank that does not parse stops the server at start with file:line errors.
+func TestServeWithBrokenBank(t *testing.T) {
+	dir := t.TempDir()
+	bank := filepath.Join(dir, "ours.yaml")
+	writeFile(t, bank, "cards:\n  - id: x\n    category: nowhere\n    prompt: hi\n")
+	cfgPath := filepath.Join(dir, "config.yaml")
+	writeFile(t, cfgPath, "db: "+filepath.Join(dir, "x.db")+"\nbank:\n  paths: [default, "+bank+"]\nhttp:\n  addr: 127.0.0.1:0\ndiscord:\n  public_key: "+strings.Repeat("ab", 32)+"\n")
+	code, _, errs := runWithInput(t, "", "serve", "--config", cfgPath)
+	if code != 1 || !strings.Contains(errs, "the question bank has problems") || !strings.Contains(errs, bank+":3: cards[0].category: unknown category \"nowhere\"") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+}

@@ -302,6 +302,14 @@ func TestGracefulShutdown(t *testing.T) {
 	if out, err := exec.Command(s.bin, "healthcheck", "--url", "http://"+s.addr+"/healthz").CombinedOutput(); err != nil || string(out) != "healthy\n" {
 		t.Fatalf("healthcheck under load: %v %s", err, out)
 	}
+	// a backup while serving, under load, opens and passes the check
+	copyPath := filepath.Join(s.dir, "copy.db")
+	if out, err := exec.Command(s.bin, "backup", "--db", s.db, copyPath).CombinedOutput(); err != nil || !strings.Contains(string(out), "backed up") {
+		t.Fatalf("backup while serving: %v %s", err, out)
+	}
+	if out, err := exec.Command(s.bin, "export", "--db", copyPath).CombinedOutput(); err != nil || !strings.Contains(string(out), `"answers"`) {
+		t.Fatalf("the backup does not open: %v %s", err, out)
+	}
 	sent := time.Now()
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	var exitErr error

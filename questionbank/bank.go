@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -75,9 +76,9 @@ func Build(docs ...*Document) (*Bank, error) {
 	}
 	cardWhere := map[string]string{}
 	for _, d := range docs {
-		for i, c := range d.Cards {
+		for _, c := range d.Cards {
 			p := d.cardLine[c]
-			field := fmt.Sprintf("cards[%d]", i)
+			field := fmt.Sprintf("cards[%d]", p.index)
 			if c.ID != "" {
 				if first, dup := cardWhere[c.ID]; dup {
 					list = append(list, &Error{File: d.File, Line: p.id, Field: field + ".id", Msg: fmt.Sprintf("duplicate id %q (first used at %s)", c.ID, first)})
@@ -124,8 +125,8 @@ func (b *Bank) validCategories() string {
 	return "valid categories are " + strings.Join(ids, ", ")
 }
 
-// Load reads bank files and folders (every .yaml and .yml file below a
-// folder, in name order) and builds one bank from all of them. The name
+// Load reads bank files and folders (every .yaml, .yml and .json file
+// below a folder, in name order) and builds one bank from all of them. The name
 // "default" stands for the embedded default bank. Errors from every file
 // are reported together.
 func Load(paths ...string) (*Bank, error) {
@@ -161,7 +162,11 @@ func ReadDocuments(paths ...string) ([]*Document, error) {
 			return
 		}
 		defer f.Close()
-		doc, errs := ParseYAML(display, f)
+		parse := ParseYAML
+		if strings.EqualFold(path.Ext(name), ".json") {
+			parse = ParseJSON
+		}
+		doc, errs := parse(display, f)
 		list = append(list, errs...)
 		if doc != nil {
 			docs = append(docs, doc)
@@ -190,7 +195,7 @@ func ReadDocuments(paths ...string) ([]*Document, error) {
 			if err != nil {
 				return err
 			}
-			if ext := strings.ToLower(filepath.Ext(path)); !d.IsDir() && (ext == ".yaml" || ext == ".yml") {
+			if ext := strings.ToLower(filepath.Ext(path)); !d.IsDir() && (ext == ".yaml" || ext == ".yml" || ext == ".json") {
 				files = append(files, path)
 			}
 			return nil
@@ -200,7 +205,7 @@ func ReadDocuments(paths ...string) ([]*Document, error) {
 			continue
 		}
 		if len(files) == 0 {
-			list = append(list, &Error{File: p, Msg: "the folder holds no .yaml or .yml bank files"})
+			list = append(list, &Error{File: p, Msg: "the folder holds no .yaml, .yml or .json bank files"})
 		}
 		sort.Strings(files)
 		for _, f := range files {

@@ -58,7 +58,7 @@ func TestDefaultBankIsComplete(t *testing.T) {
 	}
 	positions := map[int]int{}
 	for _, c := range b.Cards() {
-		checkCard(t, c)
+		checkDefaultCard(t, c)
 		if c.QuickCheck != nil {
 			positions[c.QuickCheck.CorrectIndex()]++
 		}
@@ -73,7 +73,7 @@ func TestDefaultBankIsComplete(t *testing.T) {
 
 var wordRE = regexp.MustCompile(`\S+`)
 
-func checkCard(t *testing.T, c *Card) {
+func checkDefaultCard(t *testing.T, c *Card) {
 	t.Helper()
 	if !strings.HasPrefix(c.ID, c.Category+"-") {
 		t.Errorf("%s: id should start with its category", c.ID)

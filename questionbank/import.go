@@ -13,6 +13,7 @@ type Format string
 
 const (
 	FormatYAML     Format = "yaml"     // the native format
+	FormatJSON     Format = "json"     // the native format as JSON
 	FormatMarkdown Format = "markdown" // question lists: tables and numbered lists
 	FormatRed      Format = "red"      // Red-DiscordBot trivia lists
 	FormatOpenTDB  Format = "opentdb"  // Open Trivia DB API responses
@@ -20,7 +21,7 @@ const (
 )
 
 // Formats lists the formats Import reads.
-var Formats = []Format{FormatYAML, FormatMarkdown, FormatRed, FormatOpenTDB, FormatCSV}
+var Formats = []Format{FormatYAML, FormatMarkdown, FormatRed, FormatOpenTDB, FormatCSV, FormatJSON}
 
 // ParseFormat accepts a format name; an unknown one is an error naming the valid ones.
 func ParseFormat(s string) (Format, error) {
@@ -36,7 +37,7 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("unknown format %q: choose markdown, red, opentdb, csv or yaml", s)
+	return "", fmt.Errorf("unknown format %q: choose markdown, red, opentdb, csv, yaml or json", s)
 }
 
 // DetectFormat guesses a file's format from its name and, for YAML and
@@ -48,6 +49,9 @@ func DetectFormat(name string, data []byte) Format {
 	case ".csv", ".tsv":
 		return FormatCSV
 	case ".json":
+		if isNativeJSON(data) {
+			return FormatJSON
+		}
 		return FormatOpenTDB
 	case ".yaml", ".yml":
 		if isNative(data) {
@@ -58,6 +62,9 @@ func DetectFormat(name string, data []byte) Format {
 	trimmed := bytes.TrimSpace(data)
 	switch {
 	case len(trimmed) > 0 && (trimmed[0] == '{' || trimmed[0] == '['):
+		if isNativeJSON(data) {
+			return FormatJSON
+		}
 		return FormatOpenTDB
 	case isNative(data):
 		return FormatYAML
@@ -67,6 +74,14 @@ func DetectFormat(name string, data []byte) Format {
 		return FormatRed
 	}
 	return FormatCSV
+}
+
+// isNativeJSON reports whether JSON text looks like a native bank (cards
+// with ids and prompts) rather than an Open Trivia DB response.
+func isNativeJSON(data []byte) bool {
+	head := data[:min(len(data), 4096)]
+	return !bytes.Contains(head, []byte(`"results"`)) &&
+		(bytes.Contains(head, []byte(`"cards"`)) || bytes.Contains(head, []byte(`"prompt"`)))
 }
 
 // isNative reports whether YAML text has the top-level keys of the native format.
@@ -107,6 +122,8 @@ func Import(name string, data []byte, opt ImportOptions) (*Document, error) {
 	switch format {
 	case FormatYAML:
 		doc, list = ParseYAML(name, bytes.NewReader(data))
+	case FormatJSON:
+		doc, list = ParseJSON(name, bytes.NewReader(data))
 	case FormatMarkdown:
 		doc, list = parseMarkdown(name, data, opt)
 	case FormatRed:
@@ -119,7 +136,7 @@ func Import(name string, data []byte, opt ImportOptions) (*Document, error) {
 		_, err := ParseFormat(string(format))
 		return nil, err
 	}
-	if format != FormatYAML { // the native parser has checked this, with finer lines
+	if format != FormatYAML && format != FormatJSON { // the native parsers have checked this
 		list = append(list, checkCards(doc)...)
 	}
 	if len(list) > 0 {
@@ -139,25 +156,9 @@ func Import(name string, data []byte, opt ImportOptions) (*Document, error) {
 // reporting at the line the card came from.
 func checkCards(doc *Document) ErrorList {
 	e := &errs{file: doc.File}
-	for i, c := range doc.Cards {
-		line := doc.cardLine[c].id
-		field := fmt.Sprintf("cards[%d]", i)
-		if strings.TrimSpace(c.Prompt) == "" {
-			e.add(line, field+".prompt", "missing or empty: every card needs the question to ask")
-		}
-		if q := c.QuickCheck; q != nil {
-			if strings.TrimSpace(q.Question) == "" {
-				e.add(line, field+".quick_check.question", "missing or empty")
-			}
-			for _, p := range q.problems() {
-				e.add(line, field+".quick_check.options"+p.field, "%s", p.msg)
-			}
-		}
-		for j, a := range c.Answers {
-			if strings.TrimSpace(a) == "" {
-				e.add(line, fmt.Sprintf("%s.answers[%d]", field, j), "empty accepted answer")
-			}
-		}
+	for _, c := range doc.Cards {
+		p := doc.cardLine[c]
+		checkCard(e, p.id, fmt.Sprintf("cards[%d]", p.index), c)
 	}
 	return e.list
 }
@@ -207,7 +208,7 @@ func newImport(file string, opt ImportOptions) (*Document, *categorySet, idMaker
 
 func (d *Document) addCard(c *Card, line int) {
 	c.Source = fmt.Sprintf("%s:%d", d.File, line)
-	d.cardLine[c] = pos{id: line, category: line}
+	d.cardLine[c] = pos{id: line, category: line, index: len(d.Cards)}
 	d.Cards = append(d.Cards, c)
 }
 

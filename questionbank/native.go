@@ -24,7 +24,7 @@ type Document struct {
 	cardLine map[*Card]pos
 }
 
-type pos struct{ id, category int }
+type pos struct{ id, category, index int }
 
 func (d *Document) init() {
 	if d.catLine == nil {
@@ -82,7 +82,7 @@ func ParseYAML(file string, r io.Reader) (*Document, ErrorList) {
 			})
 		case "cards":
 			forEachItem(e, v, "cards", func(i int, n *yaml.Node) {
-				parseCard(e, doc, fmt.Sprintf("cards[%d]", i), n)
+				parseCard(e, doc, i, n)
 			})
 		}
 	})
@@ -125,9 +125,10 @@ func parseCategory(e *errs, doc *Document, field string, n *yaml.Node) {
 var cardKeys = []string{"id", "category", "number", "difficulty", "tags", "prompt", "key_concepts",
 	"answer", "answers", "quick_check", "examples"}
 
-func parseCard(e *errs, doc *Document, field string, n *yaml.Node) {
+func parseCard(e *errs, doc *Document, index int, n *yaml.Node) {
+	field := fmt.Sprintf("cards[%d]", index)
 	c := &Card{Source: fmt.Sprintf("%s:%d", doc.File, n.Line)}
-	var p pos
+	p := pos{index: index}
 	promptLine := n.Line
 	forEachKey(e, n, field, cardKeys, func(key string, k, v *yaml.Node) {
 		f := field + "." + key

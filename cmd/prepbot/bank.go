@@ -166,8 +166,8 @@ func shorten(s string, n int) string {
 }
 
 func bankImport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("bank import", stderr, "prepbot bank import FILE [--format F] [--category C] [-o OUT.yaml]\n\nConverts a question list to the bank format. FILE may be - for standard input.\nThe format is guessed from the file name and content when --format is not given.")
-	format := fs.String("format", "", "source format: markdown, red, opentdb, csv or yaml (default: guessed)")
+	fs := newFlagSet("bank import", stderr, "prepbot bank import FILE [--format F] [--category C] [-o OUT.yaml|OUT.json]\n\nConverts a question list to the bank format (YAML, or JSON when OUT ends in .json).\nFILE may be - for standard input.\nThe format is guessed from the file name and content when --format is not given.")
+	format := fs.String("format", "", "source format: markdown, red, opentdb, csv, yaml or json (default: guessed)")
 	category := fs.String("category", "", "put every card in this category `id` (default: from the source)")
 	out := fs.String("o", "", "write the bank to this `file` instead of standard output")
 	files, err := parseArgs(fs, args)
@@ -216,7 +216,11 @@ func bankImport(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		defer f.Close()
 		w = f
 	}
-	if err := questionbank.WriteYAML(w, doc); err != nil {
+	write := questionbank.WriteYAML
+	if strings.EqualFold(filepath.Ext(*out), ".json") {
+		write = questionbank.WriteJSON // JSON loads several times faster: for very large banks
+	}
+	if err := write(w, doc); err != nil {
 		return fmt.Errorf("cannot write the bank: %w", err)
 	}
 	if f, ok := w.(*os.File); ok && f != os.Stdout {

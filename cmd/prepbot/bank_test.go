@@ -120,12 +120,19 @@ func TestBankImport(t *testing.T) {
 	if code != 0 || stdout != "ok: 3 cards in 2 categories\n" {
 		t.Fatalf("the imported file does not validate: %s", stdout)
 	}
+	jsonOut := filepath.Join(t.TempDir(), "imported.json")
+	if code, _, errs := runCmd(t, "bank", "import", "../../questionbank/testdata/cards.csv", "-o", jsonOut); code != 0 {
+		t.Fatalf("import to JSON: %s", errs)
+	}
+	if code, stdout, _ := runCmd(t, "bank", "validate", jsonOut); code != 0 || stdout != "ok: 3 cards in 2 categories\n" {
+		t.Fatalf("the JSON bank does not validate: %s", stdout)
+	}
 	code, _, errs = runCmd(t, "bank", "import", "../../questionbank/testdata/bad.csv")
 	if code != 1 || !strings.Contains(errs, "1 problem in 1 file") {
 		t.Fatalf("bad import: exit %d %s", code, errs)
 	}
 	code, _, errs = runCmd(t, "bank", "import", "../../questionbank/testdata/cards.csv", "--format", "xml")
-	if code != 1 || !strings.Contains(errs, `unknown format "xml": choose markdown, red, opentdb, csv or yaml`) {
+	if code != 1 || !strings.Contains(errs, `unknown format "xml": choose markdown, red, opentdb, csv, yaml or json`) {
 		t.Fatalf("bad format: exit %d %s", code, errs)
 	}
 }

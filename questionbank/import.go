@@ -231,3 +231,24 @@ func lineAt(data []byte, off int64) int {
 	}
 	return bytes.Count(data[:off], []byte("\n")) + 1
 }
+
+// lineCounter returns lines of increasing offsets in one pass over the data
+// (lineAt from the start each time would be quadratic in a large file).
+type lineCounter struct {
+	data []byte
+	off  int64
+	line int
+}
+
+func (l *lineCounter) at(off int64) int {
+	if l.line == 0 {
+		l.line = 1
+	}
+	off = min(off, int64(len(l.data)))
+	if off < l.off {
+		return lineAt(l.data, off)
+	}
+	l.line += bytes.Count(l.data[l.off:off], []byte("\n"))
+	l.off = off
+	return l.line
+}

@@ -87,9 +87,10 @@ func parseOpenTDB(file string, data []byte, opt ImportOptions) (*Document, Error
 		e.add(1, "", "an Open Trivia DB file is a JSON object with a `results` list")
 		return doc, e.list
 	}
+	lines := lineCounter{data: data}
 	for i := 0; dec.More(); i++ {
 		f := fmt.Sprintf("results[%d]", i)
-		line := lineAt(data, dec.InputOffset()+1)
+		line := lines.at(dec.InputOffset() + 1)
 		var r openTDBResult
 		if err := dec.Decode(&r); err != nil {
 			fail(err)

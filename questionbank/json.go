@@ -33,80 +33,64 @@ func ParseJSON(file string, r io.Reader) (*Document, ErrorList) {
 	}
 	doc := &Document{File: file}
 	doc.init()
-	dec := json.NewDecoder(bytes.NewReader(data))
-	fail := func(err error) (*Document, ErrorList) {
-		off := dec.InputOffset()
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			off = se.Offset
-		}
-		e.add(lineAt(data, off), "", "not valid JSON: %v", err)
+	lines := lineCounter{data: data}
+	bad := func(off int, msg string) (*Document, ErrorList) {
+		e.add(lineAt(data, int64(off)), "", "not valid JSON: %s", msg)
 		return doc, e.list
 	}
-	tok, err := dec.Token()
-	if err != nil {
-		return fail(err)
-	}
+	i := skipWS(data, 0)
 	var cards []rawCard
-	switch tok {
-	case json.Delim('['):
-		if cards, err = rawElements(dec, data); err != nil {
-			return fail(err)
+	switch {
+	case i < len(data) && data[i] == '[':
+		var err error
+		if cards, _, err = elements(data, i, &lines); err != nil {
+			return bad(i, err.Error())
 		}
-	case json.Delim('{'):
-		for dec.More() {
-			t, err := dec.Token()
-			if err != nil {
-				return fail(err)
+	case i < len(data) && data[i] == '{':
+		i = skipWS(data, i+1)
+		for i < len(data) && data[i] != '}' {
+			if data[i] != '"' {
+				return bad(i, "want a key in quotes")
 			}
-			key, _ := t.(string)
-			line := lineAt(data, dec.InputOffset())
+			kend, err := spanValue(data, i)
+			if err != nil {
+				return bad(i, err.Error())
+			}
+			var key string
+			if err := json.Unmarshal(data[i:kend], &key); err != nil {
+				return bad(i, err.Error())
+			}
+			line := lines.at(int64(i))
+			i = skipWS(data, kend)
+			if i >= len(data) || data[i] != ':' {
+				return bad(i, "want : after a key")
+			}
+			i = skipWS(data, i+1)
+			vend, err := spanValue(data, i)
+			if err != nil {
+				return bad(i, err.Error())
+			}
 			switch key {
 			case "categories":
-				var cats []json.RawMessage
-				if err := dec.Decode(&cats); err != nil {
-					return fail(err)
-				}
-				for i, raw := range cats {
-					var c Category
-					if err := strictJSON(raw, &c); err != nil {
-						e.add(line, fmt.Sprintf("categories[%d]", i), "%v", jsonMsg(err))
-						continue
-					}
-					switch {
-					case c.ID == "":
-						e.add(line, fmt.Sprintf("categories[%d].id", i), "missing: every category needs an id")
-					case !slugRE.MatchString(c.ID):
-						e.add(line, fmt.Sprintf("categories[%d].id", i), "%q is not a valid id: use lowercase letters, digits and dashes", c.ID)
-					case doc.catLine[c.ID] != 0:
-						e.add(line, fmt.Sprintf("categories[%d].id", i), "duplicate category %q", c.ID)
-					default:
-						if c.Name == "" {
-							c.Name = c.ID
-						}
-						doc.catLine[c.ID] = line
-						doc.Categories = append(doc.Categories, c)
-					}
-				}
+				parseJSONCategories(e, doc, data[i:vend], line)
 			case "cards":
-				t, err := dec.Token()
-				if err != nil {
-					return fail(err)
-				}
-				if t != json.Delim('[') {
+				if data[i] != '[' {
 					e.add(line, "cards", "must be a list")
 					return doc, e.list
 				}
-				if cards, err = rawElements(dec, data); err != nil {
-					return fail(err)
+				if cards, _, err = elements(data, i, &lines); err != nil {
+					return bad(i, err.Error())
 				}
 			default:
 				e.add(line, key, "unknown key: the keys here are categories, cards")
-				var skip json.RawMessage
-				if err := dec.Decode(&skip); err != nil {
-					return fail(err)
-				}
 			}
+			i = skipWS(data, vend)
+			if i < len(data) && data[i] == ',' {
+				i = skipWS(data, i+1)
+			}
+		}
+		if i >= len(data) {
+			return bad(i, "unexpected end of the file")
 		}
 	default:
 		e.add(1, "", "a JSON bank is an object with `categories` and `cards`, or a list of cards")
@@ -133,33 +117,115 @@ type rawCard struct {
 	line int
 }
 
-// rawElements reads the elements of the array whose '[' dec just read.
-func rawElements(dec *json.Decoder, data []byte) ([]rawCard, error) {
-	var out []rawCard
-	for dec.More() {
-		line := lineAt(data, skipSpace(data, dec.InputOffset()))
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, err
-		}
-		out = append(out, rawCard{raw, line})
+func parseJSONCategories(e *errs, doc *Document, data []byte, line int) {
+	var cats []json.RawMessage
+	if err := json.Unmarshal(data, &cats); err != nil {
+		e.add(line, "categories", "must be a list of {id, name, description}")
+		return
 	}
-	_, err := dec.Token() // ']'
-	return out, err
+	for i, raw := range cats {
+		var c Category
+		f := fmt.Sprintf("categories[%d]", i)
+		if err := strictJSON(raw, &c); err != nil {
+			e.add(line, f, "%v", jsonMsg(err))
+			continue
+		}
+		switch {
+		case c.ID == "":
+			e.add(line, f+".id", "missing: every category needs an id")
+		case !slugRE.MatchString(c.ID):
+			e.add(line, f+".id", "%q is not a valid id: use lowercase letters, digits and dashes", c.ID)
+		case doc.catLine[c.ID] != 0:
+			e.add(line, f+".id", "duplicate category %q", c.ID)
+		default:
+			if c.Name == "" {
+				c.Name = c.ID
+			}
+			doc.catLine[c.ID] = line
+			doc.Categories = append(doc.Categories, c)
+		}
+	}
 }
 
-// skipSpace returns the offset of the next byte that is not white space
-// or a comma: where the next element starts.
-func skipSpace(data []byte, off int64) int64 {
-	for off < int64(len(data)) {
-		switch data[off] {
-		case ' ', '\t', '\r', '\n', ',':
-			off++
-		default:
-			return off
+// elements returns the elements of the JSON array starting at data[i] (as
+// sub-slices, without copying or decoding them) and the offset after it.
+// Decoding happens later, on every core; this pass only tracks nesting and
+// strings, which is several times faster than a full decode.
+func elements(data []byte, i int, lines *lineCounter) ([]rawCard, int, error) {
+	var out []rawCard
+	i = skipWS(data, i+1)
+	for i < len(data) && data[i] != ']' {
+		end, err := spanValue(data, i)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, rawCard{raw: data[i:end], line: lines.at(int64(i))})
+		i = skipWS(data, end)
+		if i < len(data) && data[i] == ',' {
+			i = skipWS(data, i+1)
+		} else if i < len(data) && data[i] != ']' {
+			return nil, 0, fmt.Errorf("want , or ] at line %d", lineAt(data, int64(i)))
 		}
 	}
-	return off
+	if i >= len(data) {
+		return nil, 0, errors.New("unexpected end of the file inside a list")
+	}
+	return out, i + 1, nil
+}
+
+// spanValue returns the offset just after the JSON value starting at data[i].
+// It checks only nesting and strings; the decoder checks the rest.
+func spanValue(data []byte, i int) (int, error) {
+	if i >= len(data) {
+		return 0, errors.New("unexpected end of the file")
+	}
+	switch data[i] {
+	case '"':
+		for j := i + 1; j < len(data); j++ {
+			switch data[j] {
+			case '\\':
+				j++
+			case '"':
+				return j + 1, nil
+			}
+		}
+		return 0, errors.New("unterminated string")
+	case '{', '[':
+		depth := 0
+		for j := i; j < len(data); j++ {
+			switch data[j] {
+			case '"':
+				end, err := spanValue(data, j)
+				if err != nil {
+					return 0, err
+				}
+				j = end - 1
+			case '{', '[':
+				depth++
+			case '}', ']':
+				depth--
+				if depth == 0 {
+					return j + 1, nil
+				}
+			}
+		}
+		return 0, errors.New("unclosed { or [")
+	}
+	j := i
+	for j < len(data) && !strings.ContainsRune(" \t\r\n,]}", rune(data[j])) {
+		j++
+	}
+	if j == i {
+		return 0, fmt.Errorf("unexpected %q", data[i])
+	}
+	return j, nil
+}
+
+func skipWS(data []byte, i int) int {
+	for i < len(data) && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n') {
+		i++
+	}
+	return i
 }
 
 type decoded struct {

@@ -295,45 +295,9 @@ func (d *DB) Record(ctx context.Context, a *bot.Answer) (bot.Member, error) {
 	var dup bool
 	err := d.batch(func(tx *bolt.Tx) error {
 		// Batch may run this function more than once: start from scratch.
-		m, dup = bot.Member{}, false
-		keys := tx.Bucket(bAnswerKeys)
-		ak := key(string(a.Kind), string(u64(a.PostID)), a.User)
-		mk := key(a.Group, a.User)
-		members := tx.Bucket(bMembers)
-		if keys.Get(ak) != nil {
-			dup = true
-			_, err := getJSON(members, mk, &m)
-			return err
-		}
-		answers := tx.Bucket(bAnswers)
-		seq, err := answers.NextSequence()
-		if err != nil {
-			return err
-		}
-		rec := *a
-		rec.Seq = seq
-		if err := putJSON(answers, u64(seq), rec); err != nil {
-			return err
-		}
-		if err := keys.Put(ak, u64(seq)); err != nil {
-			return err
-		}
-		if _, err := getJSON(members, mk, &m); err != nil {
-			return err
-		}
-		m.Apply(&rec)
-		if err := putJSON(members, mk, m); err != nil {
-			return err
-		}
-		for _, period := range rec.Periods {
-			for _, cat := range []string{"", rec.Category} {
-				if err := applyScore(tx, a.Group, period, cat, &rec); err != nil {
-					return err
-				}
-			}
-		}
-		a.Seq = seq
-		return nil
+		var err error
+		m, dup, err = record(tx, a)
+		return err
 	})
 	if err != nil {
 		return m, err
@@ -342,6 +306,72 @@ func (d *DB) Record(ctx context.Context, a *bot.Answer) (bot.Member, error) {
 		return m, bot.ErrAlreadyAnswered
 	}
 	return m, nil
+}
+
+// Replay records many answers as Record does, perTx to a transaction: for
+// loading a large history (restoring an export, building a benchmark's
+// data set). Answers already recorded are skipped.
+func (d *DB) Replay(answers []*bot.Answer, perTx int) error {
+	for len(answers) > 0 {
+		n := min(perTx, len(answers))
+		chunk := answers[:n]
+		answers = answers[n:]
+		err := d.update(func(tx *bolt.Tx) error {
+			for _, a := range chunk {
+				if _, _, err := record(tx, a); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// record stores an answer, the member's update and the member's scores in
+// tx, and reports a duplicate without changing anything.
+func record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
+	var m bot.Member
+	keys := tx.Bucket(bAnswerKeys)
+	ak := key(string(a.Kind), string(u64(a.PostID)), a.User)
+	mk := key(a.Group, a.User)
+	members := tx.Bucket(bMembers)
+	if keys.Get(ak) != nil {
+		_, err := getJSON(members, mk, &m)
+		return m, true, err
+	}
+	answers := tx.Bucket(bAnswers)
+	seq, err := answers.NextSequence()
+	if err != nil {
+		return m, false, err
+	}
+	rec := *a
+	rec.Seq = seq
+	if err := putJSON(answers, u64(seq), rec); err != nil {
+		return m, false, err
+	}
+	if err := keys.Put(ak, u64(seq)); err != nil {
+		return m, false, err
+	}
+	if _, err := getJSON(members, mk, &m); err != nil {
+		return m, false, err
+	}
+	m.Apply(&rec)
+	if err := putJSON(members, mk, m); err != nil {
+		return m, false, err
+	}
+	for _, period := range rec.Periods {
+		for _, cat := range []string{"", rec.Category} {
+			if err := applyScore(tx, a.Group, period, cat, &rec); err != nil {
+				return m, false, err
+			}
+		}
+	}
+	a.Seq = seq
+	return m, false, nil
 }
 
 // scorePrefix returns "group 0 period 0 category 0" of a scores key.

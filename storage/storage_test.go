@@ -264,3 +264,24 @@ func TestDeliveriesSurviveRestartAndArePurged(t *testing.T) {
 		t.Fatal("a recent id was purged")
 	}
 }
+
+func TestReplayMatchesRecord(t *testing.T) {
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	list := func() []*bot.Answer {
+		return []*bot.Answer{answer("ann", 1, 15, true, now), answer("ben", 1, 0, false, now), answer("ann", 2, 10, true, now.Add(time.Hour)), answer("ann", 1, 15, true, now)}
+	}
+	recorded, replayed := bottest.OpenDB(t), bottest.OpenDB(t)
+	for _, a := range list() {
+		recorded.Record(ctx, a)
+	}
+	if err := replayed.Replay(list(), 2); err != nil {
+		t.Fatal(err)
+	}
+	for _, db := range []*storage.DB{recorded, replayed} {
+		m, _ := db.Member(ctx, "g", "ann")
+		top, _ := db.Leaderboard(ctx, "g", bot.PeriodAll, "", 10)
+		if m.Answered != 2 || m.Points != 25 || len(top) != 2 || top[0].User != "ann" {
+			t.Fatalf("member %+v, top %+v", m, top)
+		}
+	}
+}

@@ -371,14 +371,27 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback)
 		if !a.bot.FirstDelivery(ctx, "slack", "action:"+req.InteractionID) {
 			return nil, false
 		}
+		// Record before acknowledging when the bot is quick (it always is,
+		// but for a stalled disk), so an acknowledged press is a recorded
+		// answer; the reply goes to the response_url either way.
+		done := make(chan bot.Reply, 1)
 		a.inflight.Go(func() {
 			r, _ := a.bot.Handle(ctx, req)
+			done <- r
+		})
+		reply := func(r bot.Reply) {
 			if r.Modal != nil {
 				a.openModal(ctx, cb.TriggerID, cb.Channel.ID, r.Modal)
 				return
 			}
 			a.respondURL(ctx, cb.ResponseURL, r)
-		})
+		}
+		select {
+		case r := <-done:
+			a.inflight.Go(func() { reply(r) })
+		case <-time.After(a.cfg.DeferAfter):
+			a.inflight.Go(func() { reply(<-done) })
+		}
 		return nil, false
 	case slack.InteractionTypeViewSubmission:
 		req.Action = cb.View.CallbackID

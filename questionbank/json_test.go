@@ -95,7 +95,7 @@ func TestJSONErrorsNameLineAndField(t *testing.T) {
 }
 
 func BenchmarkLoad100kJSON(b *testing.B) {
-	doc, errs := ParseYAML("gen.yaml", strings.NewReader(genYAML(100_000)))
+	doc, errs := ParseYAML("gen.yaml", strings.NewReader(Synthetic(100_000)))
 	if len(errs) > 0 {
 		b.Fatal(errs)
 	}

@@ -113,7 +113,12 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 		return
 	}
 	switch cb.Type {
-	case slack.InteractionTypeBlockActions, slack.InteractionTypeViewSubmission:
+	case slack.InteractionTypeBlockActions:
+		if len(cb.ActionCallback.BlockActions) == 0 {
+			http.Error(w, "malformed interaction: block_actions without a block action", http.StatusBadRequest)
+			return
+		}
+	case slack.InteractionTypeViewSubmission:
 	default:
 		http.Error(w, "unsupported interaction type", http.StatusBadRequest)
 		return

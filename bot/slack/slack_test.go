@@ -401,6 +401,7 @@ func TestHTTPEndpoints(t *testing.T) {
 		{"stale timestamp", "/slack/interactions", formType, pressBody, now.Add(-6 * time.Minute), secret, 401},
 		{"malformed interaction", "/slack/interactions", formType, []byte("payload=%7Bnot-json"), now, secret, 400},
 		{"no payload", "/slack/interactions", formType, []byte("foo=bar"), now, secret, 400},
+		{"block_actions without a block action", "/slack/interactions", formType, []byte("payload=" + url.QueryEscape(`{"type":"block_actions","actions":[]}`)), now, secret, 400},
 		{"malformed command", "/slack/commands", formType, []byte("%zz"), now, secret, 400},
 		{"malformed event", "/slack/events", "application/json", []byte("{"), now, secret, 400},
 	} {

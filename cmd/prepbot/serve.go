@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -82,6 +83,7 @@ func (m *Main) Open() error {
 	if err != nil {
 		return fmt.Errorf("the question bank has problems: %w", err)
 	}
+	debug.FreeOSMemory() // parsing a large bank leaves garbage the idle server need not keep
 	m.DB, err = storage.Open(m.Config.DB, storage.Options{})
 	if err != nil {
 		return err

@@ -1,0 +1,257 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/bot/discord"
+	"github.com/prepbot/prepbot/bot/slack"
+	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/storage"
+)
+
+const clients = 64
+
+// load is the result of a bounded run of concurrent clients.
+type load struct {
+	ok       int
+	took     time.Duration
+	p50, p99 time.Duration
+}
+
+func (l load) rate() float64 { return rate(l.ok, l.took) }
+
+// drive runs clients that each send requests built by req until d is over.
+func drive(d time.Duration, req func(client, i int) (*http.Request, func([]byte) bool)) load {
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: 10 * time.Second}
+	var ok atomic.Int64
+	lat := make([][]time.Duration, clients)
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	var wg sync.WaitGroup
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			for i := 0; time.Now().Before(deadline); i++ {
+				r, check := req(c, i)
+				t0 := time.Now()
+				resp, err := hc.Do(r)
+				if err != nil {
+					continue
+				}
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				lat[c] = append(lat[c], time.Since(t0))
+				if resp.StatusCode == 200 && check(body) {
+					ok.Add(1)
+				}
+			}
+		}(c)
+	}
+	wg.Wait()
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
+	l := load{ok: int(ok.Load()), took: time.Since(start)}
+	if len(all) > 0 {
+		l.p50, l.p99 = all[len(all)/2], all[len(all)*99/100]
+	}
+	return l
+}
+
+func setupBot(dir, name string) (*bot.Bot, *storage.DB, error) {
+	bank, err := questionbank.Default()
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := storage.Open(filepath.Join(dir, name), storage.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return bot.New(bot.Config{Bank: bank, Store: db}), db, nil
+}
+
+// posts draws one card per client channel and returns its first option's
+// button id, which clients then press as ever-new members.
+func posts(b *bot.Bot, platform, group string) ([]string, error) {
+	out := make([]string, clients)
+	for c := range out {
+		r, err := b.Handle(context.Background(), bot.Request{Platform: platform, Group: group, Channel: fmt.Sprint("c", c),
+			User: bot.User{ID: fmt.Sprint("drawer", c)}, Command: "question"})
+		if err != nil {
+			return nil, err
+		}
+		out[c] = r.Buttons[0].ID
+	}
+	return out, nil
+}
+
+func benchInteractions(dir string, prev map[int]float64) ([]row, float64, error) {
+	const d = 5 * time.Second
+	durable := prev[1]
+	var rows []row
+
+	// Discord: ed25519-signed component interactions to the endpoint.
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	b, db, err := setupBot(dir, "discord.db")
+	if err != nil {
+		return nil, 0, err
+	}
+	defer db.Close()
+	a, err := discord.New(discord.Config{PublicKey: hex.EncodeToString(pub)}, b)
+	if err != nil {
+		return nil, 0, err
+	}
+	a.Start(context.Background())
+	mux := http.NewServeMux()
+	a.Routes(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	buttons, err := posts(b, "discord", "discord:bench")
+	if err != nil {
+		return nil, 0, err
+	}
+	var seq atomic.Int64
+	discordReq := func(target string) func(c, i int) (*http.Request, func([]byte) bool) {
+		return func(c, i int) (*http.Request, func([]byte) bool) {
+			id := seq.Add(1)
+			body := fmt.Sprintf(`{"id":"%d","application_id":"a","type":3,"token":"t%d","version":1,"guild_id":"bench","channel_id":"c%d",`+
+				`"member":{"user":{"id":"m%d","username":"m"},"permissions":"0"},"data":{"custom_id":%q,"component_type":2}}`, id, id, c, id, buttons[c])
+			ts := strconv.FormatInt(time.Now().Unix(), 10)
+			sig := ed25519.Sign(priv, append([]byte(ts), body...))
+			r, _ := http.NewRequest("POST", target, strings.NewReader(body))
+			r.Header.Set("X-Signature-Ed25519", hex.EncodeToString(sig))
+			r.Header.Set("X-Signature-Timestamp", ts)
+			return r, func(b []byte) bool { return strings.Contains(string(b), `"type":4`) }
+		}
+	}
+	progress("Discord: %d clients sending signed answers for %v", clients, d)
+	ours := drive(d, discordReq(srv.URL+"/discord/interactions"))
+	if recorded, err := countAnswers(db); err != nil || recorded < ours.ok {
+		return nil, 0, fmt.Errorf("discord: %d answers acknowledged but %d recorded (%v)", ours.ok, recorded, err)
+	}
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		sig, _ := hex.DecodeString(r.Header.Get("X-Signature-Ed25519"))
+		if !ed25519.Verify(pub, append([]byte(r.Header.Get("X-Signature-Timestamp")), body...), sig) {
+			w.WriteHeader(401)
+			return
+		}
+		io.WriteString(w, `{"type":4}`)
+	}))
+	defer bare.Close()
+	progress("Discord baseline: a handler that only verifies the signature")
+	base := drive(d, discordReq(bare.URL))
+	rows = append(rows, interactionRows("Discord", ours, base, durable)...)
+
+	// Slack: HMAC-signed block_actions presses to /slack/interactions.
+	const secret = "bench-signing-secret"
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"ok": true, "team": "bench", "user": "prepbot"}`)
+	}))
+	defer sink.Close()
+	sb, sdb, err := setupBot(dir, "slack.db")
+	if err != nil {
+		return nil, 0, err
+	}
+	defer sdb.Close()
+	sa, err := slack.New(slack.Config{BotToken: "xoxb-bench", SigningSecret: secret, APIURL: sink.URL + "/api/"}, sb)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := sa.Start(context.Background()); err != nil {
+		return nil, 0, err
+	}
+	defer sa.Close()
+	smux := http.NewServeMux()
+	sa.Routes(smux)
+	ssrv := httptest.NewServer(smux)
+	defer ssrv.Close()
+	sbuttons, err := posts(sb, "slack", "slack:bench")
+	if err != nil {
+		return nil, 0, err
+	}
+	slackReq := func(target string) func(c, i int) (*http.Request, func([]byte) bool) {
+		return func(c, i int) (*http.Request, func([]byte) bool) {
+			id := seq.Add(1)
+			payload, _ := json.Marshal(map[string]any{"type": "block_actions", "team": map[string]any{"id": "bench"},
+				"user": map[string]any{"id": fmt.Sprint("M", id), "name": "m"}, "channel": map[string]any{"id": fmt.Sprint("c", c)},
+				"response_url": sink.URL + "/response", "trigger_id": "t",
+				"actions": []any{map[string]any{"action_id": sbuttons[c], "block_id": "b", "type": "button", "action_ts": fmt.Sprint(id)}}})
+			body := "payload=" + url.QueryEscape(string(payload))
+			ts := strconv.FormatInt(time.Now().Unix(), 10)
+			mac := hmac.New(sha256.New, []byte(secret))
+			mac.Write([]byte("v0:" + ts + ":" + body))
+			r, _ := http.NewRequest("POST", target, strings.NewReader(body))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			r.Header.Set("X-Slack-Request-Timestamp", ts)
+			r.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
+			return r, func([]byte) bool { return true }
+		}
+	}
+	progress("Slack: %d clients sending signed button presses for %v", clients, d)
+	sours := drive(d, slackReq(ssrv.URL+"/slack/interactions"))
+	// a press is acknowledged after its answer is committed: count what was
+	recorded, err := countAnswers(sdb)
+	if err != nil {
+		return nil, 0, err
+	}
+	if recorded < sours.ok {
+		return nil, 0, fmt.Errorf("slack: %d presses acknowledged but %d answers recorded", sours.ok, recorded)
+	}
+	sbare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if !slack.Verify(secret, r.Header, body, time.Now()) {
+			w.WriteHeader(401)
+		}
+	}))
+	defer sbare.Close()
+	progress("Slack baseline: a handler that only verifies the signature")
+	sbase := drive(d, slackReq(sbare.URL))
+	rows = append(rows, interactionRows("Slack", sours, sbase, durable)...)
+	return rows, ours.rate(), nil
+}
+
+func interactionRows(platform string, ours, base load, durable float64) []row {
+	rows := []row{
+		{2, platform + " answers/s (64 clients), vs verify-only handler", fmt.Sprintf("%.0f/s", ours.rate()), fmt.Sprintf("%.0f/s", base.rate()), ratio(ours.rate(), base.rate()), "-", true},
+		{2, platform + " p50 / p99 latency", ms(ours.p50) + " / " + ms(ours.p99), ms(base.p50) + " / " + ms(base.p99), ratio(float64(ours.p99), float64(base.p99)), "p99 < 50 ms", ours.p99 < 50*time.Millisecond},
+	}
+	if durable > 0 {
+		rows = append(rows, row{2, platform + " answers/s vs durable rate (1)", fmt.Sprintf("%.0f/s", ours.rate()), fmt.Sprintf("%.0f/s", durable), ratio(ours.rate(), durable), ">= 0.5x", ours.rate() >= 0.5*durable})
+	}
+	return rows
+}
+
+func countAnswers(db *storage.DB) (int, error) {
+	n := 0
+	err := db.Bolt().View(func(tx *bolt.Tx) error {
+		n = tx.Bucket([]byte("answers")).Stats().KeyN
+		return nil
+	})
+	return n, err
+}

@@ -38,7 +38,9 @@ type Config struct {
 	// (Discord wants a first response within 3 seconds). Default 2s.
 	DeferAfter time.Duration
 	// PostGap is the least time between two daily posts, so a fan-out to
-	// many channels stays under the global rate limit. Default 25ms.
+	// many channels stays under Discord's global limit of 50 requests a
+	// second. Default 21ms: about 48 a second, 5% under the limit, because
+	// requests sent 20ms apart can arrive closer together.
 	PostGap time.Duration
 	// MaxRetries bounds the retries after a 429. Default 3.
 	MaxRetries int
@@ -72,7 +74,7 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 		cfg.DeferAfter = 2 * time.Second
 	}
 	if cfg.PostGap == 0 {
-		cfg.PostGap = 25 * time.Millisecond
+		cfg.PostGap = 21 * time.Millisecond
 	}
 	if cfg.MaxRetries == 0 {
 		cfg.MaxRetries = 3

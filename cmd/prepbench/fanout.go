@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/prepbot/prepbot/bot"
-	"github.com/prepbot/prepbot/bot/discord"
 	"github.com/prepbot/prepbot/bot/bottest"
+	"github.com/prepbot/prepbot/bot/discord"
 	"github.com/prepbot/prepbot/questionbank"
 	"github.com/prepbot/prepbot/storage"
 )
@@ -76,7 +76,7 @@ func benchFanout(dir string, _ map[int]float64) ([]row, float64, error) {
 		}
 	}
 	b := bot.New(bot.Config{Bank: bank, Store: db, Clock: bottest.NewClock(at)})
-	a, err := discord.New(discord.Config{Token: "bench", APIURL: srv.URL + "/api/v9/", PostGap: time.Second / perSecond}, b)
+	a, err := discord.New(discord.Config{Token: "bench", APIURL: srv.URL + "/api/v9/"}, b) // the default pacing
 	if err != nil {
 		return nil, 0, err
 	}

@@ -113,6 +113,11 @@ func (b *Bot) stats(ctx context.Context, req Request) (Reply, error) {
 		{Name: "Current streak", Value: streakText(m.CurrentStreak(today)), Inline: true},
 		{Name: "Longest streak", Value: streakText(m.Longest), Inline: true},
 	}
+	if f, err := b.reviewField(ctx, req.Group, user, today); err == nil {
+		r.Fields = append(r.Fields, f)
+	} else {
+		return Reply{}, err
+	}
 	weakest := m.Weakest(3)
 	if weakest == "" {
 		weakest = m.Weakest(1)

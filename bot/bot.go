@@ -193,6 +193,10 @@ func (b *Bot) handle(ctx context.Context, req Request) (Reply, error) {
 		return b.leaderboard(ctx, req)
 	case "stats":
 		return b.stats(ctx, req)
+	case "review":
+		return b.review(ctx, req)
+	case "practice":
+		return b.practice(ctx, req)
 	case "qotd":
 		return b.qotd(ctx, req)
 	case "help", "":
@@ -224,6 +228,9 @@ func (b *Bot) press(ctx context.Context, req Request) (Reply, error) {
 			cat = parts[1]
 		}
 		return b.question(ctx, req, cat, "")
+	}
+	if parts[0] == actReview {
+		return b.review(ctx, req)
 	}
 	if len(parts) < 2 {
 		return Reply{}, Errorf(EInvalid, "That button is not one of ours. Draw a card with /question.")

@@ -35,6 +35,10 @@ var Commands = []Command{
 	{Name: "answer", Description: "Type your answer to the last card that asks for one", Options: []Option{
 		{Name: "text", Description: "Your answer"},
 	}},
+	{Name: "review", Description: "Your spaced-repetition review: the cards due for you today, privately"},
+	{Name: "practice", Description: "A card from your weakest category, privately", Options: []Option{
+		{Name: "category", Description: "Practise this category instead", Category: true},
+	}},
 	{Name: "leaderboard", Description: "The group's ranking this week, this month or of all time", Options: []Option{
 		{Name: "period", Description: "Which period", Choices: []string{"week", "month", "all"}},
 		{Name: "category", Description: "Only points from this category", Category: true},

@@ -123,7 +123,7 @@ func (b *Bot) choose(ctx context.Context, req Request, postID uint64, option int
 	if err != nil {
 		return Reply{}, err
 	}
-	r := b.verdict(c, a, m)
+	r := b.verdict(c, a, m, p)
 	right := q.CorrectIndex()
 	if correct {
 		r.Text = fmt.Sprintf("**%c.** %s", letters[right], q.Options[right].Text)
@@ -158,7 +158,7 @@ func (b *Bot) typed(ctx context.Context, req Request, postID uint64, text string
 	if err != nil {
 		return Reply{}, err
 	}
-	r := b.verdict(c, a, m)
+	r := b.verdict(c, a, m, p)
 	if a.Correct {
 		r.Text = fmt.Sprintf("You answered %q. Accepted: %s.", a.Text, c.Answers[0])
 	} else {
@@ -191,7 +191,7 @@ func (b *Bot) record(ctx context.Context, a *Answer, verb string) (Member, error
 }
 
 // verdict is the private reply to an answer: right or wrong, points, streak.
-func (b *Bot) verdict(c *questionbank.Card, a *Answer, m Member) Reply {
+func (b *Bot) verdict(c *questionbank.Card, a *Answer, m Member, p Post) Reply {
 	r := Reply{Private: true, Color: 0xC0392B, Title: "Not quite"}
 	if a.Correct {
 		r.Color, r.Title = 0x27AE60, fmt.Sprintf("Correct! +%d points", a.Points)
@@ -204,8 +204,16 @@ func (b *Bot) verdict(c *questionbank.Card, a *Answer, m Member) Reply {
 	if c.Answer != "" {
 		r.Buttons = append(r.Buttons, Button{ID: actReveal + ":" + id, Label: "Model answer"})
 	}
-	r.Buttons = append(r.Buttons, Button{ID: actNext + ":" + c.Category, Label: "Next " + c.Category + " question"})
+	r.Buttons = append(r.Buttons, nextButton(c, p))
 	return r
+}
+
+// nextButton continues what the member was doing: the review, or the category.
+func nextButton(c *questionbank.Card, p Post) Button {
+	if p.Review {
+		return Button{ID: actReview + ":", Label: "Next review card", Style: StylePrimary}
+	}
+	return Button{ID: actNext + ":" + c.Category, Label: "Next " + c.Category + " question"}
 }
 
 func streakText(n int) string {
@@ -282,7 +290,7 @@ func (b *Bot) rate(ctx context.Context, req Request, postID uint64, rating strin
 	return Reply{Private: true, Title: fmt.Sprintf("Saved: %s. +%d point", label, PointsRating),
 		Text:    "Thanks for rating yourself honestly.",
 		Fields:  []Field{{Name: "Points", Value: fmt.Sprint(m.Points), Inline: true}},
-		Buttons: []Button{{ID: actNext + ":" + c.Category, Label: "Next " + c.Category + " question"}}}, nil
+		Buttons: []Button{nextButton(c, p)}}, nil
 }
 
 func shorten(s string, n int) string {

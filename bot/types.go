@@ -86,6 +86,7 @@ type Post struct {
 	CardID   string
 	Category string
 	Daily    bool // the question of the day
+	Review   bool // drawn by /review or /practice: its answer offers the next one
 	By       string
 	At       time.Time
 }
@@ -204,6 +205,9 @@ type Store interface {
 	// a.Periods, overall and for a.Category. It sets a.Seq and returns the
 	// member as updated.
 	Record(ctx context.Context, a *Answer) (Member, error)
+	// Reviews returns a member's spaced-repetition states, one per card
+	// answered (Record keeps them, applying Review.Apply).
+	Reviews(ctx context.Context, group, user string) ([]Review, error)
 	// Member returns a member's record; a zero Member when none.
 	Member(ctx context.Context, group, user string) (Member, error)
 	// Leaderboard returns the top limit scores for a period and category

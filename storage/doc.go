@@ -22,6 +22,7 @@
 //	ranks        group 0 period 0 category 0 rank user -> nothing: scores in
 //	             leaderboard order, so a top 10 reads 10 keys
 //	schedules    group 0 channel -> Schedule
+//	reviews      group 0 user 0 card -> bot.Review (spaced repetition)
 //	deliveries   platform delivery id -> when it was first seen (unix
 //	             seconds), so a redelivery is handled once; kept two days
 //

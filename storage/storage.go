@@ -21,7 +21,7 @@ import (
 )
 
 // SchemaVersion is the layout this code reads and writes.
-const SchemaVersion = 3
+const SchemaVersion = 4
 
 var (
 	bMeta       = []byte("meta")
@@ -35,8 +35,9 @@ var (
 	bRanks      = []byte("ranks")
 	bSchedules  = []byte("schedules")
 	bDeliveries = []byte("deliveries")
+	bReviews    = []byte("reviews")
 
-	allBuckets = [][]byte{bMeta, bGroups, bPosts, bBags, bAnswers, bAnswerKeys, bMembers, bScores, bRanks, bSchedules, bDeliveries}
+	allBuckets = [][]byte{bMeta, bGroups, bPosts, bBags, bAnswers, bAnswerKeys, bMembers, bScores, bRanks, bSchedules, bDeliveries, bReviews}
 	keySchema  = []byte("schema")
 )
 
@@ -147,6 +148,9 @@ var migrations = map[int]func(tx *bolt.Tx) error{
 	// Schema 3 adds the deliveries bucket (platform delivery ids seen), which
 	// the loop in migrate creates.
 	2: func(tx *bolt.Tx) error { return nil },
+	// Schema 4 adds the reviews bucket (spaced-repetition state), which the
+	// loop in migrate creates; answers recorded before start it afresh.
+	3: func(tx *bolt.Tx) error { return nil },
 }
 
 func (d *DB) migrate() error {
@@ -363,6 +367,16 @@ func record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
 	if err := putJSON(members, mk, m); err != nil {
 		return m, false, err
 	}
+	reviews := tx.Bucket(bReviews)
+	rk := key(a.Group, a.User, a.CardID)
+	r := bot.Review{Card: a.CardID, Category: a.Category}
+	if _, err := getJSON(reviews, rk, &r); err != nil {
+		return m, false, err
+	}
+	r.Apply(bot.Grade(&rec), rec.Day)
+	if err := putJSON(reviews, rk, r); err != nil {
+		return m, false, err
+	}
 	for _, period := range rec.Periods {
 		for _, cat := range []string{"", rec.Category} {
 			if err := applyScore(tx, a.Group, period, cat, &rec); err != nil {
@@ -420,6 +434,24 @@ func (d *DB) Member(ctx context.Context, group, user string) (bot.Member, error)
 		return err
 	})
 	return m, err
+}
+
+// Reviews implements bot.Store: a member's spaced-repetition states.
+func (d *DB) Reviews(ctx context.Context, group, user string) ([]bot.Review, error) {
+	var out []bot.Review
+	err := d.db.View(func(tx *bolt.Tx) error {
+		prefix := key(group, user, "")
+		c := tx.Bucket(bReviews).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var r bot.Review
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("damaged review %q: %w", k, err)
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Leaderboard implements bot.Store: it reads limit keys of the ranks index.

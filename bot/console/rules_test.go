@@ -334,3 +334,82 @@ func TestRequestLogsCarryAnID(t *testing.T) {
 		t.Errorf("second = %v", second)
 	}
 }
+
+// pressAnswer answers the card in out right or wrong and returns the reply.
+func (s *session) pressAnswer(out string, correct bool) string {
+	s.e.t.Helper()
+	card := s.e.lastCard(out)
+	pick := card.QuickCheck.CorrectIndex()
+	if !correct {
+		pick = (pick + 1) % len(card.QuickCheck.Options)
+	}
+	return s.do(button(s.e.t, out, string("ABCDE"[pick])))
+}
+
+func TestReviewIntroducesNewCardsAndBringsThemBack(t *testing.T) {
+	e := newEnv(t, at(t, "2026-11-02 09:00:00", "UTC"), "")
+	u := e.user("rae")
+	seen := map[string]bool{}
+	out := u.do("/review")
+	for i := 0; i < 5; i++ { // five new cards a day
+		mustContain(t, out, "Review: a new card ("+fmt.Sprint(i+1)+" of 5 new today)")
+		c := e.lastCard(out)
+		if seen[c.ID] {
+			t.Fatalf("new card %s dealt twice", c.ID)
+		}
+		seen[c.ID] = true
+		verdict := u.pressAnswer(out, i != 0) // miss the first
+		mustContain(t, verdict, "Next review card")
+		out = u.do(button(t, verdict, "Next review card"))
+	}
+	mustContain(t, out, "Review: done for today", "You reviewed 5 cards today", "Next review: 2026-11-03")
+	mustContain(t, u.do("/stats"), "Review: 0 due today, next on 2026-11-03")
+
+	e.clock.Add(24 * time.Hour) // all five are due after one day
+	out = u.do("/review")
+	mustContain(t, out, "Review: 5 cards due")
+	c := e.lastCard(out)
+	if !seen[c.ID] {
+		t.Fatalf("a due card should come before new ones, got %s", c.ID)
+	}
+}
+
+func TestReviewAfterALongAbsenceIsCapped(t *testing.T) {
+	e := newEnv(t, at(t, "2026-09-01 09:00:00", "UTC"), "")
+	u := e.user("sam")
+	// review every day for six days: what is due, then five new cards
+	for d := 0; d < 6; d++ {
+		out := u.do("/review")
+		for i := 0; !strings.Contains(out, "done for today"); i++ {
+			if i > 40 {
+				t.Fatalf("day %d never ends:\n%s", d, out)
+			}
+			verdict := u.pressAnswer(out, true)
+			out = u.do(button(t, verdict, "Next review card"))
+		}
+		e.clock.Add(24 * time.Hour)
+	}
+	e.clock.Add(90 * 24 * time.Hour) // gone for three months: everything is due
+	out := u.do("/review")
+	mustContain(t, out, "Review: 20 cards due today (10 more wait for the next days)")
+	mustContain(t, u.do("/stats"), "Review: 30 due today")
+}
+
+func TestPracticeTargetsTheWeakestCategory(t *testing.T) {
+	e := newEnv(t, at(t, "2026-11-02 09:00:00", "UTC"), "")
+	u := e.user("pat")
+	for _, cat := range []string{"python", "fastapi", "microservices", "coding"} {
+		u.answer(true, "/question category:"+cat)
+		e.clock.Add(15 * time.Second)
+	}
+	u.answer(false, "/question category:postgres")
+	u.answer(false, "/question category:postgres")
+	e.clock.Add(time.Minute)
+	out := u.do("/practice")
+	mustContain(t, out, "Practice: You miss 100% of PostgreSQL & Persistence questions; this is one you missed.")
+	if c := e.lastCard(out); c.Category != "postgres" {
+		t.Fatalf("practice drew %s", c.ID)
+	}
+	mustContain(t, u.do("/practice category:coding"), "Practice: You miss 0% of Coding & Logic Challenges questions.")
+	mustContain(t, u.do("/practice category:golang"), `Unknown category "golang"`)
+}

@@ -201,7 +201,7 @@ func TestRegistersCommands(t *testing.T) {
 			t.Errorf("%s: description %q, contexts %v (want guild only, [0])", c.Name, c.Description, c.Contexts)
 		}
 	}
-	for _, name := range []string{"question", "leaderboard", "stats", "qotd", "help"} {
+	for _, name := range []string{"question", "review", "practice", "leaderboard", "stats", "qotd", "help"} {
 		if _, ok := byName[name]; !ok {
 			t.Errorf("command %s not registered", name)
 		}
@@ -598,4 +598,31 @@ func TestButtonsInRowsOfFive(t *testing.T) {
 	if len(back[0].Components) != 5 || len(back[2].Components) != 2 || len([]rune(back[0].Components[0].Label)) > maxLabel {
 		t.Fatalf("rows = %s", data)
 	}
+}
+
+func TestReviewOverTheGateway(t *testing.T) {
+	r := newRig(t, Config{})
+	r.start()
+	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("review"), "0"))
+	w := decode(t, r.f.next("/interactions/").Body)
+	if w.Data.Flags&64 == 0 {
+		t.Fatalf("a review card is ephemeral: %+v", w)
+	}
+	mustContain(t, w.text(), "Review: a new card (1 of 5 new today)")
+	card := r.card(w)
+	right := string("ABCDE"[card.QuickCheck.CorrectIndex()])
+	r.f.dispatch("INTERACTION_CREATE", interaction(3, map[string]any{"custom_id": w.button(right), "component_type": 2}, "0"))
+	v := decode(t, r.f.next("/interactions/").Body)
+	next := v.button("Next review card")
+	if next == "" {
+		t.Fatalf("no next review button: %s", v.text())
+	}
+	r.f.dispatch("INTERACTION_CREATE", interaction(3, map[string]any{"custom_id": next, "component_type": 2}, "0"))
+	n := decode(t, r.f.next("/interactions/").Body)
+	mustContain(t, n.text(), "Review: a new card (2 of 5 new today)")
+	if r.card(n).ID == card.ID {
+		t.Fatal("the same card twice")
+	}
+	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("practice", opt("category", 3, "coding")), "0"))
+	mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "Practice: You have not tried Coding & Logic Challenges yet.")
 }

@@ -479,3 +479,22 @@ func TestOfficialSamplePayloads(t *testing.T) {
 		t.Fatalf("url_verification sample: %v", err)
 	}
 }
+
+func TestReviewAndPractice(t *testing.T) {
+	r := newRig(t, Config{})
+	ack := r.f.envelope("r1", "slash_commands", slash("review", "U1"), 0)
+	payload := ack["payload"].(map[string]any)
+	if payload["response_type"] != "ephemeral" {
+		t.Fatalf("a review card is ephemeral: %v", payload["response_type"])
+	}
+	k := blocksOf(payload)
+	mustContain(t, k.text(), "_Review: a new card (1 of 5 new today)_")
+	card := k.card(t, r.bank)
+	r.f.envelope("r2", "interactive", press(k.button(string("ABCDE"[card.QuickCheck.CorrectIndex()])), r.f.responseURL()), 0)
+	v := blocksOf(r.f.next("response").JSON)
+	if v.button("Next review card") == "" {
+		t.Fatalf("no next review button: %s", v.text())
+	}
+	ack = r.f.envelope("r3", "slash_commands", slash("practice postgres", "U1"), 0)
+	mustContain(t, blocksOf(ack["payload"]).text(), "Practice: You have not tried PostgreSQL & Persistence yet.")
+}

@@ -53,6 +53,7 @@ var Commands = []Command{
 			{Name: "timezone", Description: "IANA time zone, such as Europe/Berlin"},
 			{Name: "categories", Description: "Comma-separated category ids (default: all)"},
 			{Name: "weekdays", Description: "Days to post: mon-fri, or mon,wed,fri (default: every day)"},
+			{Name: "digest", Description: "Weekday of the weekly digest, such as fri (default: none)"},
 		}},
 		{Name: "off", Description: "Stop the daily question in a channel", Admin: true, Options: []Option{
 			{Name: "channel", Description: "Which channel (default: this one)", Channel: true},

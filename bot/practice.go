@@ -204,4 +204,3 @@ func (b *Bot) reviewField(ctx context.Context, group, user, today string) (Field
 	}
 	return Field{Name: "Review", Value: v}, nil
 }
-

@@ -74,9 +74,17 @@ func (b *Bot) qotdSet(ctx context.Context, req Request, channel string) (Reply, 
 	if err != nil {
 		return Reply{}, err
 	}
-	s := Schedule{Group: req.Group, Channel: channel, Time: hhmm, TimeZone: loc.String(), Categories: cats, Weekdays: days, By: req.User.ID}
+	digest := ""
+	if d := strings.TrimSpace(req.Args["digest"]); d != "" {
+		wd, err := ParseWeekdays(d)
+		if err != nil || len(wd) != 1 {
+			return Reply{}, Errorf(EInvalid, "Give the digest one weekday, such as digest:fri (got %q).", d)
+		}
+		digest = strings.ToLower(wd[0].String()[:3])
+	}
+	s := Schedule{Group: req.Group, Channel: channel, Time: hhmm, TimeZone: loc.String(), Categories: cats, Weekdays: days, By: req.User.ID, DigestDay: digest}
 	if old, err := b.store.Schedule(ctx, req.Group, channel); err == nil {
-		s.LastDay, s.Next = old.LastDay, old.Next // keep "already posted today"
+		s.LastDay, s.Next, s.LastDigest = old.LastDay, old.Next, old.LastDigest // keep "already posted today"
 	} else if !errors.Is(err, ErrNotFound) {
 		return Reply{}, err
 	}
@@ -96,9 +104,13 @@ func (b *Bot) qotdSet(ctx context.Context, req Request, channel string) (Reply, 
 	if n := s.NextRun(now); n.After(now) {
 		next = n.In(loc).Format("Mon 2 Jan 15:04")
 	}
-	return Reply{Private: true, Title: "Daily question set", Color: 0x27AE60,
-		Text: fmt.Sprintf("%s gets a question at %s %s, %s, from %s.\nNext: %s.\nStreaks and leaderboards in this server now follow %s time.",
-			ChannelRef(channel), s.Time, s.TimeZone, weekdayText(s.Weekdays), b.categoryText(s.Categories), next, s.TimeZone)}, nil
+	text := fmt.Sprintf("%s gets a question at %s %s, %s, from %s.\nNext: %s.",
+		ChannelRef(channel), s.Time, s.TimeZone, weekdayText(s.Weekdays), b.categoryText(s.Categories), next)
+	if s.DigestDay != "" {
+		text += fmt.Sprintf("\nEvery %s at %s it also gets the week's digest: the leaderboard, the longest streaks and the category missed most.", digestDayName(s.DigestDay), s.Time)
+	}
+	text += "\nStreaks and leaderboards in this server now follow " + s.TimeZone + " time."
+	return Reply{Private: true, Title: "Daily question set", Color: 0x27AE60, Text: text}, nil
 }
 
 func (b *Bot) parseCategories(s string) ([]string, error) {
@@ -186,6 +198,9 @@ func (b *Bot) qotdStatus(ctx context.Context, req Request) (Reply, error) {
 		fmt.Fprintf(&t, "**%s**: %s %s, %s, %s", ChannelRef(s.Channel), s.Time, s.TimeZone, weekdayText(s.Weekdays), b.categoryText(s.Categories))
 		if s.LastDay != "" {
 			fmt.Fprintf(&t, " · last posted %s", s.LastDay)
+		}
+		if s.DigestDay != "" {
+			fmt.Fprintf(&t, " · weekly digest on %s", digestDayName(s.DigestDay))
 		}
 		if s.Disabled != "" {
 			fmt.Fprintf(&t, "\n⚠️ Paused: %s. Fix the channel, then run /qotd set again to resume.", s.Disabled)
@@ -320,4 +335,12 @@ func (s Schedule) NextRun(now time.Time) time.Time {
 		return at
 	}
 	return time.Time{}
+}
+
+func digestDayName(d string) string {
+	wd, err := ParseWeekdays(d)
+	if err != nil || len(wd) != 1 {
+		return d
+	}
+	return wd[0].String()
 }

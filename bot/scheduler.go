@@ -87,6 +87,9 @@ func (b *Bot) Tick(ctx context.Context) (int, error) {
 		}
 		local := now.In(loc)
 		day := Day(now, loc)
+		if _, err := b.tickDigest(ctx, s, now, loc); err != nil {
+			errs = append(errs, err)
+		}
 		if s.LastDay == day || !s.PostsOn(local.Weekday()) || local.Format("15:04") < s.Time {
 			continue
 		}

@@ -177,6 +177,10 @@ type Schedule struct {
 	By         string         `json:"by"`
 	// LastDay is the local day of the last post claimed for this channel.
 	LastDay string `json:"last_day,omitempty"`
+	// DigestDay is the weekday of the weekly digest ("fri"), "" for none;
+	// LastDigest the local day of the last one.
+	DigestDay  string `json:"digest_day,omitempty"`
+	LastDigest string `json:"last_digest,omitempty"`
 	// Next rotates through Categories, one a day.
 	Next int `json:"next"`
 	// Disabled says why posting stopped (the channel is gone, access lost);
@@ -224,6 +228,12 @@ type Store interface {
 	ClaimDaily(ctx context.Context, group, channel, day string) (bool, error)
 	// UnclaimDaily undoes a claim whose post failed, so it is retried.
 	UnclaimDaily(ctx context.Context, group, channel, day string) error
+	// ClaimDigest is ClaimDaily for the weekly digest.
+	ClaimDigest(ctx context.Context, group, channel, day string) (bool, error)
+	// Members returns every member of a group.
+	Members(ctx context.Context, group string) ([]Member, error)
+	// PeriodTallies sums a group's answers in a period by category.
+	PeriodTallies(ctx context.Context, group, period string) (map[string]Tally, error)
 
 	// FirstDelivery records a platform's delivery id (seen at at) and
 	// reports whether it is new; PurgeDeliveries forgets ids seen before a

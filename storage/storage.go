@@ -523,6 +523,17 @@ func (d *DB) DeleteSchedule(ctx context.Context, group, channel string) error {
 
 // ClaimDaily implements bot.Store.
 func (d *DB) ClaimDaily(ctx context.Context, group, channel, day string) (bool, error) {
+	return d.claim(group, channel, day, func(s *bot.Schedule) *string { return &s.LastDay })
+}
+
+// ClaimDigest implements bot.Store.
+func (d *DB) ClaimDigest(ctx context.Context, group, channel, day string) (bool, error) {
+	return d.claim(group, channel, day, func(s *bot.Schedule) *string { return &s.LastDigest })
+}
+
+// claim sets a schedule's "last posted" day (the field picks which post)
+// and reports whether this call moved it forward.
+func (d *DB) claim(group, channel, day string, field func(*bot.Schedule) *string) (bool, error) {
 	claimed := false
 	err := d.update(func(tx *bolt.Tx) error {
 		claimed = false
@@ -535,14 +546,73 @@ func (d *DB) ClaimDaily(ctx context.Context, group, channel, day string) (bool, 
 		if !ok {
 			return bot.ErrNotFound
 		}
-		if s.LastDay >= day {
-			return nil
+		if last := field(&s); *last < day {
+			*last = day
+			claimed = true
+			return putJSON(b, key(group, channel), s)
 		}
-		s.LastDay = day
-		claimed = true
-		return putJSON(b, key(group, channel), s)
+		return nil
 	})
 	return claimed, err
+}
+
+// UnclaimDaily implements bot.Store.
+func (d *DB) UnclaimDaily(ctx context.Context, group, channel, day string) error {
+	return d.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bSchedules)
+		var s bot.Schedule
+		ok, err := getJSON(b, key(group, channel), &s)
+		if err != nil || !ok || s.LastDay != day {
+			return err
+		}
+		s.LastDay = ""
+		return putJSON(b, key(group, channel), s)
+	})
+}
+
+// Members implements bot.Store: every member of a group.
+func (d *DB) Members(ctx context.Context, group string) ([]bot.Member, error) {
+	var out []bot.Member
+	err := d.db.View(func(tx *bolt.Tx) error {
+		prefix := key(group, "")
+		c := tx.Bucket(bMembers).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var m bot.Member
+			if err := json.Unmarshal(v, &m); err != nil {
+				return fmt.Errorf("damaged member %q: %w", k, err)
+			}
+			out = append(out, m)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// PeriodTallies implements bot.Store: the group's answers in a period by
+// category, summed over the members' scores.
+func (d *DB) PeriodTallies(ctx context.Context, group, period string) (map[string]bot.Tally, error) {
+	out := map[string]bot.Tally{}
+	err := d.db.View(func(tx *bolt.Tx) error {
+		prefix := key(group, period, "")
+		c := tx.Bucket(bScores).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			rest := k[len(prefix):]
+			i := bytes.IndexByte(rest, 0)
+			if i <= 0 {
+				continue // the overall scores ("" category)
+			}
+			var s bot.Score
+			if err := json.Unmarshal(v, &s); err != nil {
+				return fmt.Errorf("damaged score %q: %w", k, err)
+			}
+			t := out[string(rest[:i])]
+			t.Answered += s.Answered
+			t.Correct += s.Correct
+			out[string(rest[:i])] = t
+		}
+		return nil
+	})
+	return out, err
 }
 
 // FirstDelivery implements bot.Store: it records a platform's delivery id
@@ -580,16 +650,3 @@ func (d *DB) PurgeDeliveries(ctx context.Context, before time.Time) (int, error)
 	return n, err
 }
 
-// UnclaimDaily implements bot.Store.
-func (d *DB) UnclaimDaily(ctx context.Context, group, channel, day string) error {
-	return d.update(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bSchedules)
-		var s bot.Schedule
-		ok, err := getJSON(b, key(group, channel), &s)
-		if err != nil || !ok || s.LastDay != day {
-			return err
-		}
-		s.LastDay = ""
-		return putJSON(b, key(group, channel), s)
-	})
-}

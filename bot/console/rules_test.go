@@ -413,3 +413,36 @@ func TestPracticeTargetsTheWeakestCategory(t *testing.T) {
 	mustContain(t, u.do("/practice category:coding"), "Practice: You miss 0% of Coding & Logic Challenges questions.")
 	mustContain(t, u.do("/practice category:golang"), `Unknown category "golang"`)
 }
+
+func TestWeeklyDigest(t *testing.T) {
+	e := newEnv(t, at(t, "2026-11-23 10:00:00", "Europe/Berlin"), "") // a Monday
+	ann, admin := e.user("ann"), e.user("admin") // the last console made is where posts appear
+	mustContain(t, admin.do("/qotd set time:18:00 timezone:Europe/Berlin weekdays:sat digest:fri"),
+		"Every Friday at 18:00 it also gets the week's digest")
+	mustContain(t, admin.do("/qotd set time:18:00 timezone:Europe/Berlin digest:mon-fri"), "Give the digest one weekday")
+	admin.do("/qotd set time:18:00 timezone:Europe/Berlin weekdays:sat digest:fri")
+	for d := 0; d < 4; d++ { // ann answers Monday to Thursday; misses postgres
+		ann.answer(true, "/question category:python")
+		ann.answer(false, "/question category:postgres")
+		e.clock.Add(24 * time.Hour)
+	}
+	admin.answer(true, "/question category:coding")
+	digests := func(out string) int { return strings.Count(out, "== This week in study") }
+	e.clock.Set(at(t, "2026-11-27 17:59:00", "Europe/Berlin"))
+	if n := digests(admin.do("/help")); n != 0 {
+		t.Fatalf("digest before its time")
+	}
+	e.clock.Set(at(t, "2026-11-27 18:00:00", "Europe/Berlin"))
+	out := admin.do("/help")
+	if digests(out) != 1 {
+		t.Fatalf("want one digest on Friday at 18:00:\n%s", out)
+	}
+	mustContain(t, out, "Leaderboard", "1. ann: ", "(50% of 8 answers)", "Longest streaks: ann 4 days",
+		"Missed most: PostgreSQL & Persistence: 100% of this week's answers were wrong. Try /practice category:postgres.")
+	e.restart()
+	admin = e.user("admin")
+	if n := digests(admin.do("/help")); n != 0 {
+		t.Fatalf("digest posted again after a restart")
+	}
+	mustContain(t, admin.do("/qotd status"), "weekly digest on Friday")
+}

@@ -626,3 +626,17 @@ func TestReviewOverTheGateway(t *testing.T) {
 	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("practice", opt("category", 3, "coding")), "0"))
 	mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "Practice: You have not tried Coding & Logic Challenges yet.")
 }
+
+func TestWeeklyDigestPosted(t *testing.T) {
+	r := newRig(t, Config{})
+	r.start()
+	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("qotd", map[string]any{"name": "set", "type": 1, "options": []any{
+		opt("channel", 7, "c-digest"), opt("time", 3, "09:00"), opt("timezone", 3, "UTC"), opt("weekdays", 3, "sat"), opt("digest", 3, "wed")}}), "32"))
+	mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "Every Wednesday at 09:00 it also gets the week's digest")
+	r.clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)) // a Wednesday
+	if _, err := r.bot.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	post := r.f.next("/channels/c-digest/messages")
+	mustContain(t, string(post.Body), "This week in study")
+}

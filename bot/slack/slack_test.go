@@ -498,3 +498,18 @@ func TestReviewAndPractice(t *testing.T) {
 	ack = r.f.envelope("r3", "slash_commands", slash("practice postgres", "U1"), 0)
 	mustContain(t, blocksOf(ack["payload"]).text(), "Practice: You have not tried PostgreSQL & Persistence yet.")
 }
+
+func TestWeeklyDigestPosted(t *testing.T) {
+	r := newRig(t, Config{})
+	r.f.admins["U-ADMIN"] = true
+	ack := r.f.envelope("d1", "slash_commands", slash("qotd set <#CDIGEST|study> 09:00 UTC weekdays:sat digest:wed", "U-ADMIN"), 0)
+	mustContain(t, blocksOf(ack["payload"]).text(), "Every Wednesday at 09:00 it also gets the week's digest")
+	r.clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)) // a Wednesday
+	if _, err := r.bot.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	post := r.f.next("chat.postMessage")
+	if post.Form.Get("channel") != "CDIGEST" || !strings.Contains(post.Form.Get("text"), "This week in study") {
+		t.Fatalf("digest post = %v", post.Form)
+	}
+}

@@ -649,4 +649,3 @@ func (d *DB) PurgeDeliveries(ctx context.Context, before time.Time) (int, error)
 	})
 	return n, err
 }
-

@@ -416,7 +416,7 @@ func TestPracticeTargetsTheWeakestCategory(t *testing.T) {
 
 func TestWeeklyDigest(t *testing.T) {
 	e := newEnv(t, at(t, "2026-11-23 10:00:00", "Europe/Berlin"), "") // a Monday
-	ann, admin := e.user("ann"), e.user("admin") // the last console made is where posts appear
+	ann, admin := e.user("ann"), e.user("admin")                      // the last console made is where posts appear
 	mustContain(t, admin.do("/qotd set time:18:00 timezone:Europe/Berlin weekdays:sat digest:fri"),
 		"Every Friday at 18:00 it also gets the week's digest")
 	mustContain(t, admin.do("/qotd set time:18:00 timezone:Europe/Berlin digest:mon-fri"), "Give the digest one weekday")

@@ -412,6 +412,9 @@ func TestHTTPEndpoints(t *testing.T) {
 	if m, _ := r.db.Member(context.Background(), "slack:T1", "U1"); m.Answered != 1 {
 		t.Fatalf("refused requests must record nothing: %+v", m)
 	}
+	if code, _ := signed(t, srv.URL+"/slack/commands", formType, make([]byte, maxBody+1), now, secret); code != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized body: %d", code)
+	}
 }
 
 // The published samples: Slack's signing example verifies against its own
@@ -512,4 +515,18 @@ func TestWeeklyDigestPosted(t *testing.T) {
 	if post.Form.Get("channel") != "CDIGEST" || !strings.Contains(post.Form.Get("text"), "This week in study") {
 		t.Fatalf("digest post = %v", post.Form)
 	}
+}
+
+// Admin rights are checked with Slack on every use: a demoted admin is
+// refused at once.
+func TestDemotedAdminIsRefused(t *testing.T) {
+	r := newRig(t, Config{})
+	r.f.admins["U-BOSS"] = true
+	ack := r.f.envelope("a1", "slash_commands", slash("qotd set <#C7|x> 09:00 UTC", "U-BOSS"), 0)
+	mustContain(t, blocksOf(ack["payload"]).text(), "<#C7> gets a question")
+	r.f.mu.Lock()
+	r.f.admins["U-BOSS"] = false
+	r.f.mu.Unlock()
+	ack = r.f.envelope("a2", "slash_commands", slash("qotd off <#C7|x>", "U-BOSS"), 0)
+	mustContain(t, blocksOf(ack["payload"]).text(), "Only server admins")
 }

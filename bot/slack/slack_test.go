@@ -499,7 +499,7 @@ func TestReviewAndPractice(t *testing.T) {
 		t.Fatalf("no next review button: %s", v.text())
 	}
 	ack = r.f.envelope("r3", "slash_commands", slash("practice postgres", "U1"), 0)
-	mustContain(t, blocksOf(ack["payload"]).text(), "Practice: You have not tried PostgreSQL & Persistence yet.")
+	mustContain(t, blocksOf(ack["payload"]).text(), "_Practice: You ", "PostgreSQL & Persistence")
 }
 
 func TestWeeklyDigestPosted(t *testing.T) {

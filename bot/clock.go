@@ -25,13 +25,7 @@ func Day(t time.Time, loc *time.Location) string { return t.In(loc).Format(dayLa
 
 // DayBefore returns the calendar day before day (2006-01-02). Calendar
 // arithmetic, not 24 hours: it is right across DST changes.
-func DayBefore(day string) string {
-	t, err := time.Parse(dayLayout, day)
-	if err != nil {
-		return ""
-	}
-	return t.AddDate(0, 0, -1).Format(dayLayout)
-}
+func DayBefore(day string) string { return AddDays(day, -1) }
 
 // Periods are the leaderboard periods a moment counts toward in loc: all
 // time, its month and its ISO week.

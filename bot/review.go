@@ -93,11 +93,12 @@ func (r *Review) Apply(g int, day string) {
 	r.Before = &before
 }
 
-// AddDays returns the calendar day n days after day (2006-01-02).
+// AddDays returns the calendar day n days after day (2006-01-02), "" for a
+// day that does not parse.
 func AddDays(day string, n int) string {
 	t, err := time.Parse(dayLayout, day)
 	if err != nil {
-		return day
+		return ""
 	}
 	return t.AddDate(0, 0, n).Format(dayLayout)
 }

@@ -22,13 +22,8 @@ import (
 // card starts, and the field.
 func ParseJSON(file string, r io.Reader) (*Document, ErrorList) {
 	e := &errs{file: file}
-	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
-	if err != nil {
-		e.add(0, "", "cannot read: %v", err)
-		return nil, e.list
-	}
-	if len(data) > maxFileSize {
-		e.add(0, "", "file is larger than %d MiB; is this really a question bank?", maxFileSize>>20)
+	data, ok := e.readAll(r)
+	if !ok {
 		return nil, e.list
 	}
 	doc := &Document{File: file}

@@ -49,13 +49,8 @@ const maxFileSize = 512 << 20
 // duplicate id, an unknown category) are found when the bank is built.
 func ParseYAML(file string, r io.Reader) (*Document, ErrorList) {
 	e := &errs{file: file}
-	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
-	if err != nil {
-		e.add(0, "", "cannot read: %v", err)
-		return nil, e.list
-	}
-	if len(data) > maxFileSize {
-		e.add(0, "", "file is larger than %d MiB; is this really a question bank?", maxFileSize>>20)
+	data, ok := e.readAll(r)
+	if !ok {
 		return nil, e.list
 	}
 	var root yaml.Node
@@ -244,6 +239,20 @@ func parseQuickCheck(e *errs, field string, n *yaml.Node) *QuickCheck {
 		e.add(line, field+".options"+p.field, "%s", p.msg)
 	}
 	return q
+}
+
+// readAll reads a bank file, refusing one larger than maxFileSize.
+func (e *errs) readAll(r io.Reader) ([]byte, bool) {
+	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
+	if err != nil {
+		e.add(0, "", "cannot read: %v", err)
+		return nil, false
+	}
+	if len(data) > maxFileSize {
+		e.add(0, "", "file is larger than %d MiB; is this really a question bank?", maxFileSize>>20)
+		return nil, false
+	}
+	return data, true
 }
 
 // yamlError reports a YAML syntax error at the line the parser names.

@@ -197,6 +197,8 @@ func (b *Bot) handle(ctx context.Context, req Request) (Reply, error) {
 		return b.review(ctx, req)
 	case "practice":
 		return b.practice(ctx, req)
+	case "study":
+		return b.study(ctx, req)
 	case "qotd":
 		return b.qotd(ctx, req)
 	case "help", "":

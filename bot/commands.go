@@ -39,6 +39,11 @@ var Commands = []Command{
 	{Name: "practice", Description: "A card from your weakest category, privately", Options: []Option{
 		{Name: "category", Description: "Practise this category instead", Category: true},
 	}},
+	{Name: "study", Description: "A study round in this channel: cards one after another, a scoreboard at the end", Options: []Option{
+		{Name: "category", Description: "Only this category (or stop, to end the round)", Category: true},
+		{Name: "count", Description: "How many cards (default 5, at most 20)"},
+		{Name: "seconds", Description: "Seconds to answer each card (default 30)"},
+	}},
 	{Name: "leaderboard", Description: "The group's ranking this week, this month or of all time", Options: []Option{
 		{Name: "period", Description: "Which period", Choices: []string{"week", "month", "all"}},
 		{Name: "category", Description: "Only points from this category", Category: true},

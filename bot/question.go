@@ -116,14 +116,35 @@ func (b *Bot) choose(ctx context.Context, req Request, postID uint64, option int
 	correct := q.Options[option].Correct
 	a := b.answer(req, p, c)
 	a.Option, a.Correct = option, correct
+	var rd Round
+	if p.Round {
+		if rd, err = b.roundAnswer(ctx, p); err != nil {
+			return Reply{}, err
+		}
+	}
 	if correct {
 		a.Points = points(c)
+		if p.Round {
+			a.Points += speedBonus(rd, a.At)
+		}
 	}
 	m, err := b.record(ctx, a, "answered")
 	if err != nil {
 		return Reply{}, err
 	}
+	if p.Round {
+		b.creditRound(ctx, a)
+	}
 	r := b.verdict(c, a, m, p)
+	if p.Round {
+		r.Buttons = nil // the round reveals the answer and deals the next card
+		r.Text = ""
+		if correct {
+			r.Title = fmt.Sprintf("Correct! +%d points (with a speed bonus)", a.Points)
+		}
+		r.Footer = "The answer and the next card come when the time is up."
+		return r, nil
+	}
 	right := q.CorrectIndex()
 	if correct {
 		r.Text = fmt.Sprintf("**%c.** %s", letters[right], q.Options[right].Text)

@@ -126,11 +126,14 @@ func (b *Bot) Tick(ctx context.Context) (int, error) {
 // within minutes, so two days is ample.
 const deliveryTTL = 48 * time.Hour
 
-// Run ticks every interval until ctx is done. The first tick is immediate,
-// so a question missed while the bot was down is posted at start.
+// Run ticks the daily schedules every interval and the study rounds every
+// second until ctx is done. The first tick is immediate, so a question
+// missed while the bot was down is posted at start.
 func (b *Bot) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	rounds := time.NewTicker(time.Second)
+	defer rounds.Stop()
 	var purged time.Time
 	for {
 		if _, err := b.Tick(ctx); err != nil && ctx.Err() == nil {
@@ -142,10 +145,17 @@ func (b *Bot) Run(ctx context.Context, interval time.Duration) {
 			}
 			purged = now
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
+		for waiting := true; waiting; {
+			select {
+			case <-ctx.Done():
+				return
+			case <-rounds.C:
+				if err := b.TickRounds(ctx); err != nil && ctx.Err() == nil {
+					b.log.Warn("study rounds", "err", err)
+				}
+			case <-t.C:
+				waiting = false
+			}
 		}
 	}
 }

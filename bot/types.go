@@ -87,6 +87,7 @@ type Post struct {
 	Category string
 	Daily    bool // the question of the day
 	Review   bool // drawn by /review or /practice: its answer offers the next one
+	Round    bool // a card of a group study round
 	By       string
 	At       time.Time
 }
@@ -230,6 +231,14 @@ type Store interface {
 	UnclaimDaily(ctx context.Context, group, channel, day string) error
 	// ClaimDigest is ClaimDaily for the weekly digest.
 	ClaimDigest(ctx context.Context, group, channel, day string) (bool, error)
+	// Round returns a channel's study round, or ErrNotFound; Rounds every
+	// round in progress. UpdateRound changes one in a transaction
+	// (ErrNotFound when there is none).
+	Round(ctx context.Context, group, channel string) (Round, error)
+	Rounds(ctx context.Context) ([]Round, error)
+	SaveRound(ctx context.Context, r Round) error
+	UpdateRound(ctx context.Context, group, channel string, fn func(*Round) error) error
+	DeleteRound(ctx context.Context, group, channel string) error
 	// Members returns every member of a group.
 	Members(ctx context.Context, group string) ([]Member, error)
 	// PeriodTallies sums a group's answers in a period by category.

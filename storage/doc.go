@@ -23,6 +23,7 @@
 //	             leaderboard order, so a top 10 reads 10 keys
 //	schedules    group 0 channel -> Schedule
 //	reviews      group 0 user 0 card -> bot.Review (spaced repetition)
+//	rounds       group 0 channel -> bot.Round (a study round in progress)
 //	deliveries   platform delivery id -> when it was first seen (unix
 //	             seconds), so a redelivery is handled once; kept two days
 //

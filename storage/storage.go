@@ -21,7 +21,7 @@ import (
 )
 
 // SchemaVersion is the layout this code reads and writes.
-const SchemaVersion = 4
+const SchemaVersion = 5
 
 var (
 	bMeta       = []byte("meta")
@@ -36,8 +36,9 @@ var (
 	bSchedules  = []byte("schedules")
 	bDeliveries = []byte("deliveries")
 	bReviews    = []byte("reviews")
+	bRounds     = []byte("rounds")
 
-	allBuckets = [][]byte{bMeta, bGroups, bPosts, bBags, bAnswers, bAnswerKeys, bMembers, bScores, bRanks, bSchedules, bDeliveries, bReviews}
+	allBuckets = [][]byte{bMeta, bGroups, bPosts, bBags, bAnswers, bAnswerKeys, bMembers, bScores, bRanks, bSchedules, bDeliveries, bReviews, bRounds}
 	keySchema  = []byte("schema")
 )
 
@@ -151,6 +152,8 @@ var migrations = map[int]func(tx *bolt.Tx) error{
 	// Schema 4 adds the reviews bucket (spaced-repetition state), which the
 	// loop in migrate creates; answers recorded before start it afresh.
 	3: func(tx *bolt.Tx) error { return nil },
+	// Schema 5 adds the rounds bucket (group study rounds in progress).
+	4: func(tx *bolt.Tx) error { return nil },
 }
 
 func (d *DB) migrate() error {
@@ -568,6 +571,64 @@ func (d *DB) UnclaimDaily(ctx context.Context, group, channel, day string) error
 		s.LastDay = ""
 		return putJSON(b, key(group, channel), s)
 	})
+}
+
+// Round implements bot.Store.
+func (d *DB) Round(ctx context.Context, group, channel string) (bot.Round, error) {
+	var r bot.Round
+	err := d.db.View(func(tx *bolt.Tx) error {
+		ok, err := getJSON(tx.Bucket(bRounds), key(group, channel), &r)
+		if err == nil && !ok {
+			return bot.ErrNotFound
+		}
+		return err
+	})
+	return r, err
+}
+
+// Rounds implements bot.Store.
+func (d *DB) Rounds(ctx context.Context) ([]bot.Round, error) {
+	var out []bot.Round
+	err := d.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bRounds).ForEach(func(k, v []byte) error {
+			var r bot.Round
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("damaged round %q: %w", k, err)
+			}
+			out = append(out, r)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// SaveRound implements bot.Store.
+func (d *DB) SaveRound(ctx context.Context, r bot.Round) error {
+	return d.update(func(tx *bolt.Tx) error { return putJSON(tx.Bucket(bRounds), key(r.Group, r.Channel), r) })
+}
+
+// UpdateRound implements bot.Store.
+func (d *DB) UpdateRound(ctx context.Context, group, channel string, fn func(*bot.Round) error) error {
+	return d.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bRounds)
+		var r bot.Round
+		ok, err := getJSON(b, key(group, channel), &r)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return bot.ErrNotFound
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+		return putJSON(b, key(group, channel), r)
+	})
+}
+
+// DeleteRound implements bot.Store.
+func (d *DB) DeleteRound(ctx context.Context, group, channel string) error {
+	return d.update(func(tx *bolt.Tx) error { return tx.Bucket(bRounds).Delete(key(group, channel)) })
 }
 
 // Members implements bot.Store: every member of a group.

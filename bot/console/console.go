@@ -72,6 +72,9 @@ func Run(ctx context.Context, opt Options) error {
 		c.printf("%s\n", opt.Banner)
 	}
 	c.flush()
+	if err := opt.Bot.CloseRounds(ctx); err != nil { // a round left by a previous session
+		c.say("(closing an old study round: %v)", err)
+	}
 	if opt.Tick > 0 {
 		ctx2, cancel := context.WithCancel(ctx)
 		defer cancel()
@@ -121,6 +124,10 @@ func (c *Console) Exec(ctx context.Context, line string) bool {
 func (c *Console) tick(ctx context.Context) {
 	if _, err := c.opt.Bot.Tick(ctx); err != nil {
 		c.printf("(daily question: %v)\n", err)
+		c.flush()
+	}
+	if err := c.opt.Bot.TickRounds(ctx); err != nil {
+		c.printf("(study round: %v)\n", err)
 		c.flush()
 	}
 }

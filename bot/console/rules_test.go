@@ -14,6 +14,7 @@ import (
 
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/bottest"
+	"github.com/prepbot/prepbot/questionbank"
 )
 
 func streakOf(t *testing.T, s *session) string {
@@ -445,4 +446,67 @@ func TestWeeklyDigest(t *testing.T) {
 		t.Fatalf("digest posted again after a restart")
 	}
 	mustContain(t, admin.do("/qotd status"), "weekly digest on Friday")
+}
+
+func TestStudyRound(t *testing.T) {
+	e := newEnv(t, at(t, "2026-11-25 18:00:00", "UTC"), "")
+	ann, bob := e.user("ann"), e.user("bob") // posts appear in bob's console, the last one made
+	out := ann.do("/study category:python count:2 seconds:30")
+	mustContain(t, out, "Study round: card 1 of 2", "30 seconds to answer")
+	if strings.Contains(out, "] Answer") {
+		t.Fatalf("the answer stays hidden during a round:\n%s", out)
+	}
+	mustContain(t, bob.do("/study"), "A study round is already running in this channel")
+	card := e.lastCard(out)
+	e.clock.Add(3 * time.Second) // ann answers right at once: 15-ish points plus a speed bonus
+	mustContain(t, ann.pressAnswer(out, true), "Correct! +", "(with a speed bonus)")
+	e.clock.Add(20 * time.Second)
+	rd, err := e.db.Round(context.Background(), "console", "#study")
+	if err != nil {
+		t.Fatal(err)
+	}
+	wrong := (card.QuickCheck.CorrectIndex() + 1) % len(card.QuickCheck.Options)
+	r, _ := e.bot.Handle(context.Background(), bot.Request{Platform: "console", Group: "console", Channel: "#study",
+		User: bot.User{ID: "bob", Name: "bob"}, Action: fmt.Sprintf("a:%d:%d", rd.Post, wrong)}) // bob, in the same channel
+	mustContain(t, r.Title, "Not quite")
+	e.clock.Add(8 * time.Second) // time is up: the answer, then card 2
+	next := bob.do("/help")
+	mustContain(t, next, "Time! Card 1 of 2", "The answer is", "Study round: card 2 of 2")
+	if e.lastCard(next).ID == card.ID {
+		t.Fatal("the same card twice in a round")
+	}
+	mustContain(t, ann.pressAnswer(out, true), "Time is up for this card")
+	e.clock.Add(31 * time.Second)
+	end := bob.do("/help")
+	mustContain(t, end, "Time! Card 2 of 2", "Study round over", "1. ann: ", "2. bob: 0 points")
+	m, _ := e.db.Member(context.Background(), "console", "ann")
+	base := map[questionbank.Difficulty]int{questionbank.Easy: 10, questionbank.Medium: 15, questionbank.Hard: 20}[card.Difficulty]
+	if m.Points <= base {
+		t.Fatalf("the speed bonus should count toward the leaderboard: %d points for a %s card", m.Points, card.Difficulty)
+	}
+	mustContain(t, ann.do("/study stop"), "No study round is running here")
+}
+
+func TestStudyRoundStopAndRestart(t *testing.T) {
+	e := newEnv(t, at(t, "2026-11-25 18:00:00", "UTC"), "")
+	ann := e.user("ann")
+	out := ann.do("/study count:3")
+	ann.pressAnswer(out, true)
+	req := bot.Request{Platform: "test", Group: "console", Channel: "#study", User: bot.User{ID: "carl"}, Command: "study", Args: map[string]string{"category": "stop"}}
+	if _, err := e.bot.Handle(context.Background(), req); bot.ErrorCode(err) != bot.EForbidden {
+		t.Fatalf("a member who did not start the round stopped it: %v", err)
+	}
+	e.restart()
+	bob := e.user("bob")
+	bob.out.Reset()
+	if err := e.bot.CloseRounds(context.Background()); err != nil { // what console and serve do at start
+		t.Fatal(err)
+	}
+	mustContain(t, bob.out.String(), "Study round closed: prepbot restarted", "1. ann: ")
+	if _, err := e.db.Round(context.Background(), "console", "#study"); err == nil {
+		t.Fatal("the round survived the restart")
+	}
+	if m, _ := e.db.Member(context.Background(), "console", "ann"); m.Answered != 1 {
+		t.Fatalf("the round's answer was lost: %+v", m)
+	}
 }

@@ -640,3 +640,23 @@ func TestWeeklyDigestPosted(t *testing.T) {
 	post := r.f.next("/channels/c-digest/messages")
 	mustContain(t, string(post.Body), "This week in study")
 }
+
+func TestStudyRoundOnDiscord(t *testing.T) {
+	r := newRig(t, Config{})
+	r.start()
+	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("study", opt("category", 3, "coding"), opt("count", 3, "1"), opt("seconds", 3, "10")), "0"))
+	w := decode(t, r.f.next("/interactions/").Body)
+	if w.Data.Flags&64 != 0 {
+		t.Fatal("a round's card is for the whole channel")
+	}
+	mustContain(t, w.text(), "Study round: card 1 of 1")
+	card := r.card(w)
+	r.f.dispatch("INTERACTION_CREATE", interaction(3, map[string]any{"custom_id": w.button(string("ABCDE"[card.QuickCheck.CorrectIndex()])), "component_type": 2}, "0"))
+	mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "(with a speed bonus)")
+	r.clock.Add(11 * time.Second)
+	if err := r.bot.TickRounds(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, string(r.f.next("/channels/c1/messages").Body), "Time! Card 1 of 1")
+	mustContain(t, string(r.f.next("/channels/c1/messages").Body), "Study round over", "Ann")
+}

@@ -161,7 +161,7 @@ func expectPrivate(req bot.Request) bool {
 		return !strings.HasPrefix(req.Action, "q:") // "next question" posts a new card
 	}
 	switch req.Command {
-	case "question", "leaderboard":
+	case "question", "leaderboard", "study":
 		return false
 	case "qotd":
 		return req.Args["sub"] != "now"

@@ -530,3 +530,20 @@ func TestDemotedAdminIsRefused(t *testing.T) {
 	ack = r.f.envelope("a2", "slash_commands", slash("qotd off <#C7|x>", "U-BOSS"), 0)
 	mustContain(t, blocksOf(ack["payload"]).text(), "Only server admins")
 }
+
+func TestStudyRoundOnSlack(t *testing.T) {
+	r := newRig(t, Config{})
+	ack := r.f.envelope("s1", "slash_commands", slash("study coding 1 10", "U1"), 0)
+	payload := ack["payload"].(map[string]any)
+	if payload["response_type"] != "in_channel" {
+		t.Fatal("a round's card is for the whole channel")
+	}
+	k := blocksOf(payload)
+	mustContain(t, k.text(), "Study round: card 1 of 1")
+	r.clock.Add(11 * time.Second)
+	if err := r.bot.TickRounds(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, r.f.next("chat.postMessage").Form.Get("text"), "Time! Card 1 of 1")
+	mustContain(t, r.f.next("chat.postMessage").Form.Get("text"), "Study round over", "Nobody answered")
+}

@@ -89,7 +89,7 @@ func runConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	tick := time.Duration(0)
 	if isTerminal(stdin) {
-		tick = 30 * time.Second // the daily question appears on its own in an interactive session
+		tick = time.Second // the daily question and study rounds move on their own in an interactive session
 	}
 	return console.Run(ctx, console.Options{Bot: b, In: stdin, Out: stdout, User: *user, Banner: banner, Tick: tick})
 }

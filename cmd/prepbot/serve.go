@@ -174,6 +174,9 @@ func (m *Main) Run(ctx context.Context) error {
 			return fmt.Errorf("%s: %w", p.Name(), err)
 		}
 	}
+	if err := m.Bot.CloseRounds(ctx); err != nil { // rounds cut off by the last stop: close them, keep their answers
+		m.Log.Warn("closing study rounds left by the last run", "err", err)
+	}
 	m.scheduler = make(chan struct{})
 	go func() {
 		defer close(m.scheduler)

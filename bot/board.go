@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prepbot/prepbot/bot/chart"
 	"github.com/prepbot/prepbot/questionbank"
 )
 
@@ -77,7 +78,36 @@ func (b *Bot) leaderboard(ctx context.Context, req Request) (Reply, error) {
 		t.WriteString("\n")
 	}
 	r.Text = strings.TrimSpace(t.String())
+	if yes(req.Args["chart"]) {
+		today := Day(b.clock.Now(), loc)
+		var rows []chart.Row
+		for _, s := range scores {
+			m, err := b.store.Member(ctx, req.Group, s.User)
+			if err != nil {
+				return Reply{}, err
+			}
+			name := s.Name
+			if name == "" {
+				name = s.User
+			}
+			rows = append(rows, chart.Row{Name: name, Points: s.Points, Accuracy: int(100 * s.Accuracy()), Streak: m.CurrentStreak(today)})
+		}
+		data, err := chart.Leaderboard(title, rows)
+		if err != nil {
+			return Reply{}, err
+		}
+		r.Attachments = []Attachment{{Name: "leaderboard.png", Data: data, Alt: title}}
+	}
 	return r, nil
+}
+
+// yes reads a yes/no option.
+func yes(s string) bool {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "yes", "y", "true", "1", "on":
+		return true
+	}
+	return false
 }
 
 func (b *Bot) stats(ctx context.Context, req Request) (Reply, error) {
@@ -137,7 +167,35 @@ func (b *Bot) stats(ctx context.Context, req Request) (Reply, error) {
 		fmt.Fprintf(&t, "- %s: %d of %d correct (%.0f%%)\n", fmtCategory(b.bank, c), tl.Correct, tl.Answered, 100*tl.Accuracy())
 	}
 	r.Text = "**Accuracy per category**\n" + strings.TrimSpace(t.String())
+	pic, err := b.statsPicture(ctx, req.Group, user, name, m, loc)
+	if err != nil {
+		return Reply{}, err
+	}
+	r.Attachments = []Attachment{pic}
 	return r, nil
+}
+
+// statsPicture draws a year of daily activity and accuracy per category.
+func (b *Bot) statsPicture(ctx context.Context, group, user, name string, m Member, loc *time.Location) (Attachment, error) {
+	days, err := b.store.Activity(ctx, group, user)
+	if err != nil {
+		return Attachment{}, err
+	}
+	var bars []chart.Bar
+	for _, c := range b.bank.Categories() {
+		t := m.Categories[c.ID]
+		bars = append(bars, chart.Bar{Name: c.Name, Correct: t.Correct, Answered: t.Answered})
+	}
+	total := 0
+	for _, n := range days {
+		total += n
+	}
+	title := fmt.Sprintf("%s: %s in the last year", name, plural(total, "answer", "answers"))
+	data, err := chart.Stats(title, days, b.clock.Now().In(loc), bars)
+	if err != nil {
+		return Attachment{}, err
+	}
+	return Attachment{Name: "stats.png", Data: data, Alt: title + ", by day, and accuracy per category"}, nil
 }
 
 func (b *Bot) help() Reply {

@@ -47,6 +47,7 @@ var Commands = []Command{
 	{Name: "leaderboard", Description: "The group's ranking this week, this month or of all time", Options: []Option{
 		{Name: "period", Description: "Which period", Choices: []string{"week", "month", "all"}},
 		{Name: "category", Description: "Only points from this category", Category: true},
+		{Name: "chart", Description: "Attach a picture of the ranking with streaks", Choices: []string{"yes", "no"}},
 	}},
 	{Name: "stats", Description: "Answers, accuracy per category, points and streaks", Options: []Option{
 		{Name: "user", Description: "Whose stats (default: yours)", User: true},

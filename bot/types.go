@@ -46,6 +46,15 @@ type Reply struct {
 	// answer); the submitted text comes back as a Request with Action and
 	// Text set.
 	Modal *Modal
+	// Attachments are files to show with the reply: PNG pictures.
+	Attachments []Attachment
+}
+
+// Attachment is a file shown with a reply.
+type Attachment struct {
+	Name string // such as stats.png
+	Data []byte
+	Alt  string // what the picture shows, for who cannot see it
 }
 
 // Field is a labelled value, such as "Streak: 3 days".
@@ -231,6 +240,8 @@ type Store interface {
 	UnclaimDaily(ctx context.Context, group, channel, day string) error
 	// ClaimDigest is ClaimDaily for the weekly digest.
 	ClaimDigest(ctx context.Context, group, channel, day string) (bool, error)
+	// Activity returns a member's answers per local day (2006-01-02).
+	Activity(ctx context.Context, group, user string) (map[string]int, error)
 	// Round returns a channel's study round, or ErrNotFound; Rounds every
 	// round in progress. UpdateRound changes one in a transaction
 	// (ErrNotFound when there is none).

@@ -24,6 +24,7 @@
 //	schedules    group 0 channel -> Schedule
 //	reviews      group 0 user 0 card -> bot.Review (spaced repetition)
 //	rounds       group 0 channel -> bot.Round (a study round in progress)
+//	activity     group 0 user 0 day -> answers that day (uint32), for /stats' heatmap
 //	deliveries   platform delivery id -> when it was first seen (unix
 //	             seconds), so a redelivery is handled once; kept two days
 //

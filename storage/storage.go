@@ -21,7 +21,7 @@ import (
 )
 
 // SchemaVersion is the layout this code reads and writes.
-const SchemaVersion = 5
+const SchemaVersion = 6
 
 var (
 	bMeta       = []byte("meta")
@@ -37,8 +37,9 @@ var (
 	bDeliveries = []byte("deliveries")
 	bReviews    = []byte("reviews")
 	bRounds     = []byte("rounds")
+	bActivity   = []byte("activity")
 
-	allBuckets = [][]byte{bMeta, bGroups, bPosts, bBags, bAnswers, bAnswerKeys, bMembers, bScores, bRanks, bSchedules, bDeliveries, bReviews, bRounds}
+	allBuckets = [][]byte{bMeta, bGroups, bPosts, bBags, bAnswers, bAnswerKeys, bMembers, bScores, bRanks, bSchedules, bDeliveries, bReviews, bRounds, bActivity}
 	keySchema  = []byte("schema")
 )
 
@@ -154,6 +155,31 @@ var migrations = map[int]func(tx *bolt.Tx) error{
 	3: func(tx *bolt.Tx) error { return nil },
 	// Schema 5 adds the rounds bucket (group study rounds in progress).
 	4: func(tx *bolt.Tx) error { return nil },
+	// Schema 6 adds the activity bucket (answers per member and day), built
+	// from the answers already recorded.
+	5: func(tx *bolt.Tx) error {
+		act := tx.Bucket(bActivity)
+		return tx.Bucket(bAnswers).ForEach(func(k, v []byte) error {
+			var a bot.Answer
+			if err := json.Unmarshal(v, &a); err != nil {
+				return fmt.Errorf("answer %x: %w", k, err)
+			}
+			return countActivity(act, &a)
+		})
+	},
+}
+
+// countActivity adds an answer to its member's count for its day.
+func countActivity(b *bolt.Bucket, a *bot.Answer) error {
+	if a.Kind != bot.KindAnswer || a.Day == "" {
+		return nil
+	}
+	k := key(a.Group, a.User, a.Day)
+	n := uint32(0)
+	if v := b.Get(k); len(v) == 4 {
+		n = binary.BigEndian.Uint32(v)
+	}
+	return b.Put(k, binary.BigEndian.AppendUint32(nil, n+1))
 }
 
 func (d *DB) migrate() error {
@@ -370,6 +396,9 @@ func record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
 	if err := putJSON(members, mk, m); err != nil {
 		return m, false, err
 	}
+	if err := countActivity(tx.Bucket(bActivity), &rec); err != nil {
+		return m, false, err
+	}
 	reviews := tx.Bucket(bReviews)
 	rk := key(a.Group, a.User, a.CardID)
 	r := bot.Review{Card: a.CardID, Category: a.Category}
@@ -571,6 +600,22 @@ func (d *DB) UnclaimDaily(ctx context.Context, group, channel, day string) error
 		s.LastDay = ""
 		return putJSON(b, key(group, channel), s)
 	})
+}
+
+// Activity implements bot.Store: a member's answers per local day.
+func (d *DB) Activity(ctx context.Context, group, user string) (map[string]int, error) {
+	out := map[string]int{}
+	err := d.db.View(func(tx *bolt.Tx) error {
+		prefix := key(group, user, "")
+		c := tx.Bucket(bActivity).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			if len(v) == 4 {
+				out[string(k[len(prefix):])] = int(binary.BigEndian.Uint32(v))
+			}
+		}
+		return nil
+	})
+	return out, err
 }
 
 // Round implements bot.Store.

@@ -10,6 +10,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -33,6 +35,9 @@ type Options struct {
 	Tick time.Duration
 	// Banner is printed first (where the database is, say).
 	Banner string
+	// PictureDir is where pictures (/stats, /leaderboard chart:yes) are
+	// saved; default: a prepbot folder in the temporary directory.
+	PictureDir string
 }
 
 // Console is one session. Use Run.
@@ -263,6 +268,22 @@ func (c *Console) render(r bot.Reply, where string) {
 	}
 	if r.Footer != "" {
 		fmt.Fprintf(c.out, "(%s)\n", r.Footer)
+	}
+	for _, a := range r.Attachments {
+		dir := c.opt.PictureDir
+		if dir == "" {
+			dir = filepath.Join(os.TempDir(), "prepbot")
+		}
+		path := filepath.Join(dir, a.Name)
+		err := os.MkdirAll(dir, 0o755)
+		if err == nil {
+			err = os.WriteFile(path, a.Data, 0o644)
+		}
+		if err != nil {
+			fmt.Fprintf(c.out, "(the picture could not be saved: %v)\n", err)
+			continue
+		}
+		fmt.Fprintf(c.out, "Picture: %s (%s)\n", path, a.Alt)
 	}
 }
 

@@ -3,6 +3,8 @@ package console_test
 import (
 	"bytes"
 	"context"
+	"image/png"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -54,7 +56,7 @@ type session struct {
 
 func (e *env) user(name string) *session {
 	out := &bytes.Buffer{}
-	return &session{e: e, out: out, c: console.New(console.Options{Bot: e.bot, Out: out, User: name})}
+	return &session{e: e, out: out, c: console.New(console.Options{Bot: e.bot, Out: out, User: name, PictureDir: e.t.TempDir()})}
 }
 
 // do runs one line and returns what the console printed for it.
@@ -227,4 +229,29 @@ func TestPersistsAcrossSessions(t *testing.T) {
 	alice := e.user("alice")
 	mustContain(t, alice.do("/stats"), "Answered: 1", "Accuracy: 100%")
 	mustContain(t, alice.do("/leaderboard period:all"), "alice")
+}
+
+func TestStatsAndLeaderboardPictures(t *testing.T) {
+	e := newEnv(t, at(t, "2026-11-25 10:00:00", "UTC"), "")
+	u := e.user("pia")
+	u.answer(true, "/question category:python")
+	for _, tc := range []struct{ cmd, name string }{{"/stats", "stats.png"}, {"/leaderboard chart:yes", "leaderboard.png"}} {
+		out := u.do(tc.cmd)
+		m := regexp.MustCompile(`Picture: (\S+) \(`).FindStringSubmatch(out)
+		if m == nil || filepath.Base(m[1]) != tc.name {
+			t.Fatalf("%s: no picture in:\n%s", tc.cmd, out)
+		}
+		f, err := os.Open(m[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(f)
+		f.Close()
+		if err != nil || img.Bounds().Dx() < 400 {
+			t.Fatalf("%s: %v %v", tc.cmd, err, img)
+		}
+	}
+	if strings.Contains(u.do("/leaderboard"), "Picture:") {
+		t.Fatal("the leaderboard picture is only on request")
+	}
 }

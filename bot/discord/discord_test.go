@@ -660,3 +660,23 @@ func TestStudyRoundOnDiscord(t *testing.T) {
 	mustContain(t, string(r.f.next("/channels/c1/messages").Body), "Time! Card 1 of 1")
 	mustContain(t, string(r.f.next("/channels/c1/messages").Body), "Study round over", "Ann")
 }
+
+func TestStatsPictureIsUploaded(t *testing.T) {
+	r := newRig(t, Config{})
+	r.start()
+	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("question", opt("category", 3, "python")), "0"))
+	w := decode(t, r.f.next("/interactions/").Body)
+	card := r.card(w)
+	r.f.dispatch("INTERACTION_CREATE", interaction(3, map[string]any{"custom_id": w.button(string("ABCDE"[card.QuickCheck.CorrectIndex()])), "component_type": 2}, "0"))
+	r.f.next("/interactions/")
+	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("stats"), "0"))
+	d := decode(t, r.f.next("/interactions/").Body)
+	if d.Type != 5 || d.Data.Flags&64 == 0 {
+		t.Fatalf("a reply with a picture is deferred (privately), then edited: %+v", d)
+	}
+	edit := r.f.next("/webhooks/app1/")
+	body := string(edit.Body)
+	if !strings.Contains(body, "\x89PNG") || !strings.Contains(body, `filename="stats.png"`) || !strings.Contains(body, "attachment://stats.png") {
+		t.Fatalf("the edit should upload stats.png (multipart) and show it in the embed; got %d bytes", len(body))
+	}
+}

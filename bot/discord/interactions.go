@@ -188,25 +188,39 @@ func (a *Adapter) respond(i *discordgo.Interaction, send func(*discordgo.Interac
 	}()
 	timer := time.NewTimer(a.cfg.DeferAfter)
 	defer timer.Stop()
+	deferred := func(private bool) {
+		d := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+			Data: &discordgo.InteractionResponseData{}}
+		if private {
+			d.Data.Flags = discordgo.MessageFlagsEphemeral
+		}
+		if err := send(d); err != nil {
+			a.log.Warn("deferred response failed", "interaction", i.ID, "err", err)
+		}
+	}
 	select {
 	case r := <-done:
+		if len(r.Attachments) > 0 && r.Modal == nil {
+			// pictures are uploaded with an edit (multipart), which works the
+			// same for the gateway and the HTTP endpoint's JSON response
+			deferred(r.Private)
+			a.edit(i, r)
+			return
+		}
 		if err := send(response(r)); err != nil {
 			a.log.Warn("interaction response failed", "interaction", i.ID, "err", err)
 		}
 		return
 	case <-timer.C:
 	}
-	deferred := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
-		Data: &discordgo.InteractionResponseData{}}
-	if expectPrivate(req) {
-		deferred.Data.Flags = discordgo.MessageFlagsEphemeral
-	}
-	if err := send(deferred); err != nil {
-		a.log.Warn("deferred response failed", "interaction", i.ID, "err", err)
-	}
-	r := <-done
+	deferred(expectPrivate(req))
+	a.edit(i, <-done)
+}
+
+// edit fills in a deferred response, pictures included.
+func (a *Adapter) edit(i *discordgo.Interaction, r bot.Reply) {
 	data := messageData(r)
-	edit := &discordgo.WebhookEdit{Embeds: &data.Embeds, Components: &data.Components}
+	edit := &discordgo.WebhookEdit{Embeds: &data.Embeds, Components: &data.Components, Files: data.Files}
 	err := a.retry(a.ctx, func() error {
 		_, err := a.s.InteractionResponseEdit(i, edit)
 		return err

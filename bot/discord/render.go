@@ -1,6 +1,7 @@
 package discord
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 
@@ -29,11 +30,23 @@ const (
 // messageData renders a reply as an interaction response body.
 func messageData(r bot.Reply) *discordgo.InteractionResponseData {
 	d := &discordgo.InteractionResponseData{Embeds: embeds(r), Components: components(r.Buttons),
-		AllowedMentions: &discordgo.MessageAllowedMentions{}}
+		AllowedMentions: &discordgo.MessageAllowedMentions{}, Files: files(r)}
 	if r.Private {
 		d.Flags = discordgo.MessageFlagsEphemeral
 	}
+	if len(d.Files) > 0 { // the first picture shows inside the last embed
+		d.Embeds[len(d.Embeds)-1].Image = &discordgo.MessageEmbedImage{URL: "attachment://" + d.Files[0].Name}
+	}
 	return d
+}
+
+// files turns attachments into uploads (sent as multipart with the reply).
+func files(r bot.Reply) []*discordgo.File {
+	var out []*discordgo.File
+	for _, a := range r.Attachments {
+		out = append(out, &discordgo.File{Name: a.Name, ContentType: "image/png", Reader: bytes.NewReader(a.Data)})
+	}
+	return out
 }
 
 // embeds renders a reply as one embed, or several when its text is longer

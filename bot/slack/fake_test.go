@@ -46,6 +46,11 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", f.api)
 	mux.HandleFunc("/response/", f.response)
+	mux.HandleFunc("/upload/", func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		f.record(call{Method: "upload", Form: url.Values{"bytes": {string(body)}}})
+		io.WriteString(w, "OK - 1")
+	})
 	mux.HandleFunc("/ws", f.socket)
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(func() {
@@ -130,6 +135,10 @@ func (f *fakeSlack) api(w http.ResponseWriter, r *http.Request) {
 		}
 	case "chat.postEphemeral":
 		io.WriteString(w, `{"ok": true, "message_ts": "1700000000.000200"}`)
+	case "files.getUploadURLExternal":
+		json.NewEncoder(w).Encode(map[string]any{"ok": true, "upload_url": f.srv.URL + "/upload/F1", "file_id": "F1"})
+	case "files.completeUploadExternal":
+		io.WriteString(w, `{"ok": true, "files": [{"id": "F1", "title": "stats"}]}`)
 	case "views.open":
 		io.WriteString(w, `{"ok": true, "view": {"id": "V1"}}`)
 	default:

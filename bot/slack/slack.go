@@ -5,6 +5,7 @@
 package slack
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -297,12 +298,33 @@ type message struct {
 	ReplaceOriginal bool          `json:"replace_original"`
 }
 
-func toMessage(r bot.Reply) message {
-	m := message{ResponseType: "in_channel", Text: fallback(r), Blocks: blocks(r)}
+func toMessage(r bot.Reply, bl []slack.Block) message {
+	m := message{ResponseType: "in_channel", Text: fallback(r), Blocks: bl}
 	if r.Private {
 		m.ResponseType = "ephemeral"
 	}
 	return m
+}
+
+// blocksFor renders a reply, uploading its pictures (files.uploadV2, to
+// no channel, so a private reply stays private) and showing each in an
+// image block.
+func (a *Adapter) blocksFor(ctx context.Context, r bot.Reply) []slack.Block {
+	out := blocks(r)
+	for _, att := range r.Attachments {
+		var f *slack.FileSummary
+		err := a.retry(ctx, func() (err error) {
+			f, err = a.api.UploadFileContext(ctx, slack.UploadFileParameters{Filename: att.Name, FileSize: len(att.Data),
+				Reader: bytes.NewReader(att.Data), Title: att.Alt, AltTxt: att.Alt})
+			return err
+		})
+		if err != nil {
+			a.log.Warn("picture upload failed; replying without it", "file", att.Name, "err", err)
+			continue
+		}
+		out = append(out, slack.NewImageBlockSlackFile(&slack.SlackFileObject{ID: f.ID}, trim(att.Alt, 2000), "", nil))
+	}
+	return out
 }
 
 // slashCommand handles /prep. It returns the reply to send inline (as the
@@ -312,12 +334,13 @@ func toMessage(r bot.Reply) message {
 func (a *Adapter) slashCommand(ctx context.Context, c slack.SlashCommand, socket bool) (any, bool) {
 	req, err := a.commandRequest(ctx, c)
 	if err != nil {
-		return toMessage(bot.Reply{Private: true, Title: "That did not work", Text: bot.ErrorMessage(err) + "\nType `/prep help` for every command."}), true
+		r := bot.Reply{Private: true, Title: "That did not work", Text: bot.ErrorMessage(err) + "\nType `/prep help` for every command."}
+		return toMessage(r, blocks(r)), true
 	}
 	if req.Command == "help" && strings.TrimSpace(c.Text) != "" && !strings.EqualFold(strings.TrimSpace(c.Text), "help") {
 		r, _ := a.bot.Handle(ctx, req)
 		r.Title = "Unknown command: " + trim(c.Text, 60)
-		return toMessage(r), true
+		return toMessage(r, blocks(r)), true
 	}
 	done := make(chan bot.Reply, 1)
 	go func() {
@@ -326,7 +349,7 @@ func (a *Adapter) slashCommand(ctx context.Context, c slack.SlashCommand, socket
 	}()
 	select {
 	case r := <-done:
-		return toMessage(r), true
+		return toMessage(r, a.blocksFor(ctx, r)), true
 	case <-time.After(a.cfg.DeferAfter):
 	}
 	a.inflight.Go(func() {
@@ -345,9 +368,10 @@ func (a *Adapter) respondURL(ctx context.Context, url string, r bot.Reply) {
 	if r.Private {
 		typ = slack.ResponseTypeEphemeral
 	}
+	bl := a.blocksFor(ctx, r)
 	err := a.retry(ctx, func() error {
 		_, _, err := a.api.PostMessageContext(ctx, "", slack.MsgOptionResponseURL(url, typ),
-			slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(blocks(r)...))
+			slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(bl...))
 		return err
 	})
 	if err != nil {
@@ -438,7 +462,7 @@ func (a *Adapter) openModal(ctx context.Context, trigger, channel string, m *bot
 
 func (a *Adapter) postEphemeral(ctx context.Context, channel, user string, r bot.Reply) {
 	err := a.retry(ctx, func() error {
-		_, err := a.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(blocks(r)...))
+		_, err := a.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(a.blocksFor(ctx, r)...))
 		return err
 	})
 	if err != nil {
@@ -464,7 +488,7 @@ func (a *Adapter) event(ctx context.Context, e slackevents.EventsAPIEvent) {
 func (a *Adapter) Post(ctx context.Context, group, channel string, r bot.Reply) error {
 	a.pacer.Wait(ctx)
 	err := a.retry(ctx, func() error {
-		_, _, err := a.api.PostMessageContext(ctx, channel, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(blocks(r)...))
+		_, _, err := a.api.PostMessageContext(ctx, channel, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(a.blocksFor(ctx, r)...))
 		return err
 	})
 	switch errString(err) {

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -546,4 +547,26 @@ func TestStudyRoundOnSlack(t *testing.T) {
 	}
 	mustContain(t, r.f.next("chat.postMessage").Form.Get("text"), "Time! Card 1 of 1")
 	mustContain(t, r.f.next("chat.postMessage").Form.Get("text"), "Study round over", "Nobody answered")
+}
+
+func TestStatsPictureIsUploaded(t *testing.T) {
+	r := newRig(t, Config{})
+	k := blocksOf(r.f.envelope("p1", "slash_commands", slash("question python", "U1"), 0)["payload"])
+	card := k.card(t, r.bank)
+	r.f.envelope("p2", "interactive", press(k.button(string("ABCDE"[card.QuickCheck.CorrectIndex()])), r.f.responseURL()), 0)
+	r.f.next("response")
+	ack := r.f.envelope("p3", "slash_commands", slash("stats", "U1"), 0)
+	upload := r.f.next("upload")
+	if !strings.Contains(upload.Form.Get("bytes"), "\x89PNG") {
+		t.Fatal("the upload is not the PNG")
+	}
+	complete := r.f.next("files.completeUploadExternal")
+	if strings.Contains(fmt.Sprint(complete.Form), "channel") {
+		t.Fatalf("a private picture must not be shared to a channel: %v", complete.Form)
+	}
+	payload := ack["payload"].(map[string]any)
+	data, _ := json.Marshal(payload["blocks"])
+	if payload["response_type"] != "ephemeral" || !strings.Contains(string(data), `"slack_file":{"id":"F1"}`) {
+		t.Fatalf("stats should show the picture in an image block, privately: %s", data)
+	}
 }

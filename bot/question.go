@@ -116,34 +116,13 @@ func (b *Bot) choose(ctx context.Context, req Request, postID uint64, option int
 	correct := q.Options[option].Correct
 	a := b.answer(req, p, c)
 	a.Option, a.Correct = option, correct
-	var rd Round
-	if p.Round {
-		if rd, err = b.roundAnswer(ctx, p); err != nil {
-			return Reply{}, err
-		}
-	}
-	if correct {
-		a.Points = points(c)
-		if p.Round {
-			a.Points += speedBonus(rd, a.At)
-		}
-	}
-	m, err := b.record(ctx, a, "answered")
+	m, err := b.grade(ctx, p, c, a)
 	if err != nil {
 		return Reply{}, err
 	}
-	if p.Round {
-		b.creditRound(ctx, a)
-	}
 	r := b.verdict(c, a, m, p)
 	if p.Round {
-		r.Buttons = nil // the round reveals the answer and deals the next card
-		r.Text = ""
-		if correct {
-			r.Title = fmt.Sprintf("Correct! +%d points (with a speed bonus)", a.Points)
-		}
-		r.Footer = "The answer and the next card come when the time is up."
-		return r, nil
+		return roundVerdict(r, a), nil
 	}
 	right := q.CorrectIndex()
 	if correct {
@@ -172,20 +151,53 @@ func (b *Bot) typed(ctx context.Context, req Request, postID uint64, text string
 	a := b.answer(req, p, c)
 	a.Option, a.Text = -1, shorten(strings.TrimSpace(text), 200)
 	a.Correct = Matches(text, c.Answers)
-	if a.Correct {
-		a.Points = points(c)
-	}
-	m, err := b.record(ctx, a, "answered")
+	m, err := b.grade(ctx, p, c, a)
 	if err != nil {
 		return Reply{}, err
 	}
 	r := b.verdict(c, a, m, p)
+	if p.Round {
+		return roundVerdict(r, a), nil
+	}
 	if a.Correct {
 		r.Text = fmt.Sprintf("You answered %q. Accepted: %s.", a.Text, c.Answers[0])
 	} else {
 		r.Text = fmt.Sprintf("You answered %q. The answer is **%s**.", a.Text, c.Answers[0])
 	}
 	return r, nil
+}
+
+// grade scores an answer (points by difficulty, plus the speed bonus in a
+// study round, whose card must still be open) and records it.
+func (b *Bot) grade(ctx context.Context, p Post, c *questionbank.Card, a *Answer) (Member, error) {
+	var rd Round
+	if p.Round {
+		var err error
+		if rd, err = b.roundAnswer(ctx, p); err != nil {
+			return Member{}, err
+		}
+	}
+	if a.Correct {
+		a.Points = points(c)
+		if p.Round {
+			a.Points += speedBonus(rd, a.At)
+		}
+	}
+	m, err := b.record(ctx, a, "answered")
+	if err == nil && p.Round {
+		b.creditRound(ctx, a)
+	}
+	return m, err
+}
+
+// roundVerdict keeps a study round's answer secret until the reveal.
+func roundVerdict(r Reply, a *Answer) Reply {
+	r.Buttons, r.Text = nil, ""
+	if a.Correct {
+		r.Title = fmt.Sprintf("Correct! +%d points (with a speed bonus)", a.Points)
+	}
+	r.Footer = "The answer and the next card come when the time is up."
+	return r
 }
 
 func (b *Bot) answer(req Request, p Post, c *questionbank.Card) *Answer {

@@ -111,6 +111,10 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 	s.ShouldRetryOnRateLimit = false // we wait out 429s ourselves, a bounded number of times
 	s.MaxRestRetries = cfg.MaxRetries
 	s.ShouldReconnectOnError = true
+	// Handlers run in order on the event loop, so a late Disconnect cannot
+	// undo the Resumed that follows it; interactions are handed to their
+	// own goroutines at once (inflight.Go).
+	s.SyncEvents = true
 	s.Identify.Intents = discordgo.IntentsGuilds
 	s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
 		a.ready.Store(true)

@@ -30,19 +30,22 @@ func TestFullDiskAnswerIsNotAcknowledged(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { db.Close() }) // before the unmount
 	clock := bottest.NewClock(time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC))
 	b := bot.New(bot.Config{Bank: bottest.Bank(t), Store: db, Clock: clock})
 	req := bot.Request{Platform: "test", Group: "g", Channel: "c", User: bot.User{ID: "u", Name: "u"}}
-	ask := func() bot.Reply {
+	// draw cards while there is room
+	var presses []string
+	for i := 0; i < 40; i++ {
 		q := req
 		q.Command = "question"
 		r, err := b.Handle(context.Background(), q)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return r
+		presses = append(presses, r.Buttons[0].ID)
+		clock.Add(15 * time.Second) // within the draw cooldown
 	}
-	card := ask()
 
 	// fill the disk
 	f, err := os.Create(filepath.Join(dir, "filler"))
@@ -60,15 +63,12 @@ func TestFullDiskAnswerIsNotAcknowledged(t *testing.T) {
 	}
 	f.Close()
 	press := req
-	press.Action = card.Buttons[0].ID
 	var r bot.Reply
-	for i := 0; i < 50; i++ { // until the file needs a page it cannot get
-		r, err = b.Handle(context.Background(), press)
-		if err != nil {
+	for _, action := range presses { // answer until an answer needs a page the disk cannot give
+		press.Action = action
+		if r, err = b.Handle(context.Background(), press); err != nil {
 			break
 		}
-		r = ask()
-		press.Action = r.Buttons[0].ID
 	}
 	if bot.ErrorCode(err) != bot.EInternal || !strings.Contains(r.Text, "nothing was changed. Please try again") {
 		t.Fatalf("on a full disk: %v, reply %q", err, r.Text)
@@ -86,5 +86,4 @@ func TestFullDiskAnswerIsNotAcknowledged(t *testing.T) {
 	if err := db.Check(); err != nil {
 		t.Fatalf("consistency after a full disk: %v", err)
 	}
-	db.Close()
 }

@@ -26,7 +26,9 @@
 //	rounds       group 0 channel -> bot.Round (a study round in progress)
 //	activity     group 0 user 0 day -> answers that day (uint32), for /stats' heatmap
 //	deliveries   platform delivery id -> when it was first seen (unix
-//	             seconds), so a redelivery is handled once; kept two days
+//	             seconds), so a redelivery is handled once; kept two days,
+//	             checked in memory and written within a second in the
+//	             background (no fsync of their own on the request path)
 //
 // Leaderboards read maintained aggregates (scores and ranks), never the
 // answers; every answer updates, in its own commit, 6 scores: all time, its

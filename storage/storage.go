@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -57,6 +58,16 @@ type DB struct {
 	db       *bolt.DB
 	path     string
 	onCommit func(time.Duration)
+
+	// delivery ids: checked in memory, written in the background (see
+	// FirstDelivery)
+	delivMu   sync.Mutex
+	seen      map[string]time.Time
+	pending   map[string]time.Time
+	stop      chan struct{}
+	flushed   chan struct{}
+	closeOnce sync.Once
+	closeErr  error
 }
 
 var _ bot.Store = (*DB)(nil)
@@ -80,12 +91,29 @@ func Open(path string, opt Options) (*DB, error) {
 	case err != nil:
 		return nil, fmt.Errorf("cannot open the database %s: %w", path, err)
 	}
-	d := &DB{db: db, path: path}
+	d := &DB{db: db, path: path, seen: map[string]time.Time{}, pending: map[string]time.Time{},
+		stop: make(chan struct{}), flushed: make(chan struct{})}
 	if err := d.migrate(); err != nil {
 		db.Close()
 		return nil, err
 	}
+	go d.flushLoop()
 	return d, nil
+}
+
+// flushLoop writes new delivery ids every second until Close.
+func (d *DB) flushLoop() {
+	defer close(d.flushed)
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-d.stop:
+			return
+		case <-t.C:
+			d.flushDeliveries()
+		}
+	}
 }
 
 // OnCommit, when set before use, is told how long every write transaction
@@ -114,7 +142,17 @@ func (d *DB) batch(fn func(*bolt.Tx) error) error {
 func (d *DB) Path() string { return d.path }
 
 // Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+// Close writes the delivery ids not yet written and closes the file. A
+// second call does nothing.
+func (d *DB) Close() error {
+	d.closeOnce.Do(func() {
+		close(d.stop)
+		<-d.flushed
+		err := d.flushDeliveries()
+		d.closeErr = errors.Join(err, d.db.Close())
+	})
+	return d.closeErr
+}
 
 // Check runs bbolt's consistency check over the whole file.
 func (d *DB) Check() error {
@@ -722,19 +760,59 @@ func (d *DB) PeriodTallies(ctx context.Context, group, period string) (map[strin
 }
 
 // FirstDelivery implements bot.Store: it records a platform's delivery id
-// (an interaction or envelope id) and reports whether it was new. Marks
-// from many requests share a commit.
+// (an interaction or envelope id) and reports whether it was new. Ids are
+// checked in memory and on disk, and written to disk within a second, in
+// the background: marking a delivery costs no fsync of its own. A crash can
+// forget the last second's marks; answers stay exactly-once all the same,
+// through their own key in the commit that records them.
 func (d *DB) FirstDelivery(ctx context.Context, id string, at time.Time) (bool, error) {
-	first := false
-	err := d.batch(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bDeliveries)
-		first = b.Get([]byte(id)) == nil
-		if !first {
-			return nil
-		}
-		return b.Put([]byte(id), binary.BigEndian.AppendUint64(nil, uint64(at.Unix())))
+	d.delivMu.Lock()
+	if _, ok := d.seen[id]; ok {
+		d.delivMu.Unlock()
+		return false, nil
+	}
+	d.seen[id] = at // claimed: a concurrent redelivery sees it
+	d.delivMu.Unlock()
+	onDisk := false
+	err := d.db.View(func(tx *bolt.Tx) error {
+		onDisk = tx.Bucket(bDeliveries).Get([]byte(id)) != nil // seen before a restart
+		return nil
 	})
-	return first, err
+	if err != nil || onDisk {
+		return false, err
+	}
+	d.delivMu.Lock()
+	d.pending[id] = at
+	d.delivMu.Unlock()
+	return true, nil
+}
+
+// flushDeliveries writes the delivery ids seen since the last flush and
+// forgets, in memory, those older than two days.
+func (d *DB) flushDeliveries() error {
+	d.delivMu.Lock()
+	pending := d.pending
+	d.pending = map[string]time.Time{}
+	if len(d.seen) > 100_000 {
+		for id, at := range d.seen {
+			if time.Since(at) > 48*time.Hour {
+				delete(d.seen, id)
+			}
+		}
+	}
+	d.delivMu.Unlock()
+	if len(pending) == 0 {
+		return nil
+	}
+	return d.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bDeliveries)
+		for id, at := range pending {
+			if err := b.Put([]byte(id), binary.BigEndian.AppendUint64(nil, uint64(at.Unix()))); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // PurgeDeliveries forgets delivery ids recorded before a moment.

@@ -116,13 +116,9 @@ func (b *Bot) choose(ctx context.Context, req Request, postID uint64, option int
 	correct := q.Options[option].Correct
 	a := b.answer(req, p, c)
 	a.Option, a.Correct = option, correct
-	m, err := b.grade(ctx, p, c, a)
-	if err != nil {
-		return Reply{}, err
-	}
-	r := b.verdict(c, a, m, p)
-	if p.Round {
-		return roundVerdict(r, a), nil
+	r, err := b.settle(ctx, p, c, a)
+	if err != nil || p.Round {
+		return r, err
 	}
 	right := q.CorrectIndex()
 	if correct {
@@ -151,13 +147,9 @@ func (b *Bot) typed(ctx context.Context, req Request, postID uint64, text string
 	a := b.answer(req, p, c)
 	a.Option, a.Text = -1, shorten(strings.TrimSpace(text), 200)
 	a.Correct = Matches(text, c.Answers)
-	m, err := b.grade(ctx, p, c, a)
-	if err != nil {
-		return Reply{}, err
-	}
-	r := b.verdict(c, a, m, p)
-	if p.Round {
-		return roundVerdict(r, a), nil
+	r, err := b.settle(ctx, p, c, a)
+	if err != nil || p.Round {
+		return r, err
 	}
 	if a.Correct {
 		r.Text = fmt.Sprintf("You answered %q. Accepted: %s.", a.Text, c.Answers[0])
@@ -167,14 +159,16 @@ func (b *Bot) typed(ctx context.Context, req Request, postID uint64, text string
 	return r, nil
 }
 
-// grade scores an answer (points by difficulty, plus the speed bonus in a
-// study round, whose card must still be open) and records it.
-func (b *Bot) grade(ctx context.Context, p Post, c *questionbank.Card, a *Answer) (Member, error) {
+// settle scores an answer (points by difficulty, plus the speed bonus in
+// a study round, whose card must still be open), records it and returns
+// the verdict; a round's verdict is final (the reveal comes later), other
+// callers add the answer to it.
+func (b *Bot) settle(ctx context.Context, p Post, c *questionbank.Card, a *Answer) (Reply, error) {
 	var rd Round
 	if p.Round {
 		var err error
 		if rd, err = b.roundAnswer(ctx, p); err != nil {
-			return Member{}, err
+			return Reply{}, err
 		}
 	}
 	if a.Correct {
@@ -184,10 +178,15 @@ func (b *Bot) grade(ctx context.Context, p Post, c *questionbank.Card, a *Answer
 		}
 	}
 	m, err := b.record(ctx, a, "answered")
-	if err == nil && p.Round {
-		b.creditRound(ctx, a)
+	if err != nil {
+		return Reply{}, err
 	}
-	return m, err
+	r := b.verdict(c, a, m, p)
+	if p.Round {
+		b.creditRound(ctx, a)
+		r = roundVerdict(r, a)
+	}
+	return r, nil
 }
 
 // roundVerdict keeps a study round's answer secret until the reveal.

@@ -68,6 +68,21 @@ type DB struct {
 	flushed   chan struct{}
 	closeOnce sync.Once
 	closeErr  error
+
+	// answers: one writer commits every answer waiting (see Record)
+	recMu     sync.RWMutex
+	recClosed bool
+	recq      chan *recordReq
+	recDone   chan struct{}
+}
+
+// recordReq is one answer waiting for the answer writer.
+type recordReq struct {
+	a    *bot.Answer
+	m    bot.Member
+	dup  bool
+	err  error
+	done chan struct{}
 }
 
 var _ bot.Store = (*DB)(nil)
@@ -92,12 +107,14 @@ func Open(path string, opt Options) (*DB, error) {
 		return nil, fmt.Errorf("cannot open the database %s: %w", path, err)
 	}
 	d := &DB{db: db, path: path, seen: map[string]time.Time{}, pending: map[string]time.Time{},
-		stop: make(chan struct{}), flushed: make(chan struct{})}
+		stop: make(chan struct{}), flushed: make(chan struct{}),
+		recq: make(chan *recordReq, maxGroup), recDone: make(chan struct{})}
 	if err := d.migrate(); err != nil {
 		db.Close()
 		return nil, err
 	}
 	go d.flushLoop()
+	go d.writeAnswers()
 	return d, nil
 }
 
@@ -129,15 +146,6 @@ func (d *DB) update(fn func(*bolt.Tx) error) error {
 	return err
 }
 
-func (d *DB) batch(fn func(*bolt.Tx) error) error {
-	start := time.Now()
-	err := d.db.Batch(fn)
-	if d.onCommit != nil {
-		d.onCommit(time.Since(start))
-	}
-	return err
-}
-
 // Path is the database file.
 func (d *DB) Path() string { return d.path }
 
@@ -146,6 +154,11 @@ func (d *DB) Path() string { return d.path }
 // second call does nothing.
 func (d *DB) Close() error {
 	d.closeOnce.Do(func() {
+		d.recMu.Lock()
+		d.recClosed = true // no Record sends any more: the writer can finish
+		d.recMu.Unlock()
+		close(d.recq)
+		<-d.recDone
 		close(d.stop)
 		<-d.flushed
 		err := d.flushDeliveries()
@@ -359,24 +372,107 @@ func (d *DB) Draw(ctx context.Context, k string, fn func(*questionbank.BagState)
 	})
 }
 
-// Record implements bot.Store. Concurrent calls share one commit (bbolt's
-// Batch); each returns only once its answer is on disk.
+// ErrClosed is returned for an answer recorded after Close.
+var ErrClosed = errors.New("the database is closed")
+
+// maxGroup caps how many answers share one commit.
+const maxGroup = 1024
+
+// maxLinger bounds how long the answer writer waits for the rest of a
+// group under load, in steps of lingerStep.
+const (
+	maxLinger  = time.Millisecond
+	lingerStep = 50 * time.Microsecond
+)
+
+// Record implements bot.Store. Answers recorded at the same time share one
+// commit: a single writer takes every answer waiting when its previous
+// commit ends, so a commit never waits for a timer and its size follows
+// the load. Each call returns only once its answer is on disk.
 func (d *DB) Record(ctx context.Context, a *bot.Answer) (bot.Member, error) {
-	var m bot.Member
-	var dup bool
-	err := d.batch(func(tx *bolt.Tx) error {
-		// Batch may run this function more than once: start from scratch.
-		var err error
-		m, dup, err = record(tx, a)
-		return err
+	r := &recordReq{a: a, done: make(chan struct{})}
+	d.recMu.RLock()
+	if d.recClosed {
+		d.recMu.RUnlock()
+		return bot.Member{}, ErrClosed
+	}
+	d.recq <- r
+	d.recMu.RUnlock()
+	// Wait even if ctx ends: the answer may already be committing, and the
+	// caller must not tell the member it was lost when it was not.
+	<-r.done
+	if r.err != nil {
+		return r.m, r.err
+	}
+	if r.dup {
+		return r.m, bot.ErrAlreadyAnswered
+	}
+	return r.m, nil
+}
+
+// writeAnswers is the answer writer: it commits the answers waiting, as
+// many as arrived during the previous commit, until Close.
+func (d *DB) writeAnswers() {
+	defer close(d.recDone)
+	group := make([]*recordReq, 0, maxGroup)
+	last := 0 // the size of the previous group
+	for r := range d.recq {
+		group = append(group[:0], r)
+		deadline := time.Now().Add(maxLinger)
+	more:
+		for len(group) < maxGroup {
+			select {
+			case r, ok := <-d.recq:
+				if !ok {
+					break more
+				}
+				group = append(group, r)
+				continue
+			default:
+			}
+			// Under load, the members the last commit answered are about to
+			// send their next answers: a moment's wait lets them share
+			// this commit instead of starting the next.
+			if len(group) >= last || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(lingerStep)
+		}
+		last = len(group)
+		d.commitAnswers(group)
+		for _, r := range group {
+			close(r.done)
+		}
+	}
+}
+
+// commitAnswers records a group of answers in one transaction. If it fails,
+// each answer is retried in a transaction of its own, so one bad answer
+// fails only itself.
+func (d *DB) commitAnswers(group []*recordReq) {
+	err := d.update(func(tx *bolt.Tx) error {
+		for _, r := range group {
+			r.m, r.dup, r.err = record(tx, r.a)
+			if r.err != nil {
+				return r.err
+			}
+		}
+		return nil
 	})
-	if err != nil {
-		return m, err
+	if err == nil {
+		return
 	}
-	if dup {
-		return m, bot.ErrAlreadyAnswered
+	if len(group) == 1 {
+		group[0].err = err
+		return
 	}
-	return m, nil
+	for _, r := range group {
+		r.err = d.update(func(tx *bolt.Tx) error {
+			var err error
+			r.m, r.dup, err = record(tx, r.a)
+			return err
+		})
+	}
 }
 
 // Replay records many answers as Record does, perTx to a transaction: for

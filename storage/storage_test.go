@@ -4,12 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -283,5 +287,73 @@ func TestReplayMatchesRecord(t *testing.T) {
 		if m.Answered != 2 || m.Points != 25 || len(top) != 2 || top[0].User != "ann" {
 			t.Fatalf("member %+v, top %+v", m, top)
 		}
+	}
+}
+
+// Answers recorded at the same time share commits, a duplicate in the same
+// commit is still refused, one damaged record fails only its own answer,
+// and nothing is recorded after Close.
+func TestConcurrentAnswersShareCommits(t *testing.T) {
+	db := bottest.OpenDB(t)
+	var commits atomic.Int64
+	db.OnCommit(func(time.Duration) { commits.Add(1) })
+	if err := db.Bolt().Update(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("members")).Put([]byte("g\x00bad"), []byte("{damaged"))
+	}); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	const members, each = 64, 20
+	var ok, dups atomic.Int64
+	var wg sync.WaitGroup
+	for w := range members {
+		for copy := range 2 { // every answer sent twice, at once
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					_, err := db.Record(ctx, answer(fmt.Sprint("m", w), uint64(i+1), 10, true, now))
+					switch err {
+					case nil:
+						ok.Add(1)
+					case bot.ErrAlreadyAnswered:
+						dups.Add(1)
+					default:
+						t.Errorf("member %d copy %d answer %d: %v", w, copy, i, err)
+					}
+				}
+			}()
+		}
+	}
+	wg.Add(1)
+	var badErr error
+	go func() {
+		defer wg.Done()
+		_, badErr = db.Record(ctx, answer("bad", 1, 10, true, now))
+	}()
+	wg.Wait()
+	if ok.Load() != members*each || dups.Load() != members*each {
+		t.Fatalf("recorded %d and refused %d duplicates, want %d of each", ok.Load(), dups.Load(), members*each)
+	}
+	if badErr == nil || !strings.Contains(badErr.Error(), "damaged") {
+		t.Fatalf("the answer of a member with a damaged record: %v", badErr)
+	}
+	if n := commits.Load(); n > members*each/2 {
+		t.Fatalf("%d answers took %d commits: answers waiting together should share one", 2*members*each, n)
+	}
+	top, err := db.Leaderboard(ctx, "g", bot.PeriodAll, "", members+1)
+	if err != nil || len(top) != members {
+		t.Fatalf("leaderboard: %v, %d members", err, len(top))
+	}
+	for _, s := range top {
+		if s.Points != 10*each || s.Answered != each {
+			t.Fatalf("score %+v: want %d points from %d answers", s, 10*each, each)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Record(ctx, answer("late", 99, 10, true, now)); !errors.Is(err, storage.ErrClosed) {
+		t.Fatalf("record after close: %v", err)
 	}
 }

@@ -8,7 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -74,21 +74,30 @@ func Build(docs ...*Document) (*Bank, error) {
 			b.categories = append(b.categories, c)
 		}
 	}
-	cardWhere := map[string]string{}
+	n := 0
+	for _, d := range docs {
+		n += len(d.Cards)
+	}
+	type where struct {
+		file string
+		line int
+	}
+	cardWhere := make(map[string]where, n)
+	b.byID = make(map[string]*Card, n)
+	b.cards = make([]*Card, 0, n)
 	for _, d := range docs {
 		for _, c := range d.Cards {
 			p := d.cardLine[c]
-			field := fmt.Sprintf("cards[%d]", p.index)
 			if c.ID != "" {
 				if first, dup := cardWhere[c.ID]; dup {
-					list = append(list, &Error{File: d.File, Line: p.id, Field: field + ".id", Msg: fmt.Sprintf("duplicate id %q (first used at %s)", c.ID, first)})
+					list = append(list, &Error{File: d.File, Line: p.id, Field: fmt.Sprintf("cards[%d].id", p.index), Msg: fmt.Sprintf("duplicate id %q (first used at %s:%d)", c.ID, first.file, first.line)})
 					continue
 				}
-				cardWhere[c.ID] = fmt.Sprintf("%s:%d", d.File, p.id)
+				cardWhere[c.ID] = where{d.File, p.id}
 			}
 			if c.Category != "" {
 				if _, ok := b.catIndex[c.Category]; !ok {
-					list = append(list, &Error{File: d.File, Line: p.category, Field: field + ".category", Msg: fmt.Sprintf("unknown category %q: %s", c.Category, b.validCategories())})
+					list = append(list, &Error{File: d.File, Line: p.category, Field: fmt.Sprintf("cards[%d].category", p.index), Msg: fmt.Sprintf("unknown category %q: %s", c.Category, b.validCategories())})
 					continue
 				}
 			}
@@ -103,14 +112,17 @@ func Build(docs ...*Document) (*Bank, error) {
 		list.Sort()
 		return nil, list
 	}
-	sort.SliceStable(b.cards, func(i, j int) bool {
-		ci, cj := b.catIndex[b.cards[i].Category], b.catIndex[b.cards[j].Category]
-		if ci != cj {
-			return ci < cj
+	// Draw pools keep their cards in id order (see index): sort once by id,
+	// then order the bank's own list by category and number.
+	byID := slices.Clone(b.cards)
+	slices.SortFunc(byID, func(x, y *Card) int { return strings.Compare(x.ID, y.ID) })
+	b.index(byID)
+	slices.SortStableFunc(b.cards, func(x, y *Card) int {
+		if c := b.catIndex[x.Category] - b.catIndex[y.Category]; c != 0 {
+			return c
 		}
-		return b.cards[i].Number < b.cards[j].Number
+		return x.Number - y.Number
 	})
-	b.index()
 	return b, nil
 }
 
@@ -175,7 +187,7 @@ func ReadDocuments(paths ...string) ([]*Document, error) {
 	for _, p := range paths {
 		if p == DefaultName {
 			names, _ := fs.Glob(defaultFS, "defaultbank/*.yaml")
-			sort.Strings(names)
+			slices.Sort(names)
 			for _, n := range names {
 				add(defaultFS, n, "default:"+strings.TrimPrefix(n, "defaultbank/"))
 			}
@@ -207,7 +219,7 @@ func ReadDocuments(paths ...string) ([]*Document, error) {
 		if len(files) == 0 {
 			list = append(list, &Error{File: p, Msg: "the folder holds no .yaml, .yml or .json bank files"})
 		}
-		sort.Strings(files)
+		slices.Sort(files)
 		for _, f := range files {
 			add(os.DirFS(filepath.Dir(f)), filepath.Base(f), f)
 		}

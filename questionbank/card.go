@@ -1,8 +1,10 @@
 package questionbank
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -78,19 +80,16 @@ func (q *QuickCheck) problems() []problem {
 		out = append(out, problem{-1, "", fmt.Sprintf("has %d options: give 2 to 5", len(q.Options))})
 	}
 	correct := 0
-	seen := map[string]bool{}
 	for i, o := range q.Options {
 		if o.Correct {
 			correct++
 		}
-		key := strings.ToLower(o.Text)
 		switch {
 		case o.Text == "":
 			out = append(out, problem{i, fmt.Sprintf("[%d].text", i), "missing or empty: every option needs its text"})
-		case seen[key]:
+		case slices.ContainsFunc(q.Options[:i], func(p Option) bool { return strings.EqualFold(p.Text, o.Text) }):
 			out = append(out, problem{i, fmt.Sprintf("[%d]", i), fmt.Sprintf("option %q appears twice", o.Text)})
 		}
-		seen[key] = true
 	}
 	if correct != 1 {
 		out = append(out, problem{-1, "", fmt.Sprintf("has %d correct options: mark exactly one with `correct: true`", correct)})
@@ -117,7 +116,9 @@ func (q *QuickCheck) MarshalJSON() ([]byte, error) {
 // UnmarshalJSON reads what MarshalJSON writes.
 func (q *QuickCheck) UnmarshalJSON(b []byte) error {
 	var in quickCheckJSON
-	if err := json.Unmarshal(b, &in); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
 		return err
 	}
 	*q = QuickCheck{Question: in.Question, Explanation: in.Explanation}

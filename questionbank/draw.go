@@ -5,7 +5,6 @@ import (
 	"hash/fnv"
 	"math/bits"
 	"math/rand/v2"
-	"sort"
 	"strings"
 )
 
@@ -34,7 +33,9 @@ type pool struct {
 	sum   uint64
 }
 
-func (b *Bank) index() {
+// index builds the draw pools from the cards sorted by id, so each pool is
+// in id order too.
+func (b *Bank) index(byID []*Card) {
 	b.pools = map[Filter]*pool{}
 	add := func(f Filter, c *Card) {
 		p := b.pools[f]
@@ -44,7 +45,7 @@ func (b *Bank) index() {
 		}
 		p.cards = append(p.cards, c)
 	}
-	for _, c := range b.cards {
+	for _, c := range byID {
 		add(Filter{}, c)
 		add(Filter{Category: c.Category}, c)
 		if c.Difficulty != "" {
@@ -53,7 +54,6 @@ func (b *Bank) index() {
 		}
 	}
 	for _, p := range b.pools {
-		sort.Slice(p.cards, func(i, j int) bool { return p.cards[i].ID < p.cards[j].ID })
 		h := fnv.New64a()
 		for _, c := range p.cards {
 			h.Write([]byte(c.ID))

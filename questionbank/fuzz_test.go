@@ -1,8 +1,11 @@
 package questionbank
 
 import (
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -38,6 +41,46 @@ func FuzzImport(f *testing.F) {
 			}
 			if _, err := Build(back); err != nil {
 				t.Fatalf("%s: an imported bank is not valid once written: %v\n%s", format, err, sb.String())
+			}
+		}
+	})
+}
+
+// FuzzCardJSON checks the card decoder of JSON banks against encoding/json
+// with unknown fields refused: where encoding/json reads a card, the
+// decoder must read the same card.
+func FuzzCardJSON(f *testing.F) {
+	f.Add([]byte(`{"id":"a-1","category":"a","number":3,"prompt":"Why?","key_concepts":["x","y"],"answer":"Because\nof \"this\" \u00e9","difficulty":"hard","tags":["t"],"answers":["z"],"examples":[{"input":"1+1","output":"2"}],"quick_check":{"question":"Q?","options":["a","b"],"correct":1,"explanation":"e"}}`))
+	f.Add([]byte(`{"id":null,"tags":null,"quick_check":null,"number":-2}`))
+	f.Add([]byte(`{"id":"x","promt":"typo"}`))
+	f.Add([]byte(`{"prompt":"\ud83d\ude00 \/ \t","number":1.5}`))
+	f.Add([]byte(`{"id": "x" , "prompt" : "p"  }`))
+	f.Add([]byte(`{"number":+1,"quick_check":{"correct":01}}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var want, got Card
+		wantErr := strictJSON(data, &want)
+		if !json.Valid(data) { // a Decoder stops after the first value
+			wantErr = errors.New("not one JSON value")
+		}
+		gotErr := decodeCardJSON(data, &got)
+		if wantErr == nil && gotErr == nil {
+			if wq, gq := want.QuickCheck, got.QuickCheck; (wq == nil) != (gq == nil) || wq != nil && wq.CorrectIndex() != gq.CorrectIndex() {
+				t.Fatalf("quick checks differ: %+v vs %+v", wq, gq)
+			}
+			want.QuickCheck, got.QuickCheck = nil, nil
+			if !reflect.DeepEqual(want, got) {
+				t.Fatalf("cards differ:\nencoding/json %+v\ndecoder       %+v", want, got)
+			}
+		}
+		if wantErr == nil && gotErr != nil {
+			t.Fatalf("encoding/json reads %q, the decoder says %v", data, gotErr)
+		}
+		if gotErr == nil && wantErr != nil {
+			t.Fatalf("encoding/json refuses %q (%v), the decoder reads it", data, wantErr)
+		}
+		if gotErr != nil {
+			if _, ok := gotErr.(*cardError); !ok {
+				t.Fatalf("not a cardError: %v", gotErr)
 			}
 		}
 	})

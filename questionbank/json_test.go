@@ -117,3 +117,39 @@ func BenchmarkLoad100kJSON(b *testing.B) {
 		}
 	}
 }
+
+// A mistake inside a card is reported at the line of the field, with the
+// field's path and what was expected.
+func TestJSONCardErrorsPointAtTheField(t *testing.T) {
+	data := `[
+  {"id": "x-1", "category": "x", "prompt": "Fine?"},
+  {"id": "x-2",
+   "category": "x",
+   "prompt": "Number?",
+   "number": "seven"},
+  {"id": "x-3", "category": "x", "prompt": "Options?",
+   "quick_check": {"question": "Q?",
+      "options": ["a", 2], "correct": 0}},
+  {"id": "x-4", "category": "x", "prompt": "Fraction?", "number": 1.5},
+  {"id": "x-5", "category": "x", "prompt": "Examples?",
+   "examples": [{"input": "1", "output": "1"},
+                {"input": "2", "outptu": "2"}]},
+  {"id": "x-6", "category": "x", "prompt": "Tab	inside?"}
+]`
+	_, errs := ParseJSON("list.json", strings.NewReader(data))
+	got := errs.Error()
+	for _, want := range []string{
+		`list.json:6: cards[1].number: want a whole number, got text`,
+		`list.json:9: cards[2].quick_check.options[1]: want text in quotes, got a number`,
+		`list.json:10: cards[3].number: want a whole number, got 1.5`,
+		`list.json:13: cards[4].examples[1]: unknown key "outptu"`,
+		`list.json:14: cards[5].prompt: a line break or control character inside quotes`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in\n%s", want, got)
+		}
+	}
+	if len(errs) != 5 {
+		t.Errorf("%d errors, want 5:\n%s", len(errs), got)
+	}
+}

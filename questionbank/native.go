@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"io/fs"
 	"regexp"
 	"strconv"
 	"strings"
@@ -243,6 +244,33 @@ func parseQuickCheck(e *errs, field string, n *yaml.Node) *QuickCheck {
 
 // readAll reads a bank file, refusing one larger than maxFileSize.
 func (e *errs) readAll(r io.Reader) ([]byte, bool) {
+	// Read into a buffer of the right size when the size is known: a large
+	// bank would otherwise be copied a dozen times as the buffer grows.
+	size := -1
+	switch r := r.(type) {
+	case interface{ Len() int }: // strings.Reader, bytes.Reader, bytes.Buffer
+		size = r.Len()
+	case interface{ Stat() (fs.FileInfo, error) }: // files
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			size = int(min(fi.Size(), maxFileSize+1))
+		}
+	}
+	if size >= 0 && size <= maxFileSize {
+		data := make([]byte, size)
+		if _, err := io.ReadFull(r, data); err != nil {
+			e.add(0, "", "cannot read: %v", err)
+			return nil, false
+		}
+		rest, err := io.ReadAll(io.LimitReader(r, maxFileSize+1-int64(size))) // if it grew
+		if err != nil {
+			e.add(0, "", "cannot read: %v", err)
+			return nil, false
+		}
+		if len(rest) == 0 {
+			return data, true
+		}
+		r = io.MultiReader(bytes.NewReader(data), bytes.NewReader(rest))
+	}
 	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
 	if err != nil {
 		e.add(0, "", "cannot read: %v", err)

@@ -20,23 +20,32 @@
 //	posts        id (big-endian, from NextSequence) -> Post
 //	bags         "ch:group:channel:filter" -> questionbank.BagState
 //	answers      seq (big-endian) -> Answer (answers and self-ratings)
-//	answer_keys  kind 0 post 0 user -> seq: one answer per kind, post and user
 //	members      group 0 user -> Member (tallies, points, streak)
-//	scores       group 0 period 0 category 0 user -> Score
-//	ranks        group 0 period 0 category 0 rank user -> nothing: scores in
-//	             leaderboard order, so a top 10 reads 10 keys
+//	member_data  group 0 user 0 tag 0 ...: everything else about one
+//	             member, side by side:
+//	               k 0 kind 0 post -> answer seq: one answer per kind,
+//	                 post and member
+//	               s 0 period 0 category -> Score
+//	               r 0 card -> bot.Review (spaced repetition)
+//	               a 0 day -> answers that day (uint32), for /stats' heatmap
+//	ranks        group 0 period 0 category 0 rank user -> Score: scores in
+//	             leaderboard order, so a top 10 reads 10 entries
 //	schedules    group 0 channel -> Schedule
-//	reviews      group 0 user 0 card -> bot.Review (spaced repetition)
 //	rounds       group 0 channel -> bot.Round (a study round in progress)
-//	activity     group 0 user 0 day -> answers that day (uint32), for /stats' heatmap
 //	deliveries   platform delivery id -> when it was first seen (unix
 //	             seconds), so a redelivery is handled once; kept two days,
 //	             checked in memory and written within a second in the
 //	             background (no fsync of their own on the request path)
 //
-// Leaderboards read maintained aggregates (scores and ranks), never the
+// Leaderboards read maintained aggregates (the ranks index), never the
 // answers; every answer updates, in its own commit, 6 scores: all time, its
 // month and its week, each overall and for its category.
+//
+// Keeping a member's records side by side matters for speed: a commit
+// writes every B+tree page it touched, so an answer that touched a page in
+// each of four trees wrote four pages; under member_data it writes one or
+// two (schema 7; before it, answer_keys, scores, reviews and activity were
+// buckets of their own, and recording took three times the pages).
 //
 // # Caveats
 //

@@ -22,7 +22,7 @@ import (
 )
 
 // SchemaVersion is the layout this code reads and writes.
-const SchemaVersion = 6
+const SchemaVersion = 7
 
 var (
 	bMeta       = []byte("meta")
@@ -30,18 +30,31 @@ var (
 	bPosts      = []byte("posts")
 	bBags       = []byte("bags")
 	bAnswers    = []byte("answers")
-	bAnswerKeys = []byte("answer_keys")
 	bMembers    = []byte("members")
-	bScores     = []byte("scores")
+	bMemberData = []byte("member_data")
 	bRanks      = []byte("ranks")
 	bSchedules  = []byte("schedules")
 	bDeliveries = []byte("deliveries")
-	bReviews    = []byte("reviews")
 	bRounds     = []byte("rounds")
-	bActivity   = []byte("activity")
 
-	allBuckets = [][]byte{bMeta, bGroups, bPosts, bBags, bAnswers, bAnswerKeys, bMembers, bScores, bRanks, bSchedules, bDeliveries, bReviews, bRounds, bActivity}
+	allBuckets = [][]byte{bMeta, bGroups, bPosts, bBags, bAnswers, bMembers, bMemberData, bRanks, bSchedules, bDeliveries, bRounds}
 	keySchema  = []byte("schema")
+
+	// buckets of schema 6 and before, which schema 7 folded into
+	// member_data
+	bOldAnswerKeys = []byte("answer_keys")
+	bOldScores     = []byte("scores")
+	bOldReviews    = []byte("reviews")
+	bOldActivity   = []byte("activity")
+)
+
+// The kinds of record under a member's prefix in member_data: group 0 user
+// 0 tag 0 ...
+const (
+	tagAnswerKey = "k" // kind 0 post (8 bytes) -> answer seq
+	tagScore     = "s" // period 0 category -> Score
+	tagReview    = "r" // card -> Review
+	tagActivity  = "a" // day -> answers that day (uint32)
 )
 
 // Options configures Open.
@@ -183,41 +196,96 @@ func (d *DB) Bolt() *bolt.DB { return d.db }
 
 // migrations[v] upgrades a database from schema v to v+1.
 var migrations = map[int]func(tx *bolt.Tx) error{
-	// Schema 1 had no ranks bucket: leaderboards sorted the scores of a
-	// period on every query. Schema 2 keeps them in order.
-	1: func(tx *bolt.Tx) error {
-		ranks, err := tx.CreateBucketIfNotExists(bRanks)
-		if err != nil {
+	// Schema 2 added the ranks index; schema 7 builds it, from the scores.
+	1: func(tx *bolt.Tx) error { return nil },
+	// Schema 3 added the deliveries bucket (platform delivery ids seen),
+	// which the loop in migrate creates.
+	2: func(tx *bolt.Tx) error { return nil },
+	// Schema 4 added the reviews bucket (spaced-repetition state); answers
+	// recorded before start it afresh.
+	3: func(tx *bolt.Tx) error { return nil },
+	// Schema 5 added the rounds bucket (group study rounds in progress).
+	4: func(tx *bolt.Tx) error { return nil },
+	// Schema 6 added the activity bucket; schema 7 builds it, from the
+	// answers.
+	5: func(tx *bolt.Tx) error { return nil },
+	// Schema 7 keeps each member's answer keys, scores, reviews and activity
+	// together under the member's prefix in member_data, so recording an
+	// answer writes one or two pages there instead of one in each of four
+	// trees, and the ranks index holds the scores themselves.
+	6: migrateMemberData,
+}
+
+func migrateMemberData(tx *bolt.Tx) error {
+	data := tx.Bucket(bMemberData)
+	if err := tx.DeleteBucket(bRanks); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+		return err
+	}
+	ranks, err := tx.CreateBucket(bRanks)
+	if err != nil {
+		return err
+	}
+	// answer keys and activity: from the answers
+	err = tx.Bucket(bAnswers).ForEach(func(k, v []byte) error {
+		var a bot.Answer
+		if err := json.Unmarshal(v, &a); err != nil {
+			return fmt.Errorf("answer %x: %w", k, err)
+		}
+		if err := data.Put(answerKey(&a), append([]byte{}, k...)); err != nil {
 			return err
 		}
-		return tx.Bucket(bScores).ForEach(func(k, v []byte) error {
+		return countActivity(data, &a)
+	})
+	if err != nil {
+		return err
+	}
+	// scores, and their places in the ranks index
+	if old := tx.Bucket(bOldScores); old != nil {
+		err := old.ForEach(func(k, v []byte) error {
+			parts := bytes.Split(k, []byte{0}) // group, period, category, user
+			if len(parts) != 4 {
+				return fmt.Errorf("score key %q: want group, period, category and user", k)
+			}
 			var s bot.Score
 			if err := json.Unmarshal(v, &s); err != nil {
 				return fmt.Errorf("score %q: %w", k, err)
 			}
-			return ranks.Put(rankKey(scorePrefix(k), s), nil)
-		})
-	},
-	// Schema 3 adds the deliveries bucket (platform delivery ids seen), which
-	// the loop in migrate creates.
-	2: func(tx *bolt.Tx) error { return nil },
-	// Schema 4 adds the reviews bucket (spaced-repetition state), which the
-	// loop in migrate creates; answers recorded before start it afresh.
-	3: func(tx *bolt.Tx) error { return nil },
-	// Schema 5 adds the rounds bucket (group study rounds in progress).
-	4: func(tx *bolt.Tx) error { return nil },
-	// Schema 6 adds the activity bucket (answers per member and day), built
-	// from the answers already recorded.
-	5: func(tx *bolt.Tx) error {
-		act := tx.Bucket(bActivity)
-		return tx.Bucket(bAnswers).ForEach(func(k, v []byte) error {
-			var a bot.Answer
-			if err := json.Unmarshal(v, &a); err != nil {
-				return fmt.Errorf("answer %x: %w", k, err)
+			group, period, cat, user := string(parts[0]), string(parts[1]), string(parts[2]), string(parts[3])
+			val := append([]byte{}, v...)
+			if err := data.Put(key(group, user, tagScore, period, cat), val); err != nil {
+				return err
 			}
-			return countActivity(act, &a)
+			return ranks.Put(rankKey(key(group, period, cat, ""), s), val)
 		})
-	},
+		if err != nil {
+			return err
+		}
+	}
+	// reviews
+	if old := tx.Bucket(bOldReviews); old != nil {
+		err := old.ForEach(func(k, v []byte) error {
+			parts := bytes.Split(k, []byte{0}) // group, user, card
+			if len(parts) != 3 {
+				return fmt.Errorf("review key %q: want group, user and card", k)
+			}
+			return data.Put(key(string(parts[0]), string(parts[1]), tagReview, string(parts[2])), append([]byte{}, v...))
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, b := range [][]byte{bOldAnswerKeys, bOldScores, bOldReviews, bOldActivity} {
+		if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+			return err
+		}
+	}
+	return nil
+}
+
+// answerKey is where an answer's key lies in member_data: one answer per
+// kind, post and member.
+func answerKey(a *bot.Answer) []byte {
+	return key(a.Group, a.User, tagAnswerKey, string(a.Kind), string(u64(a.PostID)))
 }
 
 // countActivity adds an answer to its member's count for its day.
@@ -225,7 +293,7 @@ func countActivity(b *bolt.Bucket, a *bot.Answer) error {
 	if a.Kind != bot.KindAnswer || a.Day == "" {
 		return nil
 	}
-	k := key(a.Group, a.User, a.Day)
+	k := key(a.Group, a.User, tagActivity, a.Day)
 	n := uint32(0)
 	if v := b.Get(k); len(v) == 4 {
 		n = binary.BigEndian.Uint32(v)
@@ -499,14 +567,17 @@ func (d *DB) Replay(answers []*bot.Answer, perTx int) error {
 }
 
 // record stores an answer, the member's update and the member's scores in
-// tx, and reports a duplicate without changing anything.
+// tx, and reports a duplicate without changing anything. Apart from the
+// answer itself (appended) and the ranks index, everything it writes lies
+// under the member's prefix: the member record and one or two pages of
+// member_data.
 func record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
 	var m bot.Member
-	keys := tx.Bucket(bAnswerKeys)
-	ak := key(string(a.Kind), string(u64(a.PostID)), a.User)
+	data := tx.Bucket(bMemberData)
+	ak := answerKey(a)
 	mk := key(a.Group, a.User)
 	members := tx.Bucket(bMembers)
-	if keys.Get(ak) != nil {
+	if data.Get(ak) != nil {
 		_, err := getJSON(members, mk, &m)
 		return m, true, err
 	}
@@ -520,7 +591,7 @@ func record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
 	if err := putJSON(answers, u64(seq), rec); err != nil {
 		return m, false, err
 	}
-	if err := keys.Put(ak, u64(seq)); err != nil {
+	if err := data.Put(ak, u64(seq)); err != nil {
 		return m, false, err
 	}
 	if _, err := getJSON(members, mk, &m); err != nil {
@@ -530,17 +601,16 @@ func record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
 	if err := putJSON(members, mk, m); err != nil {
 		return m, false, err
 	}
-	if err := countActivity(tx.Bucket(bActivity), &rec); err != nil {
+	if err := countActivity(data, &rec); err != nil {
 		return m, false, err
 	}
-	reviews := tx.Bucket(bReviews)
-	rk := key(a.Group, a.User, a.CardID)
+	rk := key(a.Group, a.User, tagReview, a.CardID)
 	r := bot.Review{Card: a.CardID, Category: a.Category}
-	if _, err := getJSON(reviews, rk, &r); err != nil {
+	if _, err := getJSON(data, rk, &r); err != nil {
 		return m, false, err
 	}
 	r.Apply(bot.Grade(&rec), rec.Day)
-	if err := putJSON(reviews, rk, r); err != nil {
+	if err := putJSON(data, rk, r); err != nil {
 		return m, false, err
 	}
 	for _, period := range rec.Periods {
@@ -554,14 +624,9 @@ func record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
 	return m, false, nil
 }
 
-// scorePrefix returns "group 0 period 0 category 0" of a scores key.
-func scorePrefix(k []byte) []byte {
-	i := bytes.LastIndexByte(k, 0)
-	return k[:i+1]
-}
-
 // rankKey orders scores best first: most points, then best accuracy, then
-// earliest to reach their points, then user id.
+// earliest to reach their points, then user id. prefix is group 0 period 0
+// category 0.
 func rankKey(prefix []byte, s bot.Score) []byte {
 	k := make([]byte, 0, len(prefix)+20+len(s.User))
 	k = append(k, prefix...)
@@ -571,12 +636,15 @@ func rankKey(prefix []byte, s bot.Score) []byte {
 	return append(k, s.User...)
 }
 
+// applyScore adds an answer to the member's score for a period and
+// category, and moves the score to its new place in the ranks index (which
+// holds a copy, so a leaderboard reads only the index).
 func applyScore(tx *bolt.Tx, group, period, cat string, a *bot.Answer) error {
-	scores, ranks := tx.Bucket(bScores), tx.Bucket(bRanks)
+	data, ranks := tx.Bucket(bMemberData), tx.Bucket(bRanks)
 	prefix := key(group, period, cat, "")
-	sk := append(append([]byte{}, prefix...), a.User...)
+	sk := key(group, a.User, tagScore, period, cat)
 	var s bot.Score
-	found, err := getJSON(scores, sk, &s)
+	found, err := getJSON(data, sk, &s)
 	if err != nil {
 		return err
 	}
@@ -586,10 +654,14 @@ func applyScore(tx *bolt.Tx, group, period, cat string, a *bot.Answer) error {
 		}
 	}
 	s.Apply(a)
-	if err := putJSON(scores, sk, s); err != nil {
+	v, err := json.Marshal(s)
+	if err != nil {
 		return err
 	}
-	return ranks.Put(rankKey(prefix, s), nil)
+	if err := data.Put(sk, v); err != nil {
+		return err
+	}
+	return ranks.Put(rankKey(prefix, s), v)
 }
 
 // Member implements bot.Store.
@@ -606,8 +678,8 @@ func (d *DB) Member(ctx context.Context, group, user string) (bot.Member, error)
 func (d *DB) Reviews(ctx context.Context, group, user string) ([]bot.Review, error) {
 	var out []bot.Review
 	err := d.db.View(func(tx *bolt.Tx) error {
-		prefix := key(group, user, "")
-		c := tx.Bucket(bReviews).Cursor()
+		prefix := key(group, user, tagReview, "")
+		c := tx.Bucket(bMemberData).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			var r bot.Review
 			if err := json.Unmarshal(v, &r); err != nil {
@@ -620,23 +692,19 @@ func (d *DB) Reviews(ctx context.Context, group, user string) ([]bot.Review, err
 	return out, err
 }
 
-// Leaderboard implements bot.Store: it reads limit keys of the ranks index.
+// Leaderboard implements bot.Store: it reads limit entries of the ranks
+// index, which hold the scores.
 func (d *DB) Leaderboard(ctx context.Context, group, period, category string, limit int) ([]bot.Score, error) {
 	var out []bot.Score
 	err := d.db.View(func(tx *bolt.Tx) error {
 		prefix := key(group, period, category, "")
-		scores := tx.Bucket(bScores)
 		c := tx.Bucket(bRanks).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, _ = c.Next() {
-			user := k[len(prefix)+20:]
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, v = c.Next() {
 			var s bot.Score
-			ok, err := getJSON(scores, append(append([]byte{}, prefix...), user...), &s)
-			if err != nil {
-				return err
+			if err := json.Unmarshal(v, &s); err != nil {
+				return fmt.Errorf("damaged score %q: %w", k, err)
 			}
-			if ok {
-				out = append(out, s)
-			}
+			out = append(out, s)
 		}
 		return nil
 	})
@@ -740,8 +808,8 @@ func (d *DB) UnclaimDaily(ctx context.Context, group, channel, day string) error
 func (d *DB) Activity(ctx context.Context, group, user string) (map[string]int, error) {
 	out := map[string]int{}
 	err := d.db.View(func(tx *bolt.Tx) error {
-		prefix := key(group, user, "")
-		c := tx.Bucket(bActivity).Cursor()
+		prefix := key(group, user, tagActivity, "")
+		c := tx.Bucket(bMemberData).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			if len(v) == 4 {
 				out[string(k[len(prefix):])] = int(binary.BigEndian.Uint32(v))
@@ -829,12 +897,12 @@ func (d *DB) Members(ctx context.Context, group string) ([]bot.Member, error) {
 }
 
 // PeriodTallies implements bot.Store: the group's answers in a period by
-// category, summed over the members' scores.
+// category, summed over the members' scores (read from the ranks index).
 func (d *DB) PeriodTallies(ctx context.Context, group, period string) (map[string]bot.Tally, error) {
 	out := map[string]bot.Tally{}
 	err := d.db.View(func(tx *bolt.Tx) error {
 		prefix := key(group, period, "")
-		c := tx.Bucket(bScores).Cursor()
+		c := tx.Bucket(bRanks).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			rest := k[len(prefix):]
 			i := bytes.IndexByte(rest, 0)

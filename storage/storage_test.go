@@ -357,3 +357,94 @@ func TestConcurrentAnswersShareCommits(t *testing.T) {
 		t.Fatalf("record after close: %v", err)
 	}
 }
+
+// A database of schema 6 (answer keys, scores, reviews and activity in
+// buckets of their own, ranks without values) is migrated on open: nothing
+// is lost, duplicates are still refused, and the old buckets are gone.
+func TestMigrateFromSchema6(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v6.db")
+	bdb, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	a := answer("ann", 7, 15, true, at)
+	a.Seq = 1
+	score := bot.Score{User: "ann", Name: "ann", Points: 15, Tally: bot.Tally{Answered: 1, Correct: 1}, ReachedAt: at}
+	err = bdb.Update(func(tx *bolt.Tx) error {
+		for _, name := range []string{"meta", "groups", "posts", "bags", "answers", "answer_keys", "members", "scores", "ranks", "schedules", "deliveries", "reviews", "rounds", "activity"} {
+			if _, err := tx.CreateBucket([]byte(name)); err != nil {
+				return err
+			}
+		}
+		put := func(bucket, k string, v any) {
+			data, ok := v.([]byte)
+			if !ok {
+				data, _ = json.Marshal(v)
+			}
+			if err == nil {
+				err = tx.Bucket([]byte(bucket)).Put([]byte(k), data)
+			}
+		}
+		seq := "\x00\x00\x00\x00\x00\x00\x00\x01"
+		put("meta", "schema", []byte("6"))
+		put("answers", seq, a)
+		put("answer_keys", "answer\x00\x00\x00\x00\x00\x00\x00\x00\x07\x00ann", []byte(seq))
+		put("members", "g\x00ann", bot.Member{Group: "g", User: "ann", Name: "ann", Points: 15, Tally: bot.Tally{Answered: 1, Correct: 1}, Streak: 1})
+		for _, period := range a.Periods {
+			for _, cat := range []string{"", "postgres"} {
+				put("scores", "g\x00"+period+"\x00"+cat+"\x00ann", score)
+				put("ranks", "g\x00"+period+"\x00"+cat+"\x00rank-bytes-of-ann", []byte{})
+			}
+		}
+		put("reviews", "g\x00ann\x00postgres-mvcc", bot.Review{Card: "postgres-mvcc", Category: "postgres", Reps: 1})
+		put("activity", "g\x00ann\x00"+a.Day, []byte{0, 0, 0, 1})
+		return err
+	})
+	bdb.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := bottest.OpenDBAt(t, path)
+	for _, period := range a.Periods {
+		for _, cat := range []string{"", "postgres"} {
+			top, err := db.Leaderboard(ctx, "g", period, cat, 10)
+			if err != nil || len(top) != 1 || top[0].User != "ann" || top[0].Points != 15 {
+				t.Fatalf("leaderboard %s/%s after migration: %v %+v", period, cat, err, top)
+			}
+		}
+	}
+	if r, err := db.Reviews(ctx, "g", "ann"); err != nil || len(r) != 1 || r[0].Card != "postgres-mvcc" || r[0].Reps != 1 {
+		t.Fatalf("reviews after migration: %v %+v", err, r)
+	}
+	if act, err := db.Activity(ctx, "g", "ann"); err != nil || act[a.Day] != 1 || len(act) != 1 {
+		t.Fatalf("activity after migration: %v %v", err, act)
+	}
+	if tal, err := db.PeriodTallies(ctx, "g", bot.PeriodAll); err != nil || tal["postgres"].Answered != 1 || len(tal) != 1 {
+		t.Fatalf("tallies after migration: %v %v", err, tal)
+	}
+	if _, err := db.Record(ctx, answer("ann", 7, 15, true, at)); err != bot.ErrAlreadyAnswered {
+		t.Fatalf("the same answer again after migration: %v", err)
+	}
+	if _, err := db.Record(ctx, answer("ann", 8, 10, true, at.Add(time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	top, _ := db.Leaderboard(ctx, "g", bot.PeriodAll, "", 10)
+	if len(top) != 1 || top[0].Points != 25 {
+		t.Fatalf("after a new answer: %+v", top)
+	}
+	bottest.CloseAndCheck(t, db)
+	raw, _ := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	defer raw.Close()
+	raw.View(func(tx *bolt.Tx) error {
+		for _, name := range []string{"answer_keys", "scores", "reviews", "activity"} {
+			if tx.Bucket([]byte(name)) != nil {
+				t.Errorf("bucket %s is still there after the migration", name)
+			}
+		}
+		if n := tx.Bucket([]byte("ranks")).Stats().KeyN; n != 6 {
+			t.Errorf("ranks index has %d entries, want 6 (the stale ones dropped)", n)
+		}
+		return nil
+	})
+}

@@ -24,12 +24,11 @@ func BenchmarkRecordAnswer(b *testing.B) {
 	}
 	defer db.Close()
 	var seq atomic.Int64
-	now := time.Now()
 	b.SetParallelism(recordWorkers / 2) // 2 cores: 64 goroutines
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			n := seq.Add(1)
-			if _, err := db.Record(context.Background(), benchAnswer(fmt.Sprint("m", n), uint64(n), now)); err != nil {
+			if _, err := db.Record(context.Background(), benchAnswer(fmt.Sprint("m", n), uint64(n), time.Now())); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -96,7 +96,12 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 	}
 	client := cfg.HTTPClient
 	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second}
+		// Keep a connection per concurrent request alive: the default
+		// transport keeps two per host, so under load every other request
+		// would dial (and handshake TLS) again.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		client = &http.Client{Timeout: 10 * time.Second, Transport: t}
 	}
 	if cfg.APIURL != "" && cfg.APIURL != DefaultAPIURL {
 		base, err := url.Parse(cfg.APIURL)

@@ -3,6 +3,7 @@ package slack
 import (
 	"regexp"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -101,6 +102,39 @@ var (
 // blocks are kept as they are (a fence loses its language, which Slack
 // would print).
 func Mrkdwn(md string) string {
+	if len(md) > maxCachedMrkdwn {
+		return mrkdwn(md)
+	}
+	mrkdwnCache.Lock()
+	out, ok := mrkdwnCache.m[md]
+	mrkdwnCache.Unlock()
+	if ok {
+		return out
+	}
+	out = mrkdwn(md)
+	mrkdwnCache.Lock()
+	if len(mrkdwnCache.m) >= maxMrkdwnCache {
+		clear(mrkdwnCache.m)
+	}
+	mrkdwnCache.m[md] = out
+	mrkdwnCache.Unlock()
+	return out
+}
+
+// The same texts (cards' prompts, answers and explanations) are converted
+// again and again; the conversion runs a handful of regular expressions, so
+// recent results are kept.
+const (
+	maxMrkdwnCache  = 4096
+	maxCachedMrkdwn = 8 << 10
+)
+
+var mrkdwnCache = struct {
+	sync.Mutex
+	m map[string]string
+}{m: map[string]string{}}
+
+func mrkdwn(md string) string {
 	var out []string
 	inCode := false
 	for _, line := range strings.Split(md, "\n") {

@@ -101,7 +101,12 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 	}
 	client := cfg.HTTPClient
 	if client == nil {
-		client = &http.Client{Timeout: 10 * time.Second}
+		// Keep a connection per concurrent request alive: the default
+		// transport keeps two per host, so under load every other request
+		// would dial (and handshake TLS) again.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 64
+		client = &http.Client{Timeout: 10 * time.Second, Transport: t}
 	}
 	a := &Adapter{cfg: cfg, bot: b, log: cfg.Log.With("platform", "slack"), ctx: context.Background(), done: make(chan struct{}), pacer: bot.Pacer{Gap: cfg.PostGap}}
 	opts := []slack.Option{slack.OptionAPIURL(cfg.APIURL), slack.OptionHTTPClient(client)}

@@ -309,8 +309,25 @@ func TestTypedAnswerModal(t *testing.T) {
 func TestMrkdwn(t *testing.T) {
 	in := "# Title\n**Bold** and *italic* and `**code**` and [docs](https://example.com/x).\n- one\n- two\n```python\nx = a ** b  # **not bold**\n```"
 	want := "*Title*\n*Bold* and _italic_ and `**code**` and <https://example.com/x|docs>.\n• one\n• two\n```\nx = a ** b  # **not bold**\n```"
+	for i := range 2 { // converted, then from the cache
+		if got := Mrkdwn(in); got != want {
+			t.Fatalf("call %d got:\n%s\nwant:\n%s", i+1, got, want)
+		}
+	}
+	// a full cache starts again and stays right
+	for i := range maxMrkdwnCache + 10 {
+		if got, want := Mrkdwn(fmt.Sprintf("**n%d**", i)), fmt.Sprintf("*n%d*", i); got != want {
+			t.Fatalf("%q, want %q", got, want)
+		}
+	}
 	if got := Mrkdwn(in); got != want {
-		t.Fatalf("got:\n%s\nwant:\n%s", got, want)
+		t.Fatalf("after the cache filled: %s", got)
+	}
+	mrkdwnCache.Lock()
+	n := len(mrkdwnCache.m)
+	mrkdwnCache.Unlock()
+	if n > maxMrkdwnCache {
+		t.Fatalf("the cache holds %d texts, more than %d", n, maxMrkdwnCache)
 	}
 }
 

@@ -17,6 +17,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -36,7 +37,18 @@ type row struct {
 
 func main() {
 	only := flag.String("only", "", "run only these measurements, such as 1,3 (default: all six)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (read it with go tool pprof)")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	want := map[int]bool{}
 	for _, s := range strings.Split(*only, ",") {
 		if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {

@@ -28,8 +28,10 @@
 //	               s 0 period 0 category -> Score
 //	               r 0 card -> bot.Review (spaced repetition)
 //	               a 0 day -> answers that day (uint32), for /stats' heatmap
-//	ranks        group 0 period 0 category 0 rank user -> Score: scores in
+//	leaderboards group 0 period 0 category 0 rank user -> Score: scores in
 //	             leaderboard order, so a top 10 reads 10 entries
+//	answer_keys  kind 0 post 0 user -> answer seq, for answers recorded
+//	             before schema 7 (read only; newer ones are in member_data)
 //	schedules    group 0 channel -> Schedule
 //	rounds       group 0 channel -> bot.Round (a study round in progress)
 //	deliveries   platform delivery id -> when it was first seen (unix
@@ -44,8 +46,17 @@
 // Keeping a member's records side by side matters for speed: a commit
 // writes every B+tree page it touched, so an answer that touched a page in
 // each of four trees wrote four pages; under member_data it writes one or
-// two (schema 7; before it, answer_keys, scores, reviews and activity were
+// two (schema 7; before it, answer keys, scores, reviews and activity were
 // buckets of their own, and recording took three times the pages).
+//
+// # Migrations
+//
+// Open migrates an older file. Up to schema 6 each step is one transaction.
+// Schema 6 to 7 rewrites most of the file, so it runs in transactions of
+// 100,000 records, each written in key order (bbolt inserts at random
+// places in one large transaction are quadratic), and drops the old buckets
+// and sets the version only in the last one: a migration cut short leaves a
+// working schema-6 file, and the next Open starts it again.
 //
 // # Caveats
 //

@@ -10,7 +10,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"strconv"
 	"sync"
 	"time"
 
@@ -32,7 +31,7 @@ var (
 	bAnswers    = []byte("answers")
 	bMembers    = []byte("members")
 	bMemberData = []byte("member_data")
-	bRanks      = []byte("ranks")
+	bRanks      = []byte("leaderboards")
 	bSchedules  = []byte("schedules")
 	bDeliveries = []byte("deliveries")
 	bRounds     = []byte("rounds")
@@ -41,11 +40,13 @@ var (
 	keySchema  = []byte("schema")
 
 	// buckets of schema 6 and before, which schema 7 folded into
-	// member_data
+	// member_data and leaderboards; answer_keys stays, read only, for the
+	// answers recorded before
 	bOldAnswerKeys = []byte("answer_keys")
 	bOldScores     = []byte("scores")
 	bOldReviews    = []byte("reviews")
 	bOldActivity   = []byte("activity")
+	bOldRanks      = []byte("ranks")
 )
 
 // The kinds of record under a member's prefix in member_data: group 0 user
@@ -62,6 +63,8 @@ type Options struct {
 	// Timeout is how long to wait for another process to release the file
 	// (default 1s).
 	Timeout time.Duration
+	// Progress, when set, is told how a long migration is going.
+	Progress func(format string, args ...any)
 	// NoSync skips fsync on commit; only for benchmarks that measure it.
 	NoSync bool
 }
@@ -122,7 +125,7 @@ func Open(path string, opt Options) (*DB, error) {
 	d := &DB{db: db, path: path, seen: map[string]time.Time{}, pending: map[string]time.Time{},
 		stop: make(chan struct{}), flushed: make(chan struct{}),
 		recq: make(chan *recordReq, maxGroup), recDone: make(chan struct{})}
-	if err := d.migrate(); err != nil {
+	if err := d.migrate(opt.Progress); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -194,98 +197,17 @@ func (d *DB) Check() error {
 // Bolt exposes the underlying bbolt database, for checks in tests and tools.
 func (d *DB) Bolt() *bolt.DB { return d.db }
 
-// migrations[v] upgrades a database from schema v to v+1.
-var migrations = map[int]func(tx *bolt.Tx) error{
-	// Schema 2 added the ranks index; schema 7 builds it, from the scores.
-	1: func(tx *bolt.Tx) error { return nil },
-	// Schema 3 added the deliveries bucket (platform delivery ids seen),
-	// which the loop in migrate creates.
-	2: func(tx *bolt.Tx) error { return nil },
-	// Schema 4 added the reviews bucket (spaced-repetition state); answers
-	// recorded before start it afresh.
-	3: func(tx *bolt.Tx) error { return nil },
-	// Schema 5 added the rounds bucket (group study rounds in progress).
-	4: func(tx *bolt.Tx) error { return nil },
-	// Schema 6 added the activity bucket; schema 7 builds it, from the
-	// answers.
-	5: func(tx *bolt.Tx) error { return nil },
-	// Schema 7 keeps each member's answer keys, scores, reviews and activity
-	// together under the member's prefix in member_data, so recording an
-	// answer writes one or two pages there instead of one in each of four
-	// trees, and the ranks index holds the scores themselves.
-	6: migrateMemberData,
-}
-
-func migrateMemberData(tx *bolt.Tx) error {
-	data := tx.Bucket(bMemberData)
-	if err := tx.DeleteBucket(bRanks); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
-		return err
-	}
-	ranks, err := tx.CreateBucket(bRanks)
-	if err != nil {
-		return err
-	}
-	// answer keys and activity: from the answers
-	err = tx.Bucket(bAnswers).ForEach(func(k, v []byte) error {
-		var a bot.Answer
-		if err := json.Unmarshal(v, &a); err != nil {
-			return fmt.Errorf("answer %x: %w", k, err)
-		}
-		if err := data.Put(answerKey(&a), append([]byte{}, k...)); err != nil {
-			return err
-		}
-		return countActivity(data, &a)
-	})
-	if err != nil {
-		return err
-	}
-	// scores, and their places in the ranks index
-	if old := tx.Bucket(bOldScores); old != nil {
-		err := old.ForEach(func(k, v []byte) error {
-			parts := bytes.Split(k, []byte{0}) // group, period, category, user
-			if len(parts) != 4 {
-				return fmt.Errorf("score key %q: want group, period, category and user", k)
-			}
-			var s bot.Score
-			if err := json.Unmarshal(v, &s); err != nil {
-				return fmt.Errorf("score %q: %w", k, err)
-			}
-			group, period, cat, user := string(parts[0]), string(parts[1]), string(parts[2]), string(parts[3])
-			val := append([]byte{}, v...)
-			if err := data.Put(key(group, user, tagScore, period, cat), val); err != nil {
-				return err
-			}
-			return ranks.Put(rankKey(key(group, period, cat, ""), s), val)
-		})
-		if err != nil {
-			return err
-		}
-	}
-	// reviews
-	if old := tx.Bucket(bOldReviews); old != nil {
-		err := old.ForEach(func(k, v []byte) error {
-			parts := bytes.Split(k, []byte{0}) // group, user, card
-			if len(parts) != 3 {
-				return fmt.Errorf("review key %q: want group, user and card", k)
-			}
-			return data.Put(key(string(parts[0]), string(parts[1]), tagReview, string(parts[2])), append([]byte{}, v...))
-		})
-		if err != nil {
-			return err
-		}
-	}
-	for _, b := range [][]byte{bOldAnswerKeys, bOldScores, bOldReviews, bOldActivity} {
-		if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
-			return err
-		}
-	}
-	return nil
-}
-
 // answerKey is where an answer's key lies in member_data: one answer per
 // kind, post and member.
 func answerKey(a *bot.Answer) []byte {
 	return key(a.Group, a.User, tagAnswerKey, string(a.Kind), string(u64(a.PostID)))
+}
+
+// answeredBefore7 reports whether an answer was recorded before schema 7,
+// whose answer keys stay where they were.
+func answeredBefore7(tx *bolt.Tx, a *bot.Answer) bool {
+	old := tx.Bucket(bOldAnswerKeys)
+	return old != nil && old.Get(key(string(a.Kind), string(u64(a.PostID)), a.User)) != nil
 }
 
 // countActivity adds an answer to its member's count for its day.
@@ -299,47 +221,6 @@ func countActivity(b *bolt.Bucket, a *bot.Answer) error {
 		n = binary.BigEndian.Uint32(v)
 	}
 	return b.Put(k, binary.BigEndian.AppendUint32(nil, n+1))
-}
-
-func (d *DB) migrate() error {
-	return d.update(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bMeta)
-		if meta == nil { // a new file
-			if tx.Bucket(bAnswers) != nil {
-				return fmt.Errorf("%s is a bbolt file but not a prepbot database: give another --db", d.path)
-			}
-			if !isEmpty(tx) {
-				return fmt.Errorf("%s is a bbolt database of another program: give another --db", d.path)
-			}
-			for _, b := range allBuckets {
-				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-					return err
-				}
-			}
-			return tx.Bucket(bMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
-		}
-		v, err := strconv.Atoi(string(meta.Get(keySchema)))
-		if err != nil {
-			return fmt.Errorf("%s has an unreadable schema version %q: restore it from a backup", d.path, meta.Get(keySchema))
-		}
-		if v > SchemaVersion {
-			return fmt.Errorf("%s was written by a newer prepbot (schema %d, this one reads %d): upgrade prepbot", d.path, v, SchemaVersion)
-		}
-		for ; v < SchemaVersion; v++ {
-			for _, b := range allBuckets {
-				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-					return err
-				}
-			}
-			if err := migrations[v](tx); err != nil {
-				return fmt.Errorf("migrating %s from schema %d: %w", d.path, v, err)
-			}
-			if err := meta.Put(keySchema, []byte(strconv.Itoa(v+1))); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
 }
 
 func isEmpty(tx *bolt.Tx) bool {
@@ -577,7 +458,7 @@ func record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
 	ak := answerKey(a)
 	mk := key(a.Group, a.User)
 	members := tx.Bucket(bMembers)
-	if data.Get(ak) != nil {
+	if data.Get(ak) != nil || answeredBefore7(tx, a) {
 		_, err := getJSON(members, mk, &m)
 		return m, true, err
 	}

@@ -358,9 +358,10 @@ func TestConcurrentAnswersShareCommits(t *testing.T) {
 	}
 }
 
-// A database of schema 6 (answer keys, scores, reviews and activity in
-// buckets of their own, ranks without values) is migrated on open: nothing
-// is lost, duplicates are still refused, and the old buckets are gone.
+// A database of schema 6 (scores, reviews and activity in buckets of their
+// own, ranks without values) is migrated on open: nothing is lost,
+// duplicates of answers recorded before are still refused, and the old
+// buckets are gone.
 func TestMigrateFromSchema6(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v6.db")
 	bdb, err := bolt.Open(path, 0o600, nil)
@@ -437,13 +438,16 @@ func TestMigrateFromSchema6(t *testing.T) {
 	raw, _ := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
 	defer raw.Close()
 	raw.View(func(tx *bolt.Tx) error {
-		for _, name := range []string{"answer_keys", "scores", "reviews", "activity"} {
+		for _, name := range []string{"scores", "reviews", "activity", "ranks"} {
 			if tx.Bucket([]byte(name)) != nil {
 				t.Errorf("bucket %s is still there after the migration", name)
 			}
 		}
-		if n := tx.Bucket([]byte("ranks")).Stats().KeyN; n != 6 {
-			t.Errorf("ranks index has %d entries, want 6 (the stale ones dropped)", n)
+		if tx.Bucket([]byte("answer_keys")) == nil {
+			t.Errorf("the answer keys of the answers recorded before are gone")
+		}
+		if n := tx.Bucket([]byte("leaderboards")).Stats().KeyN; n != 6 {
+			t.Errorf("leaderboards index has %d entries, want 6 (the old ranks dropped)", n)
 		}
 		return nil
 	})

@@ -75,7 +75,9 @@ func runConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		*dbPath = filepath.Join(dataDir(), "console.db")
 		banner = "Your progress is saved in " + *dbPath + " (choose another file with --db)."
 	}
-	db, err := storage.Open(*dbPath, storage.Options{})
+	db, err := storage.Open(*dbPath, storage.Options{Progress: func(format string, args ...any) {
+		fmt.Fprintf(stderr, format+"\n", args...) // a schema migration, once after an upgrade
+	}})
 	if err != nil {
 		return err
 	}

@@ -84,7 +84,9 @@ func (m *Main) Open() error {
 		return fmt.Errorf("the question bank has problems: %w", err)
 	}
 	debug.FreeOSMemory() // parsing a large bank leaves garbage the idle server need not keep
-	m.DB, err = storage.Open(m.Config.DB, storage.Options{})
+	m.DB, err = storage.Open(m.Config.DB, storage.Options{Progress: func(format string, args ...any) {
+		m.Log.Info(fmt.Sprintf(format, args...)) // a schema migration, once after an upgrade
+	}})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,192 @@
+package storage_test
+
+import (
+	"cmp"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/bot/bottest"
+	"github.com/prepbot/prepbot/storage"
+)
+
+// schema6 is the content of a generated schema-6 database.
+type schema6 struct {
+	scores   map[[3]string][]bot.Score // group, period, category -> scores
+	reviews  map[[2]string][]bot.Review
+	activity map[[2]string]map[string]int
+}
+
+// writeSchema6 writes a schema-6 database at path: several groups, members
+// whose ids are prefixes of each other (u1, u10), four periods and three
+// categories.
+func writeSchema6(t *testing.T, path string) schema6 {
+	t.Helper()
+	want := schema6{scores: map[[3]string][]bot.Score{}, reviews: map[[2]string][]bot.Review{}, activity: map[[2]string]map[string]int{}}
+	bdb, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	at := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	err = bdb.Update(func(tx *bolt.Tx) error {
+		for _, name := range []string{"meta", "groups", "posts", "bags", "answers", "answer_keys", "members", "scores", "ranks", "schedules", "deliveries", "reviews", "rounds", "activity"} {
+			if _, err := tx.CreateBucket([]byte(name)); err != nil {
+				return err
+			}
+		}
+		tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte("6"))
+		for gi, g := range []string{"discord:1", "discord:2", "slack:T1"} {
+			for u := range 15 {
+				user := fmt.Sprint("u", u)
+				for pi, period := range []string{"all", "m2026-11", "w2026-W47", "w2026-W48"} {
+					for ci, cat := range []string{"", "postgres", "python"} {
+						if (u+pi+ci+gi)%5 == 0 {
+							continue // not everyone has every score
+						}
+						answered := 1 + (u+ci)%4
+						s := bot.Score{User: user, Name: user, Points: (u*7 + pi*3 + ci + gi) % 40, Tally: bot.Tally{Answered: answered, Correct: (u + pi) % (answered + 1)},
+							ReachedAt: at.Add(time.Duration(u*13%7) * time.Minute)}
+						data, _ := json.Marshal(s)
+						if err := tx.Bucket([]byte("scores")).Put([]byte(g+"\x00"+period+"\x00"+cat+"\x00"+user), data); err != nil {
+							return err
+						}
+						k := [3]string{g, period, cat}
+						want.scores[k] = append(want.scores[k], s)
+					}
+				}
+				for c := range u % 3 {
+					r := bot.Review{Card: fmt.Sprint("card-", c), Category: "postgres", Reps: u + c}
+					data, _ := json.Marshal(r)
+					tx.Bucket([]byte("reviews")).Put([]byte(g+"\x00"+user+"\x00"+r.Card), data)
+					want.reviews[[2]string{g, user}] = append(want.reviews[[2]string{g, user}], r)
+				}
+				days := map[string]int{}
+				for d := range u % 4 {
+					day := fmt.Sprintf("2026-11-%02d", 20+d)
+					days[day] = 1 + d + gi
+					tx.Bucket([]byte("activity")).Put([]byte(g+"\x00"+user+"\x00"+day), binary.BigEndian.AppendUint32(nil, uint32(days[day])))
+				}
+				want.activity[[2]string{g, user}] = days
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return want
+}
+
+// check reads everything back through the store and compares it with what
+// was written.
+func (want schema6) check(t *testing.T, db *storage.DB) {
+	t.Helper()
+	tallies := map[[2]string]map[string]bot.Tally{}
+	for k, scores := range want.scores {
+		got, err := db.Leaderboard(ctx, k[0], k[1], k[2], 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantOrder := slices.Clone(scores)
+		slices.SortFunc(wantOrder, func(a, b bot.Score) int {
+			return cmp.Or(cmp.Compare(b.Points, a.Points), cmp.Compare(b.Accuracy(), a.Accuracy()), a.ReachedAt.Compare(b.ReachedAt), strings.Compare(a.User, b.User))
+		})
+		if len(got) != len(wantOrder) {
+			t.Fatalf("leaderboard %q: %d scores, want %d", k, len(got), len(wantOrder))
+		}
+		for i := range got {
+			if got[i].User != wantOrder[i].User || got[i].Points != wantOrder[i].Points || got[i].Answered != wantOrder[i].Answered {
+				t.Fatalf("leaderboard %q place %d: %+v, want %+v", k, i+1, got[i], wantOrder[i])
+			}
+		}
+		if k[2] != "" {
+			tk := [2]string{k[0], k[1]}
+			if tallies[tk] == nil {
+				tallies[tk] = map[string]bot.Tally{}
+			}
+			for _, s := range scores {
+				tl := tallies[tk][k[2]]
+				tl.Answered += s.Answered
+				tl.Correct += s.Correct
+				tallies[tk][k[2]] = tl
+			}
+		}
+	}
+	for k, w := range tallies {
+		got, err := db.PeriodTallies(ctx, k[0], k[1])
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(w) {
+			t.Fatalf("tallies %q: %v %v, want %v", k, err, got, w)
+		}
+	}
+	for k, w := range want.reviews {
+		got, err := db.Reviews(ctx, k[0], k[1])
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(w) {
+			t.Fatalf("reviews of %q: %v %+v, want %+v", k, err, got, w)
+		}
+	}
+	for k, w := range want.activity {
+		got, err := db.Activity(ctx, k[0], k[1])
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(w) {
+			t.Fatalf("activity of %q: %v %v, want %v", k, err, got, w)
+		}
+	}
+}
+
+func schemaOf(t *testing.T, path string) string {
+	t.Helper()
+	bdb, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bdb.Close()
+	var v string
+	bdb.View(func(tx *bolt.Tx) error { v = string(tx.Bucket([]byte("meta")).Get([]byte("schema"))); return nil })
+	return v
+}
+
+// The schema 7 migration, in transactions of a few records (so it resumes
+// in the middle of groups and members many times), keeps every score,
+// review and activity count, and a migration cut short leaves a schema-6
+// database that the next start migrates.
+func TestMigrateToSchema7InChunks(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v6.db")
+	want := writeSchema6(t, path)
+
+	restore := storage.SetMigration(7, 3)
+	_, err := storage.Open(path, storage.Options{})
+	restore()
+	if err == nil || !strings.Contains(err.Error(), "stopped for a test") {
+		t.Fatalf("a migration cut short: %v", err)
+	}
+	if v := schemaOf(t, path); v != "6" {
+		t.Fatalf("schema after a migration cut short = %s, want 6", v)
+	}
+
+	defer storage.SetMigration(7, 0)()
+	var lines []string
+	db, err := storage.Open(path, storage.Options{Progress: func(format string, args ...any) {
+		lines = append(lines, fmt.Sprintf(format, args...))
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.check(t, db)
+	if len(lines) < 3 || !strings.Contains(lines[len(lines)-1], "migrated to schema 7") {
+		t.Errorf("progress lines: %q", lines)
+	}
+	bottest.CloseAndCheck(t, db)
+	if v := schemaOf(t, path); v != "7" {
+		t.Fatalf("schema = %s, want 7", v)
+	}
+	db = bottest.OpenDBAt(t, path) // and a second start has nothing to do
+	want.check(t, db)
+}

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sync"
 	"time"
 
@@ -85,6 +86,11 @@ type DB struct {
 	closeOnce sync.Once
 	closeErr  error
 
+	// posts never change once created: the recent ones are kept in memory,
+	// as every button press reads its post
+	postMu sync.Mutex
+	posts  map[uint64]bot.Post
+
 	// answers: one writer commits every answer waiting (see Record)
 	recMu     sync.RWMutex
 	recClosed bool
@@ -124,7 +130,7 @@ func Open(path string, opt Options) (*DB, error) {
 	}
 	d := &DB{db: db, path: path, seen: map[string]time.Time{}, pending: map[string]time.Time{},
 		stop: make(chan struct{}), flushed: make(chan struct{}),
-		recq: make(chan *recordReq, maxGroup), recDone: make(chan struct{})}
+		recq: make(chan *recordReq, maxGroup), recDone: make(chan struct{}), posts: map[uint64]bot.Post{}}
 	if err := d.migrate(opt.Progress); err != nil {
 		db.Close()
 		return nil, err
@@ -282,7 +288,7 @@ func (d *DB) SaveGroup(ctx context.Context, g bot.Group) error {
 
 // CreatePost implements bot.Store.
 func (d *DB) CreatePost(ctx context.Context, p *bot.Post) error {
-	return d.update(func(tx *bolt.Tx) error {
+	err := d.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bPosts)
 		id, err := b.NextSequence()
 		if err != nil {
@@ -291,11 +297,32 @@ func (d *DB) CreatePost(ctx context.Context, p *bot.Post) error {
 		p.ID = id
 		return putJSON(b, u64(id), p)
 	})
+	if err == nil {
+		d.cachePost(*p)
+	}
+	return err
+}
+
+// maxCachedPosts bounds the posts kept in memory.
+const maxCachedPosts = 4096
+
+func (d *DB) cachePost(p bot.Post) {
+	d.postMu.Lock()
+	if len(d.posts) >= maxCachedPosts {
+		clear(d.posts)
+	}
+	d.posts[p.ID] = p
+	d.postMu.Unlock()
 }
 
 // Post implements bot.Store.
 func (d *DB) Post(ctx context.Context, id uint64) (bot.Post, error) {
-	var p bot.Post
+	d.postMu.Lock()
+	p, ok := d.posts[id]
+	d.postMu.Unlock()
+	if ok {
+		return p, nil
+	}
 	err := d.db.View(func(tx *bolt.Tx) error {
 		ok, err := getJSON(tx.Bucket(bPosts), u64(id), &p)
 		if err == nil && !ok {
@@ -303,6 +330,9 @@ func (d *DB) Post(ctx context.Context, id uint64) (bot.Post, error) {
 		}
 		return err
 	})
+	if err == nil {
+		d.cachePost(p)
+	}
 	return p, err
 }
 
@@ -328,11 +358,9 @@ var ErrClosed = errors.New("the database is closed")
 const maxGroup = 1024
 
 // maxLinger bounds how long the answer writer waits for the rest of a
-// group under load, in steps of lingerStep.
-const (
-	maxLinger  = time.Millisecond
-	lingerStep = 50 * time.Microsecond
-)
+// group under load. It waits by yielding the processor, not by sleeping: a
+// sleep that short lasts about a millisecond whatever it asks for.
+const maxLinger = time.Millisecond
 
 // Record implements bot.Store. Answers recorded at the same time share one
 // commit: a single writer takes every answer waiting when its previous
@@ -385,7 +413,7 @@ func (d *DB) writeAnswers() {
 			if len(group) >= last || time.Now().After(deadline) {
 				break
 			}
-			time.Sleep(lingerStep)
+			runtime.Gosched()
 		}
 		last = len(group)
 		d.commitAnswers(group)

@@ -452,3 +452,26 @@ func TestMigrateFromSchema6(t *testing.T) {
 		return nil
 	})
 }
+
+// A post reads back the same from memory (just created), from the file
+// (after a restart), and an unknown one is not found.
+func TestPostReadsBack(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "p.db")
+	db := bottest.OpenDBAt(t, path)
+	at := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	p := &bot.Post{Group: "g", Channel: "#c", CardID: "postgres-mvcc", Category: "postgres", Daily: true, By: "ann", At: at}
+	if err := db.CreatePost(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := db.Post(ctx, p.ID); err != nil || got != *p {
+		t.Fatalf("post just created: %v %+v, want %+v", err, got, *p)
+	}
+	if _, err := db.Post(ctx, p.ID+1); err != bot.ErrNotFound {
+		t.Fatalf("unknown post: %v", err)
+	}
+	bottest.CloseAndCheck(t, db)
+	db = bottest.OpenDBAt(t, path)
+	if got, err := db.Post(ctx, p.ID); err != nil || !got.At.Equal(at) || got.CardID != p.CardID || !got.Daily || got.ID != p.ID {
+		t.Fatalf("post after a restart: %v %+v", err, got)
+	}
+}

@@ -23,12 +23,13 @@ func BenchmarkRecordAnswer(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	var seq atomic.Int64
+	var workers, seq atomic.Int64
 	b.SetParallelism(recordWorkers / 2) // 2 cores: 64 goroutines
 	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
+		w := workers.Add(1) // each goroutine a stream of new members, as in the measurement
+		for i := 0; pb.Next(); i++ {
 			n := seq.Add(1)
-			if _, err := db.Record(context.Background(), benchAnswer(fmt.Sprint("m", n), uint64(n), time.Now())); err != nil {
+			if _, err := db.Record(context.Background(), benchAnswer(fmt.Sprintf("w%d-%d", w, i), uint64(n), time.Now())); err != nil {
 				b.Fatal(err)
 			}
 		}

@@ -20,7 +20,7 @@ import (
 // migrations[v] upgrades a database from schema v to v+1 inside one
 // transaction, for v < 6; schema 6 to 7 is migrateTo7.
 var migrations = map[int]func(tx *bolt.Tx) error{
-	// Schema 2 added a ranks index; schema 7 builds its successor from the
+	// Schema 2 added a leaderboards index; schema 7 builds its successor from the
 	// scores.
 	1: func(tx *bolt.Tx) error { return nil },
 	// Schema 3 added the deliveries bucket, which the loop in migrate
@@ -136,7 +136,7 @@ func (d *DB) migrateTo7(progress func(string, ...any)) error {
 	start := time.Now()
 	progress("migrating the database to schema 7 (a member's records side by side); this runs once")
 	err := d.update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bMemberData, bRanks} { // what an earlier attempt left
+		for _, b := range [][]byte{bMemberData, bLeaderboards} { // what an earlier attempt left
 			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 				return err
 			}
@@ -188,7 +188,7 @@ func (d *DB) buildLeaderboards() (int, error) {
 				done = true
 				return nil
 			}
-			lb := tx.Bucket(bRanks)
+			lb := tx.Bucket(bLeaderboards)
 			lb.FillPercent = 0.9 // appended in order: fill the pages
 			c := old.Cursor()
 			k, v := c.First()

@@ -25,19 +25,19 @@ import (
 const SchemaVersion = 7
 
 var (
-	bMeta       = []byte("meta")
-	bGroups     = []byte("groups")
-	bPosts      = []byte("posts")
-	bBags       = []byte("bags")
-	bAnswers    = []byte("answers")
-	bMembers    = []byte("members")
-	bMemberData = []byte("member_data")
-	bRanks      = []byte("leaderboards")
-	bSchedules  = []byte("schedules")
-	bDeliveries = []byte("deliveries")
-	bRounds     = []byte("rounds")
+	bMeta         = []byte("meta")
+	bGroups       = []byte("groups")
+	bPosts        = []byte("posts")
+	bBags         = []byte("bags")
+	bAnswers      = []byte("answers")
+	bMembers      = []byte("members")
+	bMemberData   = []byte("member_data")
+	bLeaderboards = []byte("leaderboards")
+	bSchedules    = []byte("schedules")
+	bDeliveries   = []byte("deliveries")
+	bRounds       = []byte("rounds")
 
-	allBuckets = [][]byte{bMeta, bGroups, bPosts, bBags, bAnswers, bMembers, bMemberData, bRanks, bSchedules, bDeliveries, bRounds}
+	allBuckets = [][]byte{bMeta, bGroups, bPosts, bBags, bAnswers, bMembers, bMemberData, bLeaderboards, bSchedules, bDeliveries, bRounds}
 	keySchema  = []byte("schema")
 
 	// buckets of schema 6 and before, which schema 7 folded into
@@ -477,7 +477,7 @@ func (d *DB) Replay(answers []*bot.Answer, perTx int) error {
 
 // record stores an answer, the member's update and the member's scores in
 // tx, and reports a duplicate without changing anything. Apart from the
-// answer itself (appended) and the ranks index, everything it writes lies
+// answer itself (appended) and the leaderboards index, everything it writes lies
 // under the member's prefix: the member record and one or two pages of
 // member_data.
 func record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
@@ -546,10 +546,10 @@ func rankKey(prefix []byte, s bot.Score) []byte {
 }
 
 // applyScore adds an answer to the member's score for a period and
-// category, and moves the score to its new place in the ranks index (which
+// category, and moves the score to its new place in the leaderboards index (which
 // holds a copy, so a leaderboard reads only the index).
 func applyScore(tx *bolt.Tx, group, period, cat string, a *bot.Answer) error {
-	data, ranks := tx.Bucket(bMemberData), tx.Bucket(bRanks)
+	data, ranks := tx.Bucket(bMemberData), tx.Bucket(bLeaderboards)
 	prefix := key(group, period, cat, "")
 	sk := key(group, a.User, tagScore, period, cat)
 	var s bot.Score
@@ -607,7 +607,7 @@ func (d *DB) Leaderboard(ctx context.Context, group, period, category string, li
 	var out []bot.Score
 	err := d.db.View(func(tx *bolt.Tx) error {
 		prefix := key(group, period, category, "")
-		c := tx.Bucket(bRanks).Cursor()
+		c := tx.Bucket(bLeaderboards).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, v = c.Next() {
 			var s bot.Score
 			if err := json.Unmarshal(v, &s); err != nil {
@@ -806,12 +806,12 @@ func (d *DB) Members(ctx context.Context, group string) ([]bot.Member, error) {
 }
 
 // PeriodTallies implements bot.Store: the group's answers in a period by
-// category, summed over the members' scores (read from the ranks index).
+// category, summed over the members' scores (read from the leaderboards index).
 func (d *DB) PeriodTallies(ctx context.Context, group, period string) (map[string]bot.Tally, error) {
 	out := map[string]bot.Tally{}
 	err := d.db.View(func(tx *bolt.Tx) error {
 		prefix := key(group, period, "")
-		c := tx.Bucket(bRanks).Cursor()
+		c := tx.Bucket(bLeaderboards).Cursor()
 		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
 			rest := k[len(prefix):]
 			i := bytes.IndexByte(rest, 0)

@@ -75,6 +75,7 @@ type DB struct {
 	db       *bolt.DB
 	path     string
 	onCommit func(time.Duration)
+	onGroup  func(int)
 
 	// delivery ids: checked in memory, written in the background (see
 	// FirstDelivery)
@@ -158,6 +159,10 @@ func (d *DB) flushLoop() {
 // OnCommit, when set before use, is told how long every write transaction
 // took, commit and fsync included (for the bbolt commit latency metric).
 func (d *DB) OnCommit(fn func(time.Duration)) { d.onCommit = fn }
+
+// OnGroup, when set before use, is told how many answers each commit of
+// the answer writer recorded together (for the group commit metric).
+func (d *DB) OnGroup(fn func(answers int)) { d.onGroup = fn }
 
 func (d *DB) update(fn func(*bolt.Tx) error) error {
 	start := time.Now()
@@ -417,6 +422,9 @@ func (d *DB) writeAnswers() {
 		}
 		last = len(group)
 		d.commitAnswers(group)
+		if d.onGroup != nil {
+			d.onGroup(len(group))
+		}
 		for _, r := range group {
 			close(r.done)
 		}

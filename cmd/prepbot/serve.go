@@ -94,6 +94,7 @@ func (m *Main) Open() error {
 	m.Registry = prometheus.NewRegistry()
 	met := newMetrics(m.Registry, bank)
 	m.DB.OnCommit(func(d time.Duration) { met.commit.Observe(d.Seconds()) })
+	m.DB.OnGroup(func(n int) { met.group.Observe(float64(n)) })
 	m.Bot = bot.New(bot.Config{Bank: bank, Store: m.DB, Log: m.Log, TimeZone: m.Config.TimeZone,
 		Observe: met.observe, OnDaily: met.daily})
 	chats := bot.Chats{}
@@ -278,6 +279,7 @@ type metrics struct {
 	answers  prometheus.Counter
 	posts    *prometheus.CounterVec
 	commit   prometheus.Histogram
+	group    prometheus.Histogram
 }
 
 func newMetrics(reg *prometheus.Registry, bank *questionbank.Bank) *metrics {
@@ -293,9 +295,11 @@ func newMetrics(reg *prometheus.Registry, bank *questionbank.Bank) *metrics {
 	}
 	m.commit = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "prepbot_db_commit_seconds",
 		Help: "Time of bbolt write transactions, commit and fsync included.", Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1}})
+	m.group = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "prepbot_db_answers_per_commit",
+		Help: "Answers recorded together in one commit (and one fsync) by the answer writer.", Buckets: prometheus.ExponentialBuckets(1, 2, 11)})
 	cards := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "prepbot_bank_cards", Help: "Cards in the loaded question bank."},
 		func() float64 { return float64(bank.Len()) })
-	reg.MustRegister(m.requests, m.latency, m.answers, m.posts, m.commit, cards,
+	reg.MustRegister(m.requests, m.latency, m.answers, m.posts, m.commit, m.group, cards,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -81,6 +81,8 @@ func TestMainServesHealthReadinessAndMetrics(t *testing.T) {
 		`prepbot_bank_cards 100`,
 		`prepbot_interaction_seconds_bucket{command="question",platform="fake",le="+Inf"} 1`,
 		`prepbot_db_commit_seconds_count`,
+		`prepbot_db_answers_per_commit_bucket{le="1"} 1`,
+		`prepbot_db_answers_per_commit_count 1`,
 	} {
 		if code != 200 || !strings.Contains(body, want) {
 			t.Errorf("metrics: missing %s", want)

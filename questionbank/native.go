@@ -255,27 +255,23 @@ func (e *errs) readAll(r io.Reader) ([]byte, bool) {
 			size = int(min(fi.Size(), maxFileSize+1))
 		}
 	}
+	var data []byte
 	if size >= 0 && size <= maxFileSize {
-		data := make([]byte, size)
-		if _, err := io.ReadFull(r, data); err != nil {
+		data = make([]byte, size, size+1)
+		n, err := io.ReadFull(r, data)
+		if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF { // shorter than said is fine
 			e.add(0, "", "cannot read: %v", err)
 			return nil, false
 		}
-		rest, err := io.ReadAll(io.LimitReader(r, maxFileSize+1-int64(size))) // if it grew
-		if err != nil {
-			e.add(0, "", "cannot read: %v", err)
-			return nil, false
-		}
-		if len(rest) == 0 {
-			return data, true
-		}
-		r = io.MultiReader(bytes.NewReader(data), bytes.NewReader(rest))
+		data = data[:n]
 	}
-	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
+	// the rest: all of it when the size is unknown, nothing unless the file grew
+	rest, err := io.ReadAll(io.LimitReader(r, maxFileSize+1-int64(len(data))))
 	if err != nil {
 		e.add(0, "", "cannot read: %v", err)
 		return nil, false
 	}
+	data = append(data, rest...)
 	if len(data) > maxFileSize {
 		e.add(0, "", "file is larger than %d MiB; is this really a question bank?", maxFileSize>>20)
 		return nil, false

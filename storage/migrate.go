@@ -273,14 +273,12 @@ func groupsOf(tx *bolt.Tx, names ...[]byte) [][]byte {
 				continue
 			}
 			g := bytes.Clone(k[:i])
-			if !slices.ContainsFunc(out, func(o []byte) bool { return bytes.Equal(o, g) }) {
-				out = append(out, g)
-			}
+			out = append(out, g)
 			k, _ = c.Seek(append(append(slices.Clone(g), 0), 0xff))
 		}
 	}
 	slices.SortFunc(out, bytes.Compare)
-	return out
+	return slices.CompactFunc(out, bytes.Equal)
 }
 
 // memberRuns opens, for one group, a run over the old activity, one over

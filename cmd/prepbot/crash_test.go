@@ -147,6 +147,19 @@ type ack struct {
 	post string
 }
 
+// load runs eight clients answering in round n until stop is closed.
+func (s *server) load(n int, stop <-chan struct{}, acks chan<- ack) *sync.WaitGroup {
+	var wg sync.WaitGroup
+	for c := 0; c < 8; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			s.answerLoop(c, n, stop, acks)
+		}(c)
+	}
+	return &wg
+}
+
 // answerLoop draws cards and answers them as fresh members until stop is
 // closed, sending every acknowledged answer to acks.
 func (s *server) answerLoop(client, n int, stop <-chan struct{}, acks chan<- ack) {
@@ -255,14 +268,7 @@ func TestCrashSafety(t *testing.T) {
 	for round := 0; round < rounds; round++ {
 		s.start()
 		stop := make(chan struct{})
-		var wg sync.WaitGroup
-		for c := 0; c < 8; c++ {
-			wg.Add(1)
-			go func(c int) {
-				defer wg.Done()
-				s.answerLoop(c, round, stop, acks)
-			}(c)
-		}
+		wg := s.load(round, stop, acks)
 		time.Sleep(time.Duration(50+rand.IntN(250)) * time.Millisecond) // a random moment to crash at
 		s.kill()
 		kills++
@@ -288,14 +294,7 @@ func TestGracefulShutdown(t *testing.T) {
 	s.start()
 	acks := make(chan ack, 1<<16)
 	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	for c := 0; c < 8; c++ {
-		wg.Add(1)
-		go func(c int) {
-			defer wg.Done()
-			s.answerLoop(c, 0, stop, acks)
-		}(c)
-	}
+	wg := s.load(0, stop, acks)
 	for len(acks) < 50 {
 		time.Sleep(10 * time.Millisecond) // polling for load to build up
 	}

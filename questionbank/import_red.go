@@ -40,7 +40,7 @@ func parseRed(file string, data []byte, opt ImportOptions) (*Document, ErrorList
 			e.add(k.Line, "question", "a question must be text")
 			continue
 		}
-		answers := stringList(e, v, prompt)
+		answers := stringList(e, fromYAML(v), prompt)
 		if len(answers) == 0 {
 			e.add(v.Line, prompt, "no accepted answers: list at least one")
 			continue

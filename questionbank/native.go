@@ -6,8 +6,11 @@ import (
 	"io"
 	"io/fs"
 	"regexp"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -45,6 +48,9 @@ var (
 // image, a log) fails fast with a clear message instead of eating memory.
 const maxFileSize = 512 << 20
 
+// slowYAML makes ParseYAML use yaml.v3 alone: tests compare the two.
+var slowYAML = false
+
 // ParseYAML reads a bank file in the native YAML format. It returns the
 // document and every problem it found; problems that need other files (a
 // duplicate id, an unknown category) are found when the bank is built.
@@ -54,10 +60,18 @@ func ParseYAML(file string, r io.Reader) (*Document, ErrorList) {
 	if !ok {
 		return nil, e.list
 	}
-	var root yaml.Node
-	if err := yaml.Unmarshal(data, &root); err != nil {
-		e.yamlError(err)
-		return nil, e.list
+	walk := &cardWalker{file: file}
+	root, fast := (*ynode)(nil), false
+	if !slowYAML {
+		root, fast = fastRead(data, walk)
+	}
+	if !fast {
+		var y yaml.Node
+		if err := yaml.Unmarshal(data, &y); err != nil {
+			e.yamlError(err)
+			return nil, e.list
+		}
+		root = fromYAML(&y)
 	}
 	doc := &Document{File: file}
 	doc.init()
@@ -70,24 +84,35 @@ func ParseYAML(file string, r io.Reader) (*Document, ErrorList) {
 		e.add(top.Line, "", "a bank file is a mapping with the keys `categories` and `cards`")
 		return doc, e.list
 	}
-	forEachKey(e, top, "", []string{"categories", "cards"}, func(key string, k, v *yaml.Node) {
+	forEachKey(e, top, "", []string{"categories", "cards"}, func(key string, k, v *ynode) {
 		switch key {
 		case "categories":
-			forEachItem(e, v, "categories", func(i int, n *yaml.Node) {
+			forEachItem(e, v, "categories", func(i int, n *ynode) {
 				parseCategory(e, doc, fmt.Sprintf("categories[%d]", i), n)
 			})
 		case "cards":
-			forEachItem(e, v, "cards", func(i int, n *yaml.Node) {
-				parseCard(e, doc, i, n)
-			})
+			if v.Kind == yaml.SequenceNode {
+				parsed := walk.cards // already read, when v == walk.node
+				if v != walk.node {
+					parsed = parseCards(file, v.Content)
+				}
+				doc.Cards = slices.Grow(doc.Cards, len(parsed))
+				for _, p := range parsed {
+					e.list = append(e.list, p.errs...)
+					doc.cardLine[p.card] = p.pos
+					doc.Cards = append(doc.Cards, p.card)
+				}
+				return
+			}
+			forEachItem(e, v, "cards", func(int, *ynode) {}) // reports what is wrong
 		}
 	})
 	return doc, e.list
 }
 
-func parseCategory(e *errs, doc *Document, field string, n *yaml.Node) {
+func parseCategory(e *errs, doc *Document, field string, n *ynode) {
 	var c Category
-	forEachKey(e, n, field, []string{"id", "name", "description"}, func(key string, k, v *yaml.Node) {
+	forEachKey(e, n, field, []string{"id", "name", "description"}, func(key string, k, v *ynode) {
 		switch key {
 		case "id":
 			c.ID = scalar(e, v, field+".id")
@@ -121,12 +146,37 @@ func parseCategory(e *errs, doc *Document, field string, n *yaml.Node) {
 var cardKeys = []string{"id", "category", "number", "difficulty", "tags", "prompt", "key_concepts",
 	"answer", "answers", "quick_check", "examples"}
 
-func parseCard(e *errs, doc *Document, index int, n *yaml.Node) {
-	field := fmt.Sprintf("cards[%d]", index)
-	c := &Card{Source: fmt.Sprintf("%s:%d", doc.File, n.Line)}
+type parsedCard struct {
+	card *Card
+	pos  pos
+	errs ErrorList
+}
+
+// parseCards reads the cards' nodes on every core: with the fast reader, a
+// large bank's load time is mostly this.
+func parseCards(file string, nodes []*ynode) []parsedCard {
+	out := make([]parsedCard, len(nodes))
+	workers := min(runtime.GOMAXPROCS(0), max(1, len(nodes)/256))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := w; i < len(nodes); i += workers {
+				e := errs{file: file}
+				c, p := parseCard(&e, i, nodes[i])
+				out[i] = parsedCard{card: c, pos: p, errs: e.list}
+			}
+		})
+	}
+	wg.Wait()
+	return out
+}
+
+func parseCard(e *errs, index int, n *ynode) (*Card, pos) {
+	field := "cards[" + strconv.Itoa(index) + "]"
+	c := &Card{Source: e.file + ":" + strconv.Itoa(n.Line)}
 	p := pos{index: index}
 	promptLine := n.Line
-	forEachKey(e, n, field, cardKeys, func(key string, k, v *yaml.Node) {
+	forEachKey(e, n, field, cardKeys, func(key string, k, v *ynode) {
 		f := field + "." + key
 		switch key {
 		case "id":
@@ -159,10 +209,10 @@ func parseCard(e *errs, doc *Document, index int, n *yaml.Node) {
 		case "quick_check":
 			c.QuickCheck = parseQuickCheck(e, f, v)
 		case "examples":
-			forEachItem(e, v, f, func(i int, n *yaml.Node) {
+			forEachItem(e, v, f, func(i int, n *ynode) {
 				var ex Example
 				ef := fmt.Sprintf("%s[%d]", f, i)
-				forEachKey(e, n, ef, []string{"input", "output"}, func(key string, k, v *yaml.Node) {
+				forEachKey(e, n, ef, []string{"input", "output"}, func(key string, k, v *ynode) {
 					if key == "input" {
 						ex.Input = strings.TrimSpace(scalar(e, v, ef+".input"))
 					} else {
@@ -194,14 +244,13 @@ func parseCard(e *errs, doc *Document, index int, n *yaml.Node) {
 	if c.Prompt == "" {
 		e.add(promptLine, field+".prompt", "missing or empty: every card needs the question to ask")
 	}
-	doc.cardLine[c] = p
-	doc.Cards = append(doc.Cards, c)
+	return c, p
 }
 
-func parseQuickCheck(e *errs, field string, n *yaml.Node) *QuickCheck {
+func parseQuickCheck(e *errs, field string, n *ynode) *QuickCheck {
 	q := &QuickCheck{}
 	optionsLine := n.Line
-	forEachKey(e, n, field, []string{"question", "options", "explanation"}, func(key string, k, v *yaml.Node) {
+	forEachKey(e, n, field, []string{"question", "options", "explanation"}, func(key string, k, v *ynode) {
 		switch key {
 		case "question":
 			q.Question = strings.TrimSpace(scalar(e, v, field+".question"))
@@ -209,10 +258,10 @@ func parseQuickCheck(e *errs, field string, n *yaml.Node) *QuickCheck {
 			q.Explanation = strings.TrimSpace(scalar(e, v, field+".explanation"))
 		case "options":
 			optionsLine = k.Line
-			forEachItem(e, v, field+".options", func(i int, n *yaml.Node) {
-				of := fmt.Sprintf("%s.options[%d]", field, i)
+			forEachItem(e, v, field+".options", func(i int, n *ynode) {
+				of := field + ".options[" + strconv.Itoa(i) + "]"
 				var o Option
-				forEachKey(e, n, of, []string{"text", "correct"}, func(key string, k, v *yaml.Node) {
+				forEachKey(e, n, of, []string{"text", "correct"}, func(key string, k, v *ynode) {
 					if key == "text" {
 						o.Text = strings.TrimSpace(scalar(e, v, of+".text"))
 						return
@@ -291,32 +340,45 @@ func (e *errs) yamlError(err error) {
 
 // forEachKey walks a mapping node, reporting keys that are not allowed and
 // keys given twice.
-func forEachKey(e *errs, n *yaml.Node, field string, allowed []string, fn func(key string, k, v *yaml.Node)) {
+func forEachKey(e *errs, n *ynode, field string, allowed []string, fn func(key string, k, v *ynode)) {
 	if n.Kind != yaml.MappingNode {
 		e.add(n.Line, field, "must be a mapping of keys (%s)", strings.Join(allowed, ", "))
 		return
 	}
-	seen := map[string]int{}
+	var buf [16]*ynode
+	seen := buf[:0] // keys so far: mappings here have a dozen keys at most
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
-		f := k.Value
-		if field != "" {
-			f = field + "." + k.Value
-		}
 		if !contains(allowed, k.Value) {
-			e.add(k.Line, f, "unknown key: the keys here are %s", strings.Join(allowed, ", "))
+			e.add(k.Line, join(field, k.Value), "unknown key: the keys here are %s", strings.Join(allowed, ", "))
 			continue
 		}
-		if line, dup := seen[k.Value]; dup {
-			e.add(k.Line, f, "given twice (first on line %d)", line)
+		if first := seenKey(seen, k.Value); first != nil {
+			e.add(k.Line, join(field, k.Value), "given twice (first on line %d)", first.Line)
 			continue
 		}
-		seen[k.Value] = k.Line
+		seen = append(seen, k)
 		fn(k.Value, k, v)
 	}
 }
 
-func forEachItem(e *errs, n *yaml.Node, field string, fn func(i int, n *yaml.Node)) {
+func seenKey(seen []*ynode, key string) *ynode {
+	for _, s := range seen {
+		if s.Value == key {
+			return s
+		}
+	}
+	return nil
+}
+
+func join(field, key string) string {
+	if field == "" {
+		return key
+	}
+	return field + "." + key
+}
+
+func forEachItem(e *errs, n *ynode, field string, fn func(i int, n *ynode)) {
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return
 	}
@@ -329,9 +391,9 @@ func forEachItem(e *errs, n *yaml.Node, field string, fn func(i int, n *yaml.Nod
 	}
 }
 
-func scalar(e *errs, n *yaml.Node, field string) string {
-	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
+func scalar(e *errs, n *ynode, field string) string {
+	if n.Kind == yaml.AliasNode && len(n.Content) == 1 {
+		n = n.Content[0]
 	}
 	if n.Kind != yaml.ScalarNode {
 		e.add(n.Line, field, "must be a single value, not a list or mapping")
@@ -344,7 +406,7 @@ func scalar(e *errs, n *yaml.Node, field string) string {
 }
 
 // stringList accepts a list of values, or a single value as a list of one.
-func stringList(e *errs, n *yaml.Node, field string) []string {
+func stringList(e *errs, n *ynode, field string) []string {
 	if n.Kind == yaml.ScalarNode {
 		if s := strings.TrimSpace(scalar(e, n, field)); s != "" {
 			return []string{s}
@@ -352,10 +414,14 @@ func stringList(e *errs, n *yaml.Node, field string) []string {
 		return nil
 	}
 	var out []string
-	forEachItem(e, n, field, func(i int, item *yaml.Node) {
-		s := strings.TrimSpace(scalar(e, item, fmt.Sprintf("%s[%d]", field, i)))
-		if s == "" {
-			e.add(item.Line, fmt.Sprintf("%s[%d]", field, i), "empty entry")
+	forEachItem(e, n, field, func(i int, item *ynode) {
+		f := func() string { return field + "[" + strconv.Itoa(i) + "]" }
+		s := item.Value // the common case, without building the field's name
+		if item.Kind != yaml.ScalarNode || item.Tag == "!!null" {
+			s = scalar(e, item, f())
+		}
+		if s = strings.TrimSpace(s); s == "" {
+			e.add(item.Line, f(), "empty entry")
 			return
 		}
 		out = append(out, s)

@@ -117,12 +117,23 @@ func Build(docs ...*Document) (*Bank, error) {
 	byID := slices.Clone(b.cards)
 	slices.SortFunc(byID, func(x, y *Card) int { return strings.Compare(x.ID, y.ID) })
 	b.index(byID)
-	slices.SortStableFunc(b.cards, func(x, y *Card) int {
-		if c := b.catIndex[x.Category] - b.catIndex[y.Category]; c != 0 {
+	type place struct {
+		cat, number int
+		card        *Card
+	}
+	order := make([]place, len(b.cards))
+	for i, c := range b.cards {
+		order[i] = place{b.catIndex[c.Category], c.Number, c}
+	}
+	slices.SortStableFunc(order, func(x, y place) int {
+		if c := x.cat - y.cat; c != 0 {
 			return c
 		}
-		return x.Number - y.Number
+		return x.number - y.number
 	})
+	for i, p := range order {
+		b.cards[i] = p.card
+	}
 	return b, nil
 }
 

@@ -720,6 +720,33 @@ func (p *fastParser) blockScalar(i, n int) *ynode {
 // way everywhere: no carriage returns, byte order marks, control characters
 // or Unicode line separators.
 func plainText(data []byte) bool {
+	workers := min(runtime.GOMAXPROCS(0), len(data)/parallelFrom)
+	if workers < 2 {
+		return plainPart(data)
+	}
+	// split at line breaks, so that no character is cut in two
+	ok := make([]bool, workers)
+	var wg sync.WaitGroup
+	start := 0
+	for w := range workers {
+		end := len(data)
+		if w < workers-1 {
+			end = max(start, (w+1)*len(data)/workers)
+			if nl := bytes.IndexByte(data[end:], '\n'); nl >= 0 {
+				end += nl + 1
+			} else {
+				end = len(data)
+			}
+		}
+		part := data[start:end]
+		wg.Go(func() { ok[w] = plainPart(part) })
+		start = end
+	}
+	wg.Wait()
+	return !slices.Contains(ok, false)
+}
+
+func plainPart(data []byte) bool {
 	for i := 0; i < len(data); {
 		c := data[i]
 		if c < utf8.RuneSelf {

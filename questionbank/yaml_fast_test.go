@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -150,7 +151,8 @@ func TestFastYAMLLargeBankMatchesYAMLv3(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if w := (&cardWalker{file: "big.yaml"}); func() bool { _, ok := fastRead([]byte(text), w); return !ok || w.node == nil }() {
+	w := &cardWalker{file: "big.yaml"}
+	if _, ok := fastRead([]byte(text), w); !ok || w.node == nil {
 		t.Fatal("the fast reader did not read the cards as it went")
 	}
 	fastDoc, fastErrs := ParseYAML("big.yaml", strings.NewReader(text))
@@ -171,5 +173,25 @@ func TestFastYAMLLargeBankMatchesYAMLv3(t *testing.T) {
 		if !reflect.DeepEqual(c, s) || fastDoc.cardLine[c] != slowDoc.cardLine[s] {
 			t.Fatalf("card %d differs:\nfast %+v %+v\nyaml.v3 %+v %+v", i, c, fastDoc.cardLine[c], s, slowDoc.cardLine[s])
 		}
+	}
+}
+
+// plainText finds a character yaml.v3 refuses wherever it is in a large
+// file, including across the places where the file is split between cores.
+func TestPlainTextLarge(t *testing.T) {
+	data := []byte(Synthetic(4000))
+	if !plainText(data) {
+		t.Fatal("a generated bank is refused")
+	}
+	for _, at := range []int{0, len(data) / 2, len(data)/2 - 1, len(data) - 1, len(data) / 3} {
+		bad := slices.Clone(data)
+		bad[at] = '\r'
+		if plainText(bad) {
+			t.Errorf("a carriage return at %d of %d is not seen", at, len(data))
+		}
+	}
+	e := slices.Insert(slices.Clone(data), len(data)/2, []byte("\u2028")...)
+	if plainText(e) {
+		t.Error("a line separator in the middle is not seen")
 	}
 }

@@ -17,10 +17,9 @@ import (
 //	{"categories": [{"id": ..., "name": ..., "description": ...}],
 //	 "cards": [ ...cards as `prepbot bank list --json` prints them... ]}
 //
-// or a bare array of cards (whose categories another file declares). It
-// reads large banks several times faster than YAML (100,000 cards in about
-// half a second): use it for banks of tens of thousands of cards. Errors
-// name the file, the line and the field.
+// or a bare array of cards (whose categories another file declares). Cards
+// are decoded and checked on every core. Errors name the file, the line and
+// the field.
 func ParseJSON(file string, r io.Reader) (*Document, ErrorList) {
 	e := &errs{file: file}
 	data, ok := e.readAll(r)

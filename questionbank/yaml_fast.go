@@ -259,7 +259,8 @@ func (p *fastParser) mapping(m, first int) *ynode {
 		k := p.newNode()
 		k.Kind, k.Value, k.Line, k.Column = yaml.ScalarNode, p.key(p.data[i:j]), p.line, m+1
 		k.Tag = plainTag(k)
-		p.atCards = p.walk != nil && p.deep == 1 && k.Value == "cards"
+		// only the first "cards": a second one is reported as given twice
+		p.atCards = p.walk != nil && p.walk.node == nil && p.deep == 1 && k.Value == "cards"
 		v := p.value(p.spaces(j+1), m, true)
 		p.atCards = false
 		p.stack = append(p.stack, k, v)

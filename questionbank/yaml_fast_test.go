@@ -77,6 +77,18 @@ func TestFastYAMLReadsBanks(t *testing.T) {
 		}
 		checkFast(t, data)
 	}
+	// what WriteYAML writes, so what `bank import` writes
+	bank, err := Load(DefaultName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := WriteYAML(&out, &Document{Categories: bank.Categories(), Cards: bank.Cards()}); err != nil {
+		t.Fatal(err)
+	}
+	if !checkFast(t, []byte(out.String())) {
+		t.Error("the fast reader gave up on what WriteYAML writes")
+	}
 	doc, errs := ParseYAML("default", strings.NewReader(Synthetic(10)))
 	if len(errs) > 0 || len(doc.Cards) != 10 {
 		t.Fatalf("%d cards, %v", len(doc.Cards), errs)
@@ -155,18 +167,29 @@ func TestFastYAMLLargeBankMatchesYAMLv3(t *testing.T) {
 	if _, ok := fastRead([]byte(text), w); !ok || w.node == nil {
 		t.Fatal("the fast reader did not read the cards as it went")
 	}
+	if errs := sameAsYAMLv3(t, text, 3000); len(errs) < 13 {
+		t.Fatalf("the broken cards gave only %d errors: %v", len(errs), errs)
+	}
+	// a second list of cards is refused, and the first is still read
+	_, list, _ := strings.Cut(text, "\ncards:\n")
+	if errs := sameAsYAMLv3(t, text+"cards:\n"+list, 3000); !strings.Contains(errs.Error(), "cards: given twice") {
+		t.Fatalf("a second `cards:` is not reported: %v", errs)
+	}
+}
+
+// sameAsYAMLv3 parses text with and without the fast reader, fails unless
+// both give the same cards and errors, and returns the errors.
+func sameAsYAMLv3(t *testing.T, text string, cards int) ErrorList {
+	t.Helper()
 	fastDoc, fastErrs := ParseYAML("big.yaml", strings.NewReader(text))
 	slowYAML = true
 	defer func() { slowYAML = false }()
 	slowDoc, slowErrs := ParseYAML("big.yaml", strings.NewReader(text))
-	if len(slowErrs) < 13 {
-		t.Fatalf("the broken cards gave only %d errors: %v", len(slowErrs), slowErrs)
-	}
 	if fastErrs.Error() != slowErrs.Error() {
 		t.Fatalf("errors differ:\nfast: %v\nyaml.v3: %v", fastErrs, slowErrs)
 	}
-	if len(fastDoc.Cards) != len(slowDoc.Cards) || len(fastDoc.Cards) != 3000 {
-		t.Fatalf("%d cards, yaml.v3 %d", len(fastDoc.Cards), len(slowDoc.Cards))
+	if len(fastDoc.Cards) != len(slowDoc.Cards) || len(fastDoc.Cards) != cards {
+		t.Fatalf("%d cards, yaml.v3 %d, want %d", len(fastDoc.Cards), len(slowDoc.Cards), cards)
 	}
 	for i, c := range fastDoc.Cards {
 		s := slowDoc.Cards[i]
@@ -174,6 +197,7 @@ func TestFastYAMLLargeBankMatchesYAMLv3(t *testing.T) {
 			t.Fatalf("card %d differs:\nfast %+v %+v\nyaml.v3 %+v %+v", i, c, fastDoc.cardLine[c], s, slowDoc.cardLine[s])
 		}
 	}
+	return slowErrs
 }
 
 // plainText finds a character yaml.v3 refuses wherever it is in a large

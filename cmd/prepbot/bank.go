@@ -218,7 +218,7 @@ func bankImport(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	}
 	write := questionbank.WriteYAML
 	if strings.EqualFold(filepath.Ext(*out), ".json") {
-		write = questionbank.WriteJSON // JSON loads several times faster: for very large banks
+		write = questionbank.WriteJSON
 	}
 	if err := write(w, doc); err != nil {
 		return fmt.Errorf("cannot write the bank: %w", err)

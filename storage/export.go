@@ -24,13 +24,17 @@ func (d *DB) Export(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	err := d.db.View(func(tx *bolt.Tx) error {
 		fmt.Fprintf(bw, "{\n  \"schema\": %d", SchemaVersion)
+		bucket := func(name []byte) func(func(k, v []byte) error) error {
+			return tx.Bucket(name).ForEach
+		}
+		members := func(fn func(k, v []byte) error) error { return forEachMember(tx, nil, fn) }
 		for _, sec := range []struct {
-			name   string
-			bucket []byte
-		}{{"groups", bGroups}, {"posts", bPosts}, {"answers", bAnswers}, {"members", bMembers}, {"schedules", bSchedules}} {
+			name string
+			each func(func(k, v []byte) error) error
+		}{{"groups", bucket(bGroups)}, {"posts", bucket(bPosts)}, {"answers", bucket(bAnswers)}, {"members", members}, {"schedules", bucket(bSchedules)}} {
 			fmt.Fprintf(bw, ",\n  %q: [", sec.name)
 			n := 0
-			err := tx.Bucket(sec.bucket).ForEach(func(k, v []byte) error {
+			err := sec.each(func(k, v []byte) error {
 				if n > 0 {
 					bw.WriteString(",")
 				}

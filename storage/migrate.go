@@ -18,7 +18,8 @@ import (
 )
 
 // migrations[v] upgrades a database from schema v to v+1 inside one
-// transaction, for v < 6; schema 6 to 7 is migrateTo7.
+// transaction, for v < 6; schema 6 to 7 is migrateTo7, and 7 to 8
+// migrateTo8.
 var migrations = map[int]func(tx *bolt.Tx) error{
 	// Schema 2 added a leaderboards index; schema 7 builds its successor from the
 	// scores.
@@ -104,23 +105,90 @@ func (d *DB) migrate(progress func(string, ...any)) error {
 		}
 		return nil
 	})
-	if err != nil || v != 6 {
+	if err != nil || v == SchemaVersion {
 		return err
 	}
-	if err := d.migrateTo7(progress); err != nil {
-		return fmt.Errorf("migrating %s from schema 6: %w", d.path, err)
+	if v == 6 {
+		if err := d.migrateTo7(progress); err != nil {
+			return fmt.Errorf("migrating %s from schema 6: %w", d.path, err)
+		}
+	}
+	if err := d.migrateTo8(progress); err != nil {
+		return fmt.Errorf("migrating %s from schema 7: %w", d.path, err)
 	}
 	return nil
 }
 
-// migrateChunk is how many records one transaction of migrateTo7 writes
-// (a variable for tests, which make it small).
+// migrateChunk is how many records one transaction of migrateTo7 or
+// migrateTo8 writes (a variable for tests, which make it small).
 var migrateChunk = 100_000
 
-// failMigrationAfter, when above zero, makes migrateTo7 fail after that
-// many transactions of member records: for the test of a migration cut
-// short.
+// failMigrationAfter, when above zero, makes migrateTo7 or migrateTo8 fail
+// after that many transactions of member records: for the tests of a
+// migration cut short.
 var failMigrationAfter int
+
+// migrateTo8 copies each member record from the members bucket to the
+// member's prefix in member_data (group 0 user 0 m), where an answer's
+// other writes are: one page fewer to write per answer. It copies in key
+// order, migrateChunk records a transaction. The members bucket stays until
+// the last transaction, which drops it and sets schema 8: a migration cut
+// short leaves a working schema-7 database (which ignores the copies), and
+// the next start copies everything again.
+func (d *DB) migrateTo8(progress func(string, ...any)) error {
+	start := time.Now()
+	progress("migrating the database to schema 8 (member records beside the rest of a member's data); this runs once")
+	var from []byte // where the next transaction goes on from; nil at first
+	moved, done := 0, false
+	for !done {
+		err := d.update(func(tx *bolt.Tx) error {
+			old, data := tx.Bucket(bOldMembers), tx.Bucket(bMemberData)
+			if old == nil {
+				done = true
+				return nil
+			}
+			c := old.Cursor()
+			k, v := c.First()
+			if from != nil {
+				k, v = c.Seek(from)
+			}
+			for n := 0; k != nil; k, v = c.Next() {
+				if n == migrateChunk {
+					from = bytes.Clone(k)
+					return nil
+				}
+				mk := append(append(bytes.Clone(k), 0), tagMember...)
+				if err := data.Put(mk, bytes.Clone(v)); err != nil {
+					return err
+				}
+				n++
+				moved++
+			}
+			done = true
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		progress("schema 8: %d member records moved (%v)", moved, time.Since(start).Round(time.Millisecond))
+		if failMigrationAfter > 0 && !done { // only in tests
+			if failMigrationAfter--; failMigrationAfter == 0 {
+				return errors.New("stopped for a test")
+			}
+		}
+	}
+	err := d.update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bOldMembers); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
+			return err
+		}
+		return tx.Bucket(bMeta).Put(keySchema, []byte("8"))
+	})
+	if err != nil {
+		return err
+	}
+	progress("migrated to schema 8: %d member records in %v", moved, time.Since(start).Round(time.Millisecond))
+	return nil
+}
 
 // migrateTo7 moves a schema-6 database's scores, reviews and activity under
 // each member's prefix in member_data and builds the leaderboards index

@@ -23,6 +23,7 @@ type schema6 struct {
 	scores   map[[3]string][]bot.Score // group, period, category -> scores
 	reviews  map[[2]string][]bot.Review
 	activity map[[2]string]map[string]int
+	members  map[string][]bot.Member // group -> members in id order
 }
 
 // writeSchema6 writes a schema-6 database at path: several groups, members
@@ -30,7 +31,8 @@ type schema6 struct {
 // categories.
 func writeSchema6(t *testing.T, path string) schema6 {
 	t.Helper()
-	want := schema6{scores: map[[3]string][]bot.Score{}, reviews: map[[2]string][]bot.Review{}, activity: map[[2]string]map[string]int{}}
+	want := schema6{scores: map[[3]string][]bot.Score{}, reviews: map[[2]string][]bot.Review{}, activity: map[[2]string]map[string]int{},
+		members: map[string][]bot.Member{}}
 	bdb, err := bolt.Open(path, 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -76,7 +78,12 @@ func writeSchema6(t *testing.T, path string) schema6 {
 					tx.Bucket([]byte("activity")).Put([]byte(g+"\x00"+user+"\x00"+day), binary.BigEndian.AppendUint32(nil, uint32(days[day])))
 				}
 				want.activity[[2]string{g, user}] = days
+				m := bot.Member{Group: g, User: user, Name: "Member " + user, Points: u*3 + gi, Streak: u % 4, Tally: bot.Tally{Answered: u, Correct: u / 2}}
+				data, _ := json.Marshal(m)
+				tx.Bucket([]byte("members")).Put([]byte(g+"\x00"+user), data)
+				want.members[g] = append(want.members[g], m)
 			}
+			slices.SortFunc(want.members[g], func(a, b bot.Member) int { return strings.Compare(a.User, b.User) })
 		}
 		return nil
 	})
@@ -127,6 +134,17 @@ func (want schema6) check(t *testing.T, db *storage.DB) {
 			t.Fatalf("tallies %q: %v %v, want %v", k, err, got, w)
 		}
 	}
+	for g, members := range want.members {
+		got, err := db.Members(ctx, g)
+		if err != nil || fmt.Sprint(got) != fmt.Sprint(members) {
+			t.Fatalf("members of %q: %v\n%+v, want\n%+v", g, err, got, members)
+		}
+		for _, w := range members {
+			if got, err := db.Member(ctx, g, w.User); err != nil || fmt.Sprint(got) != fmt.Sprint(w) {
+				t.Fatalf("member %q of %q: %v %+v, want %+v", w.User, g, err, got, w)
+			}
+		}
+	}
 	for k, w := range want.reviews {
 		got, err := db.Reviews(ctx, k[0], k[1])
 		if err != nil || fmt.Sprint(got) != fmt.Sprint(w) {
@@ -153,16 +171,33 @@ func schemaOf(t *testing.T, path string) string {
 	return v
 }
 
-// The schema 7 migration, in transactions of a few records (so it resumes
-// in the middle of groups and members many times), keeps every score,
-// review and activity count, and a migration cut short leaves a schema-6
-// database that the next start migrates.
+// The schema 7 and 8 migrations, in transactions of a few records (so they
+// resume in the middle of groups and members many times), keep every
+// member, score, review and activity count, and a migration cut short
+// leaves a working database of the schema before, which the next start
+// migrates.
 func TestMigrateToSchema7InChunks(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v6.db")
 	want := writeSchema6(t, path)
 
-	restore := storage.SetMigration(7, 3)
-	_, err := storage.Open(path, storage.Options{})
+	// how many transactions schema 7 takes, on a copy
+	other := filepath.Join(t.TempDir(), "copy.db")
+	writeSchema6(t, other)
+	restore := storage.SetMigration(7, 0)
+	txs7 := 0
+	db, err := storage.Open(other, storage.Options{Progress: func(format string, args ...any) {
+		if strings.HasPrefix(format, "schema 7: %d member records") {
+			txs7++
+		}
+	}})
+	restore()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bottest.CloseAndCheck(t, db)
+
+	restore = storage.SetMigration(7, 3)
+	_, err = storage.Open(path, storage.Options{})
 	restore()
 	if err == nil || !strings.Contains(err.Error(), "stopped for a test") {
 		t.Fatalf("a migration cut short: %v", err)
@@ -170,22 +205,32 @@ func TestMigrateToSchema7InChunks(t *testing.T) {
 	if v := schemaOf(t, path); v != "6" {
 		t.Fatalf("schema after a migration cut short = %s, want 6", v)
 	}
+	// cut short in schema 8's second transaction: a schema-7 database
+	restore = storage.SetMigration(7, txs7+2)
+	_, err = storage.Open(path, storage.Options{})
+	restore()
+	if err == nil || !strings.Contains(err.Error(), "from schema 7: stopped for a test") {
+		t.Fatalf("a schema 8 migration cut short: %v", err)
+	}
+	if v := schemaOf(t, path); v != "7" {
+		t.Fatalf("schema after a schema 8 migration cut short = %s, want 7", v)
+	}
 
 	defer storage.SetMigration(7, 0)()
 	var lines []string
-	db, err := storage.Open(path, storage.Options{Progress: func(format string, args ...any) {
+	db, err = storage.Open(path, storage.Options{Progress: func(format string, args ...any) {
 		lines = append(lines, fmt.Sprintf(format, args...))
 	}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	want.check(t, db)
-	if len(lines) < 3 || !strings.Contains(lines[len(lines)-1], "migrated to schema 7") {
+	if len(lines) < 3 || !strings.Contains(lines[len(lines)-1], "migrated to schema 8: 45 member records") {
 		t.Errorf("progress lines: %q", lines)
 	}
 	bottest.CloseAndCheck(t, db)
-	if v := schemaOf(t, path); v != "7" {
-		t.Fatalf("schema = %s, want 7", v)
+	if v := schemaOf(t, path); v != "8" {
+		t.Fatalf("schema = %s, want 8", v)
 	}
 	db = bottest.OpenDBAt(t, path) // and a second start has nothing to do
 	want.check(t, db)

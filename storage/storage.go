@@ -22,7 +22,7 @@ import (
 )
 
 // SchemaVersion is the layout this code reads and writes.
-const SchemaVersion = 7
+const SchemaVersion = 8
 
 var (
 	bMeta         = []byte("meta")
@@ -30,14 +30,13 @@ var (
 	bPosts        = []byte("posts")
 	bBags         = []byte("bags")
 	bAnswers      = []byte("answers")
-	bMembers      = []byte("members")
 	bMemberData   = []byte("member_data")
 	bLeaderboards = []byte("leaderboards")
 	bSchedules    = []byte("schedules")
 	bDeliveries   = []byte("deliveries")
 	bRounds       = []byte("rounds")
 
-	allBuckets = [][]byte{bMeta, bGroups, bPosts, bBags, bAnswers, bMembers, bMemberData, bLeaderboards, bSchedules, bDeliveries, bRounds}
+	allBuckets = [][]byte{bMeta, bGroups, bPosts, bBags, bAnswers, bMemberData, bLeaderboards, bSchedules, bDeliveries, bRounds}
 	keySchema  = []byte("schema")
 
 	// buckets of schema 6 and before, which schema 7 folded into
@@ -48,11 +47,15 @@ var (
 	bOldReviews    = []byte("reviews")
 	bOldActivity   = []byte("activity")
 	bOldRanks      = []byte("ranks")
+	// the members bucket of schema 7 and before, which schema 8 moved into
+	// member_data
+	bOldMembers = []byte("members")
 )
 
 // The kinds of record under a member's prefix in member_data: group 0 user
-// 0 tag 0 ...
+// 0 tag 0 ..., and the member itself at group 0 user 0 m.
 const (
+	tagMember    = "m" // the member (bot.Member), with no more key after it
 	tagAnswerKey = "k" // kind 0 post (8 bytes) -> answer seq
 	tagScore     = "s" // period 0 category -> Score
 	tagReview    = "r" // card -> Review
@@ -485,17 +488,15 @@ func (d *DB) Replay(answers []*bot.Answer, perTx int) error {
 
 // record stores an answer, the member's update and the member's scores in
 // tx, and reports a duplicate without changing anything. Apart from the
-// answer itself (appended) and the leaderboards index, everything it writes lies
-// under the member's prefix: the member record and one or two pages of
-// member_data.
+// answer itself (appended) and the leaderboards index, everything it writes
+// lies under the member's prefix in member_data: one or two pages.
 func record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
 	var m bot.Member
 	data := tx.Bucket(bMemberData)
 	ak := answerKey(a)
-	mk := key(a.Group, a.User)
-	members := tx.Bucket(bMembers)
+	mk := key(a.Group, a.User, tagMember)
 	if data.Get(ak) != nil || answeredBefore7(tx, a) {
-		_, err := getJSON(members, mk, &m)
+		_, err := getJSON(data, mk, &m)
 		return m, true, err
 	}
 	answers := tx.Bucket(bAnswers)
@@ -511,11 +512,11 @@ func record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
 	if err := data.Put(ak, u64(seq)); err != nil {
 		return m, false, err
 	}
-	if _, err := getJSON(members, mk, &m); err != nil {
+	if _, err := getJSON(data, mk, &m); err != nil {
 		return m, false, err
 	}
 	m.Apply(&rec)
-	if err := putJSON(members, mk, m); err != nil {
+	if err := putJSON(data, mk, m); err != nil {
 		return m, false, err
 	}
 	if err := countActivity(data, &rec); err != nil {
@@ -585,7 +586,7 @@ func applyScore(tx *bolt.Tx, group, period, cat string, a *bot.Answer) error {
 func (d *DB) Member(ctx context.Context, group, user string) (bot.Member, error) {
 	var m bot.Member
 	err := d.db.View(func(tx *bolt.Tx) error {
-		_, err := getJSON(tx.Bucket(bMembers), key(group, user), &m)
+		_, err := getJSON(tx.Bucket(bMemberData), key(group, user, tagMember), &m)
 		return err
 	})
 	return m, err
@@ -799,18 +800,45 @@ func (d *DB) DeleteRound(ctx context.Context, group, channel string) error {
 func (d *DB) Members(ctx context.Context, group string) ([]bot.Member, error) {
 	var out []bot.Member
 	err := d.db.View(func(tx *bolt.Tx) error {
-		prefix := key(group, "")
-		c := tx.Bucket(bMembers).Cursor()
-		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		return forEachMember(tx, key(group, ""), func(k, v []byte) error {
 			var m bot.Member
 			if err := json.Unmarshal(v, &m); err != nil {
 				return fmt.Errorf("damaged member %q: %w", k, err)
 			}
 			out = append(out, m)
-		}
-		return nil
+			return nil
+		})
 	})
 	return out, err
+}
+
+// forEachMember calls fn with the key and value of each member record in
+// member_data whose key starts with prefix (a group's, or none), in key
+// order. It reads two keys per member, skipping the member's other records.
+func forEachMember(tx *bolt.Tx, prefix []byte, fn func(k, v []byte) error) error {
+	c := tx.Bucket(bMemberData).Cursor()
+	var mk []byte
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); {
+		i := bytes.IndexByte(k, 0)
+		j := -1
+		if i >= 0 {
+			j = bytes.IndexByte(k[i+1:], 0)
+		}
+		if j < 0 { // not group 0 user 0 ...: no such keys are written
+			k, _ = c.Next()
+			continue
+		}
+		member := k[:i+1+j+1] // group 0 user 0
+		mk = append(append(mk[:0], member...), tagMember...)
+		if mk2, v := c.Seek(mk); bytes.Equal(mk2, mk) {
+			if err := fn(mk2, v); err != nil {
+				return err
+			}
+		}
+		mk[len(member)-1] = 1 // group 0 user 1: just past the member's records
+		k, _ = c.Seek(mk[:len(member)])
+	}
+	return nil
 }
 
 // PeriodTallies implements bot.Store: the group's answers in a period by

@@ -298,7 +298,7 @@ func TestConcurrentAnswersShareCommits(t *testing.T) {
 	var commits atomic.Int64
 	db.OnCommit(func(time.Duration) { commits.Add(1) })
 	if err := db.Bolt().Update(func(tx *bolt.Tx) error {
-		return tx.Bucket([]byte("members")).Put([]byte("g\x00bad"), []byte("{damaged"))
+		return tx.Bucket([]byte("member_data")).Put([]byte("g\x00bad\x00m"), []byte("{damaged"))
 	}); err != nil {
 		t.Fatal(err)
 	}

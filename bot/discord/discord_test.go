@@ -388,7 +388,7 @@ func TestGatewayReconnectsAndResumes(t *testing.T) {
 	r.f.mu.Lock()
 	resumes := r.f.resumes
 	r.f.mu.Unlock()
-	if resumes != 1 {
+	if resumes < 1 { // more when, under load, discordgo drops a new connection and resumes again
 		t.Fatalf("want a Resume (op 6) after the drop, got %d", resumes)
 	}
 	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("help"), "0"))

@@ -38,6 +38,7 @@ type fakeDiscord struct {
 	identifies int
 	resumes    int
 	connected  chan struct{}
+	sent       []map[string]any // dispatched events, replayed after a Resume as Discord does
 }
 
 func newFakeDiscord(t *testing.T) *fakeDiscord {
@@ -176,6 +177,24 @@ func (f *fakeDiscord) gateway(w http.ResponseWriter, r *http.Request) {
 		f.mu.Lock()
 		f.resumes++
 		f.mu.Unlock()
+		// Discord replays the events sent after the last one the client
+		// saw, then says RESUMED: an event sent on a connection that the
+		// client then dropped is not lost.
+		var resume struct {
+			Seq int `json:"seq"`
+		}
+		json.Unmarshal(first.D, &resume)
+		f.wmu.Lock()
+		var missed []map[string]any
+		for _, e := range f.sent {
+			if e["s"].(int) > resume.Seq {
+				missed = append(missed, e)
+			}
+		}
+		f.wmu.Unlock()
+		for _, e := range missed {
+			f.send(c, e)
+		}
 		f.send(c, map[string]any{"op": 0, "t": "RESUMED", "s": seq, "d": map[string]any{}})
 	default:
 		c.Close()
@@ -201,13 +220,14 @@ func (f *fakeDiscord) dispatch(event string, d any) {
 	f.wmu.Lock()
 	c := f.conn
 	f.seq++
-	seq := f.seq
+	e := map[string]any{"op": 0, "t": event, "s": f.seq, "d": d}
+	f.sent = append(f.sent, e)
 	f.wmu.Unlock()
 	if c == nil {
 		f.t.Fatal("no gateway connection")
 	}
-	if err := f.send(c, map[string]any{"op": 0, "t": event, "s": seq, "d": d}); err != nil {
-		f.t.Fatalf("dispatch: %v", err)
+	if err := f.send(c, e); err != nil {
+		f.t.Logf("dispatch: %v (replayed when the client resumes)", err)
 	}
 }
 

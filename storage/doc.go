@@ -49,8 +49,9 @@
 // two (schema 7; before it, answer keys, scores, reviews and activity were
 // buckets of their own, and recording took three times the pages). Schema 8
 // moved the member record there too, from a members bucket of its own:
-// durable answers went about 35% faster. Members lists a group's members by
-// seeking from one member's record to the next.
+// 4.3 pages per answer instead of 5.6, and durable answers 20-40% faster.
+// Members lists a group's members by seeking from one member's record to
+// the next.
 //
 // # Migrations
 //

@@ -109,6 +109,7 @@ var fastYAMLSeeds = []string{
 	"a: [é, b]\nb: - x\n",
 	"- a\n- b: c\n",
 	"a:\n",
+	"a: yes\nb: No\nc: on\nd: ~\ne: .5\nf: 0x1F\ng: 1e3\nh: -.inf\ni: <<\nj: True\nk: NULL\nl: 2026-11-25\nm: +1\nn: [1, true, null, x]\nyes: 1\n1: a\n",
 }
 
 // FuzzFastYAML checks the fast reader against yaml.v3: wherever it reads a

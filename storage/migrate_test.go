@@ -176,7 +176,7 @@ func schemaOf(t *testing.T, path string) string {
 // member, score, review and activity count, and a migration cut short
 // leaves a working database of the schema before, which the next start
 // migrates.
-func TestMigrateToSchema7InChunks(t *testing.T) {
+func TestMigrateToSchemas7And8InChunks(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v6.db")
 	want := writeSchema6(t, path)
 
@@ -196,25 +196,20 @@ func TestMigrateToSchema7InChunks(t *testing.T) {
 	}
 	bottest.CloseAndCheck(t, db)
 
-	restore = storage.SetMigration(7, 3)
-	_, err = storage.Open(path, storage.Options{})
-	restore()
-	if err == nil || !strings.Contains(err.Error(), "stopped for a test") {
-		t.Fatalf("a migration cut short: %v", err)
+	cutShort := func(after int, from string) {
+		t.Helper()
+		restore := storage.SetMigration(7, after)
+		_, err := storage.Open(path, storage.Options{})
+		restore()
+		if err == nil || !strings.Contains(err.Error(), "from schema "+from+": stopped for a test") {
+			t.Fatalf("a migration cut short after %d transactions: %v", after, err)
+		}
+		if v := schemaOf(t, path); v != from {
+			t.Fatalf("schema after a migration cut short = %s, want %s", v, from)
+		}
 	}
-	if v := schemaOf(t, path); v != "6" {
-		t.Fatalf("schema after a migration cut short = %s, want 6", v)
-	}
-	// cut short in schema 8's second transaction: a schema-7 database
-	restore = storage.SetMigration(7, txs7+2)
-	_, err = storage.Open(path, storage.Options{})
-	restore()
-	if err == nil || !strings.Contains(err.Error(), "from schema 7: stopped for a test") {
-		t.Fatalf("a schema 8 migration cut short: %v", err)
-	}
-	if v := schemaOf(t, path); v != "7" {
-		t.Fatalf("schema after a schema 8 migration cut short = %s, want 7", v)
-	}
+	cutShort(3, "6")
+	cutShort(txs7+2, "7") // in schema 8's second transaction
 
 	defer storage.SetMigration(7, 0)()
 	var lines []string

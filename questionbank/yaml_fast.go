@@ -372,8 +372,9 @@ func (p *fastParser) items(n int, walk bool) []*ynode {
 				part = make([]*ynode, 0, b-a)
 			}
 			q.setLine()
-			for i := a; !q.eof; i++ {
-				if q.ind != n || !q.dash(q.pos+n) {
+			i := a
+			for ; !q.eof; i++ {
+				if q.ind != n || !q.dash(q.pos+n) || i == b {
 					q.bail()
 				}
 				item := q.item(n)
@@ -384,6 +385,9 @@ func (p *fastParser) items(n int, walk bool) []*ynode {
 				e := errs{file: p.walk.file}
 				c, pos := parseCard(&e, i, item)
 				p.walk.cards[i] = parsedCard{card: c, pos: pos, errs: e.list}
+			}
+			if i != b { // the items found are not the items the scan saw
+				q.bail()
 			}
 			parts[w] = part
 		})

@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // ParseJSON reads a bank file in the JSON form of the native format:
@@ -233,30 +231,21 @@ type decoded struct {
 // time is mostly this.
 func decodeCards(file string, raws []rawCard) []decoded {
 	out := make([]decoded, len(raws))
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(raws)/256))
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for i := w; i < len(raws); i += workers {
-				rc := raws[i]
-				e := errs{file: file}
-				field := "cards[" + strconv.Itoa(i) + "]"
-				c := &Card{}
-				if err := decodeCardJSON(rc.raw, c); err != nil {
-					ce := err.(*cardError)
-					e.add(rc.line+bytes.Count(rc.raw[:ce.off], []byte("\n")), field+ce.field, "%s", ce.msg)
-					out[i] = decoded{errs: e.list}
-					continue
-				}
-				c.Source = file + ":" + strconv.Itoa(rc.line)
-				checkCard(&e, rc.line, field, c)
-				out[i] = decoded{card: c, errs: e.list}
-			}
-		}(w)
-	}
-	wg.Wait()
+	onEveryCore(len(raws), func(i int) {
+		rc := raws[i]
+		e := errs{file: file}
+		field := "cards[" + strconv.Itoa(i) + "]"
+		c := &Card{}
+		if err := decodeCardJSON(rc.raw, c); err != nil {
+			ce := err.(*cardError)
+			e.add(rc.line+bytes.Count(rc.raw[:ce.off], []byte("\n")), field+ce.field, "%s", ce.msg)
+			out[i] = decoded{errs: e.list}
+			return
+		}
+		c.Source = file + ":" + strconv.Itoa(rc.line)
+		checkCard(&e, rc.line, field, c)
+		out[i] = decoded{card: c, errs: e.list}
+	})
 	return out
 }
 

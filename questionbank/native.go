@@ -161,19 +161,27 @@ type parsedCard struct {
 // large bank's load time is mostly this.
 func parseCards(file string, nodes []*ynode) []parsedCard {
 	out := make([]parsedCard, len(nodes))
-	workers := min(runtime.GOMAXPROCS(0), max(1, len(nodes)/256))
+	onEveryCore(len(nodes), func(i int) {
+		e := errs{file: file}
+		c, p := parseCard(&e, i, nodes[i])
+		out[i] = parsedCard{card: c, pos: p, errs: e.list}
+	})
+	return out
+}
+
+// onEveryCore calls fn for 0 <= i < n, spread over the cores (one goroutine
+// for fewer than 512 items).
+func onEveryCore(n int, fn func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/256))
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
-			for i := w; i < len(nodes); i += workers {
-				e := errs{file: file}
-				c, p := parseCard(&e, i, nodes[i])
-				out[i] = parsedCard{card: c, pos: p, errs: e.list}
+			for i := w; i < n; i += workers {
+				fn(i)
 			}
 		})
 	}
 	wg.Wait()
-	return out
 }
 
 func parseCard(e *errs, index int, n *ynode) (*Card, pos) {

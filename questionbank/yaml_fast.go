@@ -49,18 +49,6 @@ func fromYAML(n *yaml.Node) *ynode {
 	return conv(n)
 }
 
-// fastYAML reads the block-style YAML that bank files are written in into
-// the same node tree that yaml.v3 builds, several times faster: mappings with
-// plain keys, lists, one-line plain and quoted values, one-line flow lists
-// and literal or folded block text. It returns ok=false for anything else
-// (anchors, tags, multi-line plain or quoted values, comments after a value,
-// tabs, carriage returns...), and the caller then parses the file with
-// yaml.v3, which also reports the errors. FuzzFastYAML checks that wherever
-// it reads a file, yaml.v3 reads the same tree.
-func fastYAML(data []byte) (root *ynode, ok bool) {
-	return fastRead(data, nil)
-}
-
 // cardWalker asks the fast reader to read the cards of a long list of cards
 // as it goes, on every core, so that each card's nodes are garbage as soon
 // as the card is read. The list's node is then left empty: it is node, and
@@ -71,6 +59,17 @@ type cardWalker struct {
 	cards []parsedCard
 }
 
+// fastRead reads the block-style YAML that bank files are written in into
+// the same node tree that yaml.v3 builds, several times faster: mappings with
+// plain keys, lists, one-line plain and quoted values, one-line flow lists
+// and literal or folded block text. It returns ok=false for anything else
+// (anchors, tags, multi-line plain or quoted values, comments after a value,
+// tabs, carriage returns...), and the caller then parses the file with
+// yaml.v3, which also reports the errors. FuzzFastYAML checks that wherever
+// it reads a file, yaml.v3 reads the same tree.
+//
+// With walk, it reads a long top-level list of cards as it goes (see
+// cardWalker).
 func fastRead(data []byte, walk *cardWalker) (root *ynode, ok bool) {
 	if !plainText(data) {
 		return nil, false

@@ -33,7 +33,7 @@ func sameTree(path string, a, b *ynode) error {
 // checkFast fails when the fast reader reads data differently from yaml.v3.
 func checkFast(t *testing.T, data []byte) bool {
 	t.Helper()
-	got, ok := fastYAML(data)
+	got, ok := fastRead(data, nil)
 	if !ok {
 		return false
 	}
@@ -153,7 +153,7 @@ func TestFastYAMLLargeBankMatchesYAMLv3(t *testing.T) {
 	text = strings.Replace(text, "    category: postgres\n", "", 3)
 	text = strings.Replace(text, "        - text: The third option\n", "        - text: The third option\n          correct: maybe\n", 2)
 	text = strings.ReplaceAll(text, "\n  ", "\n") // cards at column 0 under `cards:`
-	if got, ok := fastYAML([]byte(text)); !ok {
+	if got, ok := fastRead([]byte(text), nil); !ok {
 		t.Fatal("the fast reader gave up")
 	} else {
 		var want yaml.Node

@@ -78,7 +78,9 @@ func (s *Score) Apply(a *Answer) {
 	if a.UserName != "" {
 		s.Name = a.UserName
 	}
-	if a.Points > 0 {
+	if a.Points > 0 || s.ReachedAt.IsZero() {
+		// the moment the score reached its points: its first answer, then
+		// each answer that adds points
 		s.Points += a.Points
 		s.ReachedAt = a.At
 	}

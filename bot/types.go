@@ -167,7 +167,7 @@ type Score struct {
 	Name      string    `json:"name"`
 	Points    int       `json:"points"`
 	Tally               // answers, not ratings
-	ReachedAt time.Time `json:"reached_at"` // when Points last grew: earlier wins a tie
+	ReachedAt time.Time `json:"reached_at"` // when the score reached its Points (its first answer, or the last that added points): earlier wins a tie
 }
 
 // Group holds per-server (or per-workspace) settings.

@@ -112,6 +112,32 @@ func TestLeaderboardOrderAndLimit(t *testing.T) {
 	}
 }
 
+// Members without points tie on points and accuracy; the first to answer
+// ranks first, as for any tie ("who got there first"), whatever their ids.
+// It also keeps a new member's entry at the end of its tie in the index,
+// next to the previous new member's, rather than at a place its id picks.
+func TestLeaderboardZeroPointsTieGoesToFirstAnswer(t *testing.T) {
+	db := bottest.OpenDB(t)
+	base := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	for i, u := range []string{"zed", "amy", "max"} {
+		if _, err := db.Record(ctx, answer(u, uint64(i+1), 0, false, base.Add(time.Duration(i)*time.Minute))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// a second wrong answer leaves zed where it was
+	if _, err := db.Record(ctx, answer("zed", 9, 0, false, base.Add(time.Hour))); err != nil {
+		t.Fatal(err)
+	}
+	top, err := db.Leaderboard(ctx, "g", bot.PeriodAll, "", 10)
+	var got []string
+	for _, s := range top {
+		got = append(got, s.User)
+	}
+	if err != nil || strings.Join(got, ",") != "zed,amy,max" || !top[0].ReachedAt.Equal(base) {
+		t.Fatalf("zero-point order = %v (%v), zed reached at %v", got, err, top[0].ReachedAt)
+	}
+}
+
 func TestSecondProcessFailsFast(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "p.db")
 	bottest.OpenDBAt(t, path)

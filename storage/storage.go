@@ -507,6 +507,9 @@ func record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
 		return m, true, err
 	}
 	answers := tx.Bucket(bAnswers)
+	// answers are appended in key order: fill each page before starting
+	// the next (at bbolt's default half, every page would be half empty)
+	answers.FillPercent = 1
 	seq, err := answers.NextSequence()
 	if err != nil {
 		return m, false, err

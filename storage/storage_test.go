@@ -138,6 +138,29 @@ func TestLeaderboardZeroPointsTieGoesToFirstAnswer(t *testing.T) {
 	}
 }
 
+// Answers are appended in key order, so their pages are filled before the
+// next is started: at bbolt's default of half, the bucket would take twice
+// the pages, and a commit would write twice as many of them.
+func TestAnswerPagesAreFull(t *testing.T) {
+	db := bottest.OpenDB(t)
+	base := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+	var all []*bot.Answer
+	for i := range 3000 {
+		all = append(all, answer(fmt.Sprint("u", i%50), uint64(i+1), 10, true, base.Add(time.Duration(i)*time.Second)))
+	}
+	if err := db.Replay(all, 40); err != nil {
+		t.Fatal(err)
+	}
+	db.Bolt().View(func(tx *bolt.Tx) error {
+		st := tx.Bucket([]byte("answers")).Stats()
+		fill := float64(st.LeafInuse) / float64(st.LeafPageN*db.Bolt().Info().PageSize)
+		if st.KeyN != 3000 || fill < 0.85 {
+			t.Errorf("%d answers in %d leaf pages, %.0f%% full", st.KeyN, st.LeafPageN, 100*fill)
+		}
+		return nil
+	})
+}
+
 func TestSecondProcessFailsFast(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "p.db")
 	bottest.OpenDBAt(t, path)

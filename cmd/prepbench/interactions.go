@@ -41,6 +41,7 @@ type load struct {
 	ok       int
 	took     time.Duration
 	p50, p99 time.Duration
+	pages    int64 // pages the database wrote meanwhile
 }
 
 func (l load) rate() float64 { return rate(l.ok, l.took) }
@@ -198,7 +199,9 @@ func benchInteractions(dir string, prev map[int]float64) ([]row, float64, error)
 	progress("Discord: signing %d requests", clients*presigned)
 	next := presign(presigned, false, discordReq)
 	progress("Discord: %d clients sending signed answers for %v", clients, d)
+	pages := pagesWritten(db)
 	ours := drive(d, srv.URL+"/discord/interactions", next, discordOK)
+	ours.pages = pagesWritten(db) - pages
 	if recorded, err := countAnswers(db); err != nil || recorded < ours.ok {
 		return nil, 0, fmt.Errorf("discord: %d answers acknowledged but %d recorded (%v)", ours.ok, recorded, err)
 	}
@@ -265,7 +268,9 @@ func benchInteractions(dir string, prev map[int]float64) ([]row, float64, error)
 	progress("Slack: signing %d requests", clients*presigned)
 	snext := presign(presigned, false, slackReq)
 	progress("Slack: %d clients sending signed button presses for %v", clients, d)
+	pages = pagesWritten(sdb)
 	sours := drive(d, ssrv.URL+"/slack/interactions", snext, any200)
+	sours.pages = pagesWritten(sdb) - pages
 	// a press is acknowledged after its answer is committed: count what was
 	recorded, err := countAnswers(sdb)
 	if err != nil {
@@ -291,6 +296,9 @@ func interactionRows(platform string, ours, base load, durable float64) []row {
 	rows := []row{
 		{2, platform + " answers/s (64 clients), vs verify-only handler", fmt.Sprintf("%.0f/s", ours.rate()), fmt.Sprintf("%.0f/s", base.rate()), ratio(ours.rate(), base.rate()), "-", true},
 		{2, platform + " p50 / p99 latency", ms(ours.p50) + " / " + ms(ours.p99), ms(base.p50) + " / " + ms(base.p99), ratio(float64(ours.p99), float64(base.p99)), "p99 < 50 ms", ours.p99 < 50*time.Millisecond},
+	}
+	if ours.ok > 0 {
+		rows = append(rows, row{2, platform + " pages written per answer (bbolt's count)", fmt.Sprintf("%.1f", float64(ours.pages)/float64(ours.ok)), "", "", "-", true})
 	}
 	if durable > 0 {
 		rows = append(rows, row{2, platform + " answers/s vs durable rate (1)", fmt.Sprintf("%.0f/s", ours.rate()), fmt.Sprintf("%.0f/s", durable), ratio(ours.rate(), durable), ">= 0.5x", ours.rate() >= 0.5*durable})

@@ -21,10 +21,13 @@ const recordWorkers = 64
 // recordFor records answers from many concurrent members for d through the
 // real storage path (answer, member, streak and six scores in one commit,
 // fsync on) and returns how many it recorded and the bytes one answer
-// writes. Every answer comes from a member not seen before (the worst case
-// for where records land in the B+trees) at the moment it is recorded.
+// writes. The answers are those the interactions of measurement 2 record:
+// every one from a member not seen before, whose id puts the member's
+// records at a place of its own in the B+trees, as platform ids do (the
+// worst case for how many pages a commit writes), on cards of every
+// category, a third of them wrong.
 func recordFor(db *storage.DB, d time.Duration) (int, int) {
-	var n atomic.Int64
+	var n, seq atomic.Int64
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
 	var size int
@@ -33,7 +36,7 @@ func recordFor(db *storage.DB, d time.Duration) (int, int) {
 		go func(w int) {
 			defer wg.Done()
 			for i := 0; time.Now().Before(deadline); i++ {
-				a := benchAnswer(fmt.Sprintf("w%d-%d", w, i), uint64(w*1_000_000+i+1), time.Now())
+				a := newMemberAnswer(uint64(seq.Add(1)), time.Now())
 				if _, err := db.Record(context.Background(), a); err != nil {
 					panic(err)
 				}
@@ -52,10 +55,43 @@ func recordFor(db *storage.DB, d time.Duration) (int, int) {
 	return int(n.Load()), size
 }
 
+// pagesWritten is how many pages the database has written since it was
+// opened (bbolt's statistics): a commit writes every page it touched.
+func pagesWritten(db *storage.DB) int64 {
+	st := db.Bolt().Stats()
+	return st.TxStats.GetWrite()
+}
+
 func benchAnswer(user string, post uint64, at time.Time) *bot.Answer {
 	return &bot.Answer{Kind: bot.KindAnswer, Group: "discord:bench", Channel: "c", User: user, UserName: user,
 		PostID: post, CardID: "postgres-mvcc", Category: "postgres", Option: 1, Correct: true, Points: 15, At: at,
 		Day: bot.Day(at, time.UTC), Periods: bot.Periods(at, time.UTC)}
+}
+
+// newMemberAnswer is the nth answer of measurement 1: from a new member
+// whose id, like a Discord snowflake, is an 18-digit number that lands
+// anywhere among the ids before it; in category n mod 5; wrong for one n in
+// three, else worth 15 or 20 points.
+func newMemberAnswer(n uint64, at time.Time) *bot.Answer {
+	id := fmt.Sprint(100_000_000_000_000_000 + mix(n)%900_000_000_000_000_000)
+	a := benchAnswer(id, n, at)
+	a.Category = categories[n%uint64(len(categories))]
+	a.Correct = n%3 != 0
+	a.Points = 0
+	if a.Correct {
+		a.Points = 10 + 5*int(n%3)
+	}
+	return a
+}
+
+// mix is splitmix64's finalizer: a bijection that spreads consecutive
+// numbers over the whole range.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
 }
 
 // bareFor commits payloads of size bytes from the same number of workers
@@ -104,7 +140,9 @@ func benchRecord(dir string, _ map[int]float64) ([]row, float64, error) {
 	}
 	defer db.Close()
 	progress("recording answers from %d members at once for %v", recordWorkers, d)
+	pages := pagesWritten(db)
 	n, size := recordFor(db, d)
+	pages = pagesWritten(db) - pages
 	ours := rate(n, d)
 	progress("bare bbolt Batch of %d bytes, then one Update per answer", size)
 	nb, err := bareFor(filepath.Join(dir, "batch.db"), size, true, d)
@@ -119,5 +157,6 @@ func benchRecord(dir string, _ map[int]float64) ([]row, float64, error) {
 	return []row{
 		{1, "durable answers/s vs bare Batch", fmt.Sprintf("%.0f/s", ours), fmt.Sprintf("%.0f/s", batch), ratio(ours, batch), ">= 0.6x", ours >= 0.6*batch},
 		{1, "durable answers/s vs one Update each", fmt.Sprintf("%.0f/s", ours), fmt.Sprintf("%.0f/s", update), ratio(ours, update), ">= 10x", ours >= 10*update},
+		{1, "pages written per durable answer (bbolt's count)", fmt.Sprintf("%.1f", float64(pages)/float64(max(n, 1))), "", "", "-", true},
 	}, ours, nil
 }

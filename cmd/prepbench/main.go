@@ -90,7 +90,10 @@ func print(w io.Writer, rows []row) {
 	fmt.Fprintln(tw, " # \t measure \t figure \t baseline \t ratio \t goal \t met ")
 	for _, r := range rows {
 		met := "no"
-		if r.met {
+		switch {
+		case r.goal == "-":
+			met = "-" // a figure shown for what it explains, with no goal of its own
+		case r.met:
 			met = "yes"
 		}
 		fmt.Fprintf(tw, " %d \t %s \t %s \t %s \t %s \t %s \t %s \n", r.n, r.measure, r.figure, r.baseline, r.ratio, r.goal, met)

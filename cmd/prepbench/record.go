@@ -21,11 +21,11 @@ const recordWorkers = 64
 // recordFor records answers from many concurrent members for d through the
 // real storage path (answer, member, streak and six scores in one commit,
 // fsync on) and returns how many it recorded and the bytes one answer
-// writes. The answers are those the interactions of measurement 2 record:
-// every one from a member not seen before, whose id puts the member's
-// records at a place of its own in the B+trees, as platform ids do (the
-// worst case for how many pages a commit writes), on cards of every
-// category, a third of them wrong.
+// writes. The answers are like those the interactions of measurement 2
+// record: every one from a member not seen before, whose id puts the
+// member's records at a place of their own in member_data (a leaf page
+// each, not the page of the member before), as platform ids do; on cards of
+// every category, a third of them wrong.
 func recordFor(db *storage.DB, d time.Duration) (int, int) {
 	var n, seq atomic.Int64
 	deadline := time.Now().Add(d)

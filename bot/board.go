@@ -71,7 +71,7 @@ func (b *Bot) leaderboard(ctx context.Context, req Request) (Reply, error) {
 		if name == "" {
 			name = s.User
 		}
-		fmt.Fprintf(&t, "%s **%s**: %d points", place, name, s.Points)
+		fmt.Fprintf(&t, "%s **%s**: %d points", place, EscapeMarkdown(name), s.Points)
 		if s.Answered > 0 {
 			fmt.Fprintf(&t, " · %.0f%% of %s", 100*s.Accuracy(), plural(s.Answered, "answer", "answers"))
 		}
@@ -127,7 +127,7 @@ func (b *Bot) stats(ctx context.Context, req Request) (Reply, error) {
 		if user == req.User.ID {
 			r.Text = "You have not answered anything yet. Draw a card with /question and press an option."
 		} else {
-			r.Text = name + " has not answered anything in this server yet."
+			r.Text = EscapeMarkdown(name) + " has not answered anything in this server yet."
 		}
 		return r, nil
 	}

@@ -188,7 +188,7 @@ func (b *Bot) handle(ctx context.Context, req Request) (Reply, error) {
 		if err != nil {
 			return Reply{}, Errorf(EInvalid, "There is no card waiting for a typed answer. Draw one with /question.")
 		}
-		return b.typed(ctx, req, id, req.Args["text"])
+		return b.typed(ctx, req, id, req.Args["text"], true)
 	case "leaderboard":
 		return b.leaderboard(ctx, req)
 	case "stats":
@@ -213,6 +213,7 @@ const (
 	actHint   = "h" // h:POST         show the key concepts
 	actReveal = "r" // r:POST         show the model answer
 	actType   = "t" // t:POST         answer by typing (opens a text prompt)
+	actTyped  = "w" // w:POST         the text typed into that prompt (Request.Text)
 	actRate   = "s" // s:POST:RATING  rate yourself after reading the answer
 	actNext   = "q" // q:CATEGORY     draw another card
 )
@@ -257,7 +258,9 @@ func (b *Bot) press(ctx context.Context, req Request) (Reply, error) {
 	case actReveal:
 		return b.reveal(ctx, req, id)
 	case actType:
-		return b.typed(ctx, req, id, req.Text)
+		return b.typed(ctx, req, id, req.Text, false)
+	case actTyped:
+		return b.typed(ctx, req, id, req.Text, true)
 	case actRate:
 		return b.rate(ctx, req, id, arg)
 	}

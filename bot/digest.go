@@ -30,7 +30,7 @@ func (b *Bot) digest(ctx context.Context, group string, now time.Time, loc *time
 		if name == "" {
 			name = s.User
 		}
-		fmt.Fprintf(&t, "%d. %s: %d points (%.0f%% of %s)\n", i+1, name, s.Points, 100*s.Accuracy(), plural(s.Answered, "answer", "answers"))
+		fmt.Fprintf(&t, "%d. %s: %d points (%.0f%% of %s)\n", i+1, EscapeMarkdown(name), s.Points, 100*s.Accuracy(), plural(s.Answered, "answer", "answers"))
 	}
 	members, err := b.store.Members(ctx, group)
 	if err != nil {
@@ -43,7 +43,7 @@ func (b *Bot) digest(ctx context.Context, group string, now time.Time, loc *time
 	var streaks []string
 	for _, m := range members[:min(3, len(members))] {
 		if n := m.CurrentStreak(today); n > 1 {
-			streaks = append(streaks, fmt.Sprintf("%s %s", m.Name, plural(n, "day", "days")))
+			streaks = append(streaks, fmt.Sprintf("%s %s", EscapeMarkdown(m.Name), plural(n, "day", "days")))
 		}
 	}
 	if len(streaks) > 0 {

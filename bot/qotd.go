@@ -10,6 +10,15 @@ import (
 	"github.com/prepbot/prepbot/questionbank"
 )
 
+// qotdChannel is the channel a /qotd subcommand is about: the one named,
+// or the one it was typed in.
+func qotdChannel(req Request) string {
+	if c := strings.TrimSpace(req.Args["channel"]); c != "" {
+		return c
+	}
+	return req.Channel
+}
+
 func (b *Bot) qotd(ctx context.Context, req Request) (Reply, error) {
 	sub := req.Args["sub"]
 	if sub == "" {
@@ -18,10 +27,7 @@ func (b *Bot) qotd(ctx context.Context, req Request) (Reply, error) {
 	if sub != "status" && !req.User.Admin {
 		return Reply{}, Errorf(EForbidden, "Only server admins can change the daily question (on Discord: Manage Server; on Slack: a workspace admin). Ask one of them, or see the current setup with /qotd status.")
 	}
-	channel := strings.TrimSpace(req.Args["channel"])
-	if channel == "" {
-		channel = req.Channel
-	}
+	channel := qotdChannel(req)
 	switch sub {
 	case "set":
 		return b.qotdSet(ctx, req, channel)

@@ -132,8 +132,11 @@ func (b *Bot) choose(ctx context.Context, req Request, postID uint64, option int
 	return r, nil
 }
 
-// typed records an answer typed for a card with accepted answers.
-func (b *Bot) typed(ctx context.Context, req Request, postID uint64, text string) (Reply, error) {
+// typed records an answer typed for a card with accepted answers. A press
+// of Type answer (no text yet) opens the prompt; text that comes back from
+// the prompt (submitted) is never answered with another prompt, which
+// Discord refuses for a submitted one: blank text gets a message instead.
+func (b *Bot) typed(ctx context.Context, req Request, postID uint64, text string, submitted bool) (Reply, error) {
 	p, c, err := b.postCard(ctx, req, postID)
 	if err != nil {
 		return Reply{}, err
@@ -142,7 +145,10 @@ func (b *Bot) typed(ctx context.Context, req Request, postID uint64, text string
 		return Reply{}, Errorf(EInvalid, "This card is answered with its buttons, not by typing.")
 	}
 	if strings.TrimSpace(text) == "" {
-		return Reply{Private: true, Modal: &Modal{Action: actType + ":" + fmt.Sprint(p.ID), Title: "Your answer", Label: shorten(c.Prompt, 45)}}, nil
+		if submitted {
+			return Reply{}, Errorf(EInvalid, "Your answer was empty, so nothing was recorded. Press **Type answer** under the card again and type your answer.")
+		}
+		return Reply{Private: true, Modal: &Modal{Action: actTyped + ":" + fmt.Sprint(p.ID), Title: "Your answer", Label: shorten(c.Prompt, 45)}}, nil
 	}
 	a := b.answer(req, p, c)
 	a.Option, a.Text = -1, shorten(strings.TrimSpace(text), 200)
@@ -151,10 +157,12 @@ func (b *Bot) typed(ctx context.Context, req Request, postID uint64, text string
 	if err != nil || p.Round {
 		return r, err
 	}
+	// the member's words as typed (emoji and all), quoted, not as a Go
+	// string literal
 	if a.Correct {
-		r.Text = fmt.Sprintf("You answered %q. Accepted: %s.", a.Text, c.Answers[0])
+		r.Text = fmt.Sprintf("You answered “%s”. Accepted: %s.", EscapeMarkdown(a.Text), c.Answers[0])
 	} else {
-		r.Text = fmt.Sprintf("You answered %q. The answer is **%s**.", a.Text, c.Answers[0])
+		r.Text = fmt.Sprintf("You answered “%s”. The answer is **%s**.", EscapeMarkdown(a.Text), c.Answers[0])
 	}
 	return r, nil
 }

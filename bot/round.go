@@ -176,7 +176,7 @@ func scoreboard(rd Round, title string) Reply {
 		if name == "" {
 			name = u
 		}
-		fmt.Fprintf(&t, "%d. %s: %d points\n", i+1, name, rd.Scores[u])
+		fmt.Fprintf(&t, "%d. %s: %d points\n", i+1, EscapeMarkdown(name), rd.Scores[u])
 	}
 	t.WriteString("Round points count toward the leaderboard.")
 	r.Text = t.String()

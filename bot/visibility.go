@@ -21,6 +21,10 @@ func PrivateReply(req Request) bool {
 		// starting a round posts its first card; stopping it posts the
 		// scoreboard
 		return false
+	case "qotd":
+		// "now" in this channel answers with the card itself; elsewhere it
+		// posts there and tells the admin privately
+		return req.Args["sub"] != "now" || qotdChannel(req) != req.Channel
 	}
 	return true
 }

@@ -221,6 +221,10 @@ func (c *Console) say(format string, args ...any) {
 
 var bold = regexp.MustCompile(`\*\*(.+?)\*\*`)
 
+// escaped is a Markdown backslash escape (bot.EscapeMarkdown): the terminal
+// shows the character itself.
+var escaped = regexp.MustCompile("\\\\([\\\\*_~`|<>\\[\\]()#])")
+
 // render prints a reply as text, numbering its buttons.
 func (c *Console) render(r bot.Reply, where string) {
 	c.mu.Lock()
@@ -240,7 +244,7 @@ func (c *Console) render(r bot.Reply, where string) {
 		fmt.Fprintf(c.out, "\n== %s ==\n", title)
 	}
 	if r.Text != "" {
-		fmt.Fprintln(c.out, bold.ReplaceAllString(r.Text, "$1"))
+		fmt.Fprintln(c.out, escaped.ReplaceAllString(bold.ReplaceAllString(r.Text, "$1"), "$1"))
 	}
 	var inline []string
 	for i, f := range r.Fields {

@@ -204,7 +204,7 @@ func TestTypedAnswers(t *testing.T) {
 	mustContain(t, out, "Type answer")
 	prompt := u.do(button(t, out, "Type answer"))
 	mustContain(t, prompt, "type your answer on the next line")
-	mustContain(t, u.do("The Cachng!"), "Correct! +15 points", `You answered "The Cachng!"`)
+	mustContain(t, u.do("The Cachng!"), "Correct! +15 points", "You answered “The Cachng!”")
 	mustContain(t, u.do("/answer caching"), "You already answered this card")
 }
 

@@ -180,13 +180,13 @@ func TestMemberNamesCannotFormatPublicReplies(t *testing.T) {
 
 func TestEscapeMarkdown(t *testing.T) {
 	for in, want := range map[string]string{
-		"ann":                 "ann",
-		"*bold*":              `\*bold\*`,
-		"a_b~c`d|e":           "a\\_b\\~c\\`d\\|e",
-		"[x](http://y)":       `\[x\]\(http://y\)`,
-		"<@123> #1 \\":        `\<@123\> \#1 \\`,
-		"two\nlines\r\nhere":  "two lines  here",
-		"emoji 👩‍💻 ok, é": "emoji 👩‍💻 ok, é",
+		"ann":                "ann",
+		"*bold*":             `\*bold\*`,
+		"a_b~c`d|e":          "a\\_b\\~c\\`d\\|e",
+		"[x](http://y)":      `\[x\]\(http://y\)`,
+		"<@123> #1 \\":       `\<@123\> \#1 \\`,
+		"two\nlines\r\nhere": "two lines  here",
+		"emoji 👩‍💻 ok, é":    "emoji 👩‍💻 ok, é",
 	} {
 		if got := bot.EscapeMarkdown(in); got != want {
 			t.Errorf("EscapeMarkdown(%q) = %q, want %q", in, got, want)

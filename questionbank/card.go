@@ -32,6 +32,27 @@ func ParseDifficulty(s string) (Difficulty, error) {
 	return "", fmt.Errorf("unknown difficulty %q: choose easy, medium or hard", s)
 }
 
+// MaxCategoryID is the longest category id a bank may use. A category id
+// travels inside the chat platforms' own ids: the "Next question" button's
+// id ("q:" and the category id; Discord allows 100 characters in a
+// custom_id, Slack 255 in an action_id) and the value of a Discord
+// autocomplete choice (at most 100 characters). 64 fits every one with
+// room to spare. Card ids travel in none of them, so they have no such
+// limit.
+const MaxCategoryID = 64
+
+// categoryIDProblem says what is wrong with a category id, or "" when it
+// is fine.
+func categoryIDProblem(id string) string {
+	switch {
+	case !slugRE.MatchString(id):
+		return fmt.Sprintf("%q is not a valid id: use lowercase letters, digits and dashes, such as \"system-design\"", id)
+	case len(id) > MaxCategoryID:
+		return fmt.Sprintf("%q is %d characters long: shorten it to at most %d (category ids go into Discord's and Slack's button and autocomplete ids)", id, len(id), MaxCategoryID)
+	}
+	return ""
+}
+
 // Category groups cards. ID is what users type (postgres); Name is what
 // they read (PostgreSQL & Persistence).
 type Category struct {

@@ -113,8 +113,8 @@ func Import(name string, data []byte, opt ImportOptions) (*Document, error) {
 	if format == "" {
 		format = DetectFormat(name, data)
 	}
-	if opt.Category != "" && !slugRE.MatchString(opt.Category) {
-		return nil, fmt.Errorf("category %q is not a valid id: use lowercase letters, digits and dashes", opt.Category)
+	if opt.Category != "" && categoryIDProblem(opt.Category) != "" {
+		return nil, fmt.Errorf("--category: %s", categoryIDProblem(opt.Category))
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM from spreadsheet exports
 	var doc *Document

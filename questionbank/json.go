@@ -127,8 +127,8 @@ func parseJSONCategories(e *errs, doc *Document, data []byte, line int) {
 		switch {
 		case c.ID == "":
 			e.add(line, f+".id", "missing: every category needs an id")
-		case !slugRE.MatchString(c.ID):
-			e.add(line, f+".id", "%q is not a valid id: use lowercase letters, digits and dashes", c.ID)
+		case categoryIDProblem(c.ID) != "":
+			e.add(line, f+".id", "%s", categoryIDProblem(c.ID))
 		case doc.catLine[c.ID] != 0:
 			e.add(line, f+".id", "duplicate category %q", c.ID)
 		default:

@@ -121,8 +121,8 @@ func parseCategory(e *errs, doc *Document, field string, n *ynode) {
 		switch key {
 		case "id":
 			c.ID = scalar(e, v, field+".id")
-			if c.ID != "" && !slugRE.MatchString(c.ID) {
-				e.add(v.Line, field+".id", "%q is not a valid id: use lowercase letters, digits and dashes, such as \"system-design\"", c.ID)
+			if problem := categoryIDProblem(c.ID); c.ID != "" && problem != "" {
+				e.add(v.Line, field+".id", "%s", problem)
 			}
 		case "name":
 			c.Name = scalar(e, v, field+".name")
@@ -134,7 +134,7 @@ func parseCategory(e *errs, doc *Document, field string, n *ynode) {
 		e.add(n.Line, field+".id", "missing: every category needs an id")
 		return
 	}
-	if !slugRE.MatchString(c.ID) {
+	if categoryIDProblem(c.ID) != "" {
 		return // reported above
 	}
 	if c.Name == "" {

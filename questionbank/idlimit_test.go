@@ -1,0 +1,45 @@
+package questionbank
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Category ids go into the platforms' own ids (Discord's custom_id and
+// autocomplete values of at most 100 characters): validation refuses one
+// that could not fit, with the file, line and field, and says what to do.
+// Card ids go into none, so a long one is fine.
+func TestCategoryIDLengthIsChecked(t *testing.T) {
+	dir := t.TempDir()
+	long, ok := strings.Repeat("a", MaxCategoryID+1), strings.Repeat("b", MaxCategoryID)
+	yaml := "categories:\n  - id: " + ok + "\n  - id: " + long + "\ncards:\n  - id: " + strings.Repeat("x", 200) +
+		"\n    category: " + ok + "\n    prompt: Why?\n    answers: [because]\n"
+	json := `{"categories": [{"id": "` + ok + `"}, {"id": "` + long + `"}], "cards": [{"id": "` + strings.Repeat("y", 200) +
+		`", "category": "` + ok + `", "prompt": "Why?", "answers": ["because"]}]}`
+	for name, text := range map[string]string{"bank.yaml": yaml, "bank.json": json} {
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Load(path)
+		if err == nil {
+			t.Fatalf("%s: a %d-character category id was accepted", name, len(long))
+		}
+		line := "3"
+		if name == "bank.json" {
+			line = "1"
+		}
+		want := path + ":" + line + ": categories[1].id: \"" + long + "\" is 65 characters long: shorten it to at most 64"
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: error\n%v\nwant it to contain\n%s", name, err, want)
+		}
+		if strings.Count(err.Error(), "\n") > 1 || strings.Contains(err.Error(), "x") && strings.Contains(err.Error(), "cards[0].id") {
+			t.Errorf("%s: more refused than the long category id:\n%v", name, err)
+		}
+	}
+	if _, err := Import("list.md", []byte("# Topic\n\n1. Why?\n"), ImportOptions{Category: long}); err == nil || !strings.Contains(err.Error(), "shorten it to at most 64") {
+		t.Errorf("import --category with a long id: %v", err)
+	}
+}

@@ -14,6 +14,10 @@ type Option struct {
 	Category bool
 	User     bool // a user mention
 	Channel  bool // a channel mention
+	// Required options must be given. Platforms that list required options
+	// first (Discord) reorder them; the order here is the order of
+	// positional words (/prep qotd set #channel 09:00 Europe/Berlin).
+	Required bool
 }
 
 // Command describes one command.
@@ -55,7 +59,7 @@ var Commands = []Command{
 	{Name: "qotd", Description: "The daily question of a channel", Sub: []Command{
 		{Name: "set", Description: "Post a daily question in a channel at a local time", Admin: true, Options: []Option{
 			{Name: "channel", Description: "Where to post", Channel: true},
-			{Name: "time", Description: "Local time, HH:MM (24-hour)"},
+			{Name: "time", Description: "Local time, HH:MM (24-hour)", Required: true},
 			{Name: "timezone", Description: "IANA time zone, such as Europe/Berlin"},
 			{Name: "categories", Description: "Comma-separated category ids (default: all)"},
 			{Name: "weekdays", Description: "Days to post: mon-fri, or mon,wed,fri (default: every day)"},

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -44,7 +45,7 @@ func Commands(b *bot.Bot) []*discordgo.ApplicationCommand {
 		if len(c.Sub) == 0 {
 			ac.Options = options(c.Options)
 		}
-		for _, s := range c.Sub {
+		for _, s := range c.Sub { // subcommands are never required
 			ac.Options = append(ac.Options, &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand,
 				Name: s.Name, Description: trim(s.Description, 100), Options: options(s.Options)})
 		}
@@ -73,12 +74,27 @@ func options(opts []bot.Option) []*discordgo.ApplicationCommandOption {
 		for _, ch := range o.Choices {
 			do.Choices = append(do.Choices, &discordgo.ApplicationCommandOptionChoice{Name: ch, Value: ch})
 		}
-		if o.Name == "time" {
-			do.Required = true
-		}
+		do.Required = o.Required
 		out = append(out, do)
 	}
-	return out
+	return requiredFirst(out)
+}
+
+// requiredFirst lists required options before optional ones, keeping their
+// order otherwise: Discord refuses a command whose required option comes
+// after an optional one, at any level. bot.Commands keeps its own order,
+// which is the order of positional words on the console and Slack.
+func requiredFirst(opts []*discordgo.ApplicationCommandOption) []*discordgo.ApplicationCommandOption {
+	slices.SortStableFunc(opts, func(a, b *discordgo.ApplicationCommandOption) int {
+		switch {
+		case a.Required == b.Required:
+			return 0
+		case a.Required:
+			return -1
+		}
+		return 1
+	})
+	return opts
 }
 
 // request turns an interaction into a bot request.

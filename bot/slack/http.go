@@ -60,8 +60,9 @@ func Verify(secret string, h http.Header, body []byte, now time.Time) bool {
 
 // verified reads the body (bounded), checks the signature and hands the
 // body on; a bad or stale signature gets 401 and nothing else happens.
-func (a *Adapter) verified(next func(w http.ResponseWriter, r *http.Request, body []byte)) http.HandlerFunc {
+func (a *Adapter) verified(next func(w http.ResponseWriter, r *http.Request, body []byte, received time.Time)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		received := time.Now() // Slack's 3 seconds run from here
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		if err != nil {
 			http.Error(w, "request body too large", http.StatusRequestEntityTooLarge)
@@ -71,7 +72,7 @@ func (a *Adapter) verified(next func(w http.ResponseWriter, r *http.Request, bod
 			http.Error(w, "invalid request signature", http.StatusUnauthorized)
 			return
 		}
-		next(w, r, body)
+		next(w, r, body, received)
 	}
 }
 
@@ -80,7 +81,7 @@ func writeJSON(w http.ResponseWriter, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []byte) {
+func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []byte, received time.Time) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil || form.Get("command") == "" || form.Get("team_id") == "" {
 		http.Error(w, "malformed slash command", http.StatusBadRequest)
@@ -93,7 +94,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 		http.Error(w, "malformed slash command", http.StatusBadRequest)
 		return
 	}
-	payload, ok := a.slashCommand(a.ctx, cmd, false)
+	payload, ok := a.slashCommand(a.ctx, cmd, "", received)
 	if !ok {
 		w.WriteHeader(http.StatusOK) // acknowledged; the reply goes to response_url
 		return
@@ -101,7 +102,7 @@ func (a *Adapter) serveCommand(w http.ResponseWriter, r *http.Request, body []by
 	writeJSON(w, payload)
 }
 
-func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body []byte) {
+func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body []byte, received time.Time) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil || form.Get("payload") == "" {
 		http.Error(w, "malformed interaction: want payload=JSON", http.StatusBadRequest)
@@ -123,7 +124,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 		http.Error(w, "unsupported interaction type", http.StatusBadRequest)
 		return
 	}
-	payload, ok := a.interaction(a.ctx, cb)
+	payload, ok := a.interaction(a.ctx, cb, received)
 	if !ok {
 		w.WriteHeader(http.StatusOK)
 		return
@@ -131,7 +132,7 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 	writeJSON(w, payload)
 }
 
-func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte) {
+func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte, _ time.Time) {
 	ev, err := slackevents.ParseEvent(body, slackevents.OptionNoVerifyToken())
 	if err != nil {
 		http.Error(w, "malformed event", http.StatusBadRequest)
@@ -149,11 +150,9 @@ func (a *Adapter) serveEvent(w http.ResponseWriter, r *http.Request, body []byte
 			EventID string `json:"event_id"`
 		}
 		json.Unmarshal(body, &outer)
-		// Slack retries an event it thinks failed (X-Slack-Retry-Num); the
-		// event id makes a retry a no-op.
-		if a.bot.FirstDelivery(a.ctx, "slack", "event:"+outer.EventID) {
-			a.inflight.Go(func() { a.event(a.ctx, ev) })
-		}
+		// Acknowledged first. Slack retries an event it thinks failed
+		// (X-Slack-Retry-Num); the event id makes a retry a no-op.
+		a.inflight.Go(func() { a.eventOnce(a.ctx, outer.EventID, ev) })
 		w.WriteHeader(http.StatusOK)
 		return
 	}

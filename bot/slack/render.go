@@ -1,7 +1,10 @@
 package slack
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -11,7 +14,9 @@ import (
 	"github.com/prepbot/prepbot/bot"
 )
 
-// Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks).
+// Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks and
+// the page of each block and element; the strict fake in slacktest cites
+// each).
 const (
 	maxHeader      = 150
 	maxSectionText = 3000
@@ -19,45 +24,78 @@ const (
 	maxButtonText  = 75
 	maxContext     = 10
 	maxActions     = 25
+	maxFields      = 10
+	maxFieldText   = 2000
+	maxActionID    = 255
+	maxButtonValue = 2000
+	maxModalTitle  = 24
 	maxFallback    = 3000
 )
 
+// mrkdwnText is a mrkdwn text object that Slack shows verbatim: no
+// automatic parsing of bare mentions (@channel, @here) or channel names
+// (https://docs.slack.dev/reference/block-kit/composition-objects/text-object:
+// "verbatim: When set to false (as is default) ... certain mentions will
+// be automatically parsed"). Mrkdwn makes the links itself.
+func mrkdwnText(s string) *slack.TextBlockObject {
+	return slack.NewTextBlockObject(slack.MarkdownType, s, false, true)
+}
+
 // blocks renders a reply in Block Kit: a header, sections with the text (in
-// Slack's mrkdwn), the fields, a context line, and an actions block.
+// Slack's mrkdwn), the fields, a context line, and an actions block, each
+// within Block Kit's limits. Pictures are not blocks: see sharePictures.
 func blocks(r bot.Reply) []slack.Block {
 	var out []slack.Block
-	if r.Title != "" {
-		out = append(out, slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, trim(r.Title, maxHeader), true, false)))
+	if t := plain(r.Title); strings.TrimSpace(t) != "" {
+		out = append(out, slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, trim(t, maxHeader), true, false)))
 	}
 	for _, part := range splitText(Mrkdwn(r.Text), maxSectionText) {
-		out = append(out, slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, part, false, false), nil, nil))
+		out = append(out, slack.NewSectionBlock(mrkdwnText(part), nil, nil))
 	}
 	if len(r.Fields) > 0 {
 		var fields []*slack.TextBlockObject
 		for _, f := range r.Fields {
-			fields = append(fields, slack.NewTextBlockObject(slack.MarkdownType, trim("*"+f.Name+"*\n"+Mrkdwn(f.Value), 2000), false, false))
-			if len(fields) == 10 {
+			text := strings.TrimSpace(Mrkdwn(f.Value))
+			if name := strings.TrimSpace(Mrkdwn(f.Name)); name != "" {
+				text = "*" + name + "*\n" + text
+			}
+			if text == "" {
+				continue
+			}
+			fields = append(fields, mrkdwnText(trim(text, maxFieldText)))
+			if len(fields) == maxFields {
 				break
 			}
 		}
-		out = append(out, slack.NewSectionBlock(nil, fields, nil))
+		if len(fields) > 0 {
+			out = append(out, slack.NewSectionBlock(nil, fields, nil))
+		}
 	}
-	if r.Footer != "" {
-		out = append(out, slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType, trim(Mrkdwn(r.Footer), 2000), false, false)))
+	if strings.TrimSpace(r.Footer) != "" {
+		out = append(out, slack.NewContextBlock("", mrkdwnText(trim(Mrkdwn(r.Footer), maxSectionText))))
 	}
-	if len(r.Buttons) > 0 {
-		var els []slack.BlockElement
-		for _, b := range r.Buttons {
-			btn := slack.NewButtonBlockElement(b.ID, b.ID, slack.NewTextBlockObject(slack.PlainTextType, trim(b.Label, maxButtonText), false, false))
-			if b.Style == bot.StylePrimary {
-				btn.Style = slack.StylePrimary
-			} else if b.Style == bot.StyleDanger {
-				btn.Style = slack.StyleDanger
-			}
-			els = append(els, btn)
-			if len(els) == maxActions {
-				break
-			}
+	var els []slack.BlockElement
+	for _, b := range r.Buttons {
+		if len(els) == maxActions {
+			break
+		}
+		id, ok := buttonID(b.ID)
+		if !ok {
+			continue // longer than a button's value can carry
+		}
+		label := nonEmpty(plain(b.Label), "…")
+		btn := slack.NewButtonBlockElement(id, b.ID, slack.NewTextBlockObject(slack.PlainTextType, trim(label, maxButtonText), false, false))
+		if b.Style == bot.StylePrimary {
+			btn.Style = slack.StylePrimary
+		} else if b.Style == bot.StyleDanger {
+			btn.Style = slack.StyleDanger
+		}
+		els = append(els, btn)
+	}
+	if len(els) > 0 {
+		// keep the buttons when the text needs every block
+		if len(out) >= maxBlocks {
+			out = out[:maxBlocks-1]
 		}
 		out = append(out, slack.NewActionBlock("", els...))
 	}
@@ -67,10 +105,41 @@ func blocks(r bot.Reply) []slack.Block {
 	return out
 }
 
-// fallback is the plain text shown in notifications.
+// buttonID is the action_id for a button whose bot id is id: the id
+// itself when it fits Slack's 255 characters, otherwise a digest of it
+// (the press then reads the full id from the button's value, which takes
+// 2,000). An id longer than a value is reported as not fitting.
+func buttonID(id string) (string, bool) {
+	switch {
+	case id == "" || len(id) > maxButtonValue:
+		return "", false
+	case len(id) <= maxActionID:
+		return id, true
+	}
+	sum := sha256.Sum256([]byte(id))
+	return digestPrefix + hex.EncodeToString(sum[:16]), true
+}
+
+// digestPrefix marks an action_id that stands for a longer id.
+const digestPrefix = "#sha256:"
+
+// actionOf is the bot's button id for a press: the action_id, or for a
+// digest the button's value, when it is the id the digest stands for.
+func actionOf(actionID, value string) string {
+	if !strings.HasPrefix(actionID, digestPrefix) {
+		return actionID
+	}
+	if id, ok := buttonID(value); ok && id == actionID {
+		return value
+	}
+	return actionID
+}
+
+// fallback is the plain text shown in notifications: the title and the
+// text, escaped like the blocks.
 func fallback(r bot.Reply) string {
-	t := r.Title
-	if r.Text != "" {
+	t := escapeEntities(plain(r.Title))
+	if strings.TrimSpace(r.Text) != "" {
 		if t != "" {
 			t += ": "
 		}
@@ -78,6 +147,34 @@ func fallback(r bot.Reply) string {
 	}
 	return trim(t, maxFallback)
 }
+
+// plain undoes the backslash escapes of bot.EscapeMarkdown for Slack's
+// plain_text objects (headers, buttons, modal labels), which show text as
+// it is.
+func plain(s string) string {
+	if !strings.Contains(s, "\\") {
+		return s
+	}
+	var b strings.Builder
+	rs := []rune(s)
+	for i := 0; i < len(rs); i++ {
+		if rs[i] == '\\' && i+1 < len(rs) && strings.ContainsRune(markdownSpecial, rs[i+1]) {
+			i++
+		}
+		b.WriteRune(rs[i])
+	}
+	return b.String()
+}
+
+// markdownSpecial are the characters bot.EscapeMarkdown escapes with a
+// backslash.
+const markdownSpecial = "\\*_~`|<>[]()#"
+
+// escapeEntities escapes Slack's three control characters
+// (https://docs.slack.dev/messaging/formatting-message-text#escaping).
+var entities = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+
+func escapeEntities(s string) string { return entities.Replace(s) }
 
 func trim(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
@@ -88,19 +185,30 @@ func trim(s string, n int) string {
 }
 
 var (
-	mdBold    = regexp.MustCompile(`\*\*(.+?)\*\*`)
-	mdItalic  = regexp.MustCompile(`(^|[^*\w])\*([^*\s][^*]*?)\*([^*\w]|$)`)
-	mdLink    = regexp.MustCompile(`\[([^\]]+)\]\((https?://[^)\s]+)\)`)
-	mdHeading = regexp.MustCompile(`^#{1,6}\s+(.*)$`)
-	mdBullet  = regexp.MustCompile(`^(\s*)[-*+]\s+`)
-	mdInline  = regexp.MustCompile("`[^`]*`")
+	mdBold     = regexp.MustCompile(`\*\*(.+?)\*\*`)
+	mdItalic   = regexp.MustCompile(`(^|[^*\w])\*([^*\s][^*]*?)\*([^*\w]|$)`)
+	mdLink     = regexp.MustCompile(`\[([^\]]+)\]\((https?://[^)\s]+)\)`)
+	mdHeading  = regexp.MustCompile(`^#{1,6}\s+(.*)$`)
+	mdBullet   = regexp.MustCompile(`^(\s*)[-*+]\s+`)
+	mdInline   = regexp.MustCompile("`[^`]*`")
+	mdEscape   = regexp.MustCompile("\\\\[\\\\*_~`|<>\\[\\]()#]")
+	mdQuote    = regexp.MustCompile(`^(\s*)>\s?`)
+	botChannel = regexp.MustCompile(`<#[CG][A-Z0-9]+>`)
+	bareURL    = regexp.MustCompile(`https?://[^\s<>|"]+[^\s<>|".,;:!?)\]]`)
 )
 
 // Mrkdwn converts the bank's Markdown to Slack's mrkdwn: **bold** becomes
 // *bold*, *italic* becomes _italic_, [text](url) becomes <url|text>,
-// headings become bold lines and bullets become •. Code spans and fenced
-// blocks are kept as they are (a fence loses its language, which Slack
-// would print).
+// headings become bold lines, bullets become • and > quotes stay quotes.
+// Code spans and fenced blocks are kept as they are (a fence loses its
+// language, which Slack would print). Slack's control characters &, < and
+// > are escaped everywhere (https://docs.slack.dev/messaging/formatting-message-text#escaping),
+// so card text cannot ping (<!channel>, <@U1>) or make links of its own;
+// the only control sequences left are the ones Mrkdwn makes: links, and
+// the channel references the bot writes (<#C123>, bot.ChannelRef). A
+// backslash escape (bot.EscapeMarkdown) shows its character as itself: a
+// formatting character gets a zero-width space on each side, which keeps
+// it from opening or closing formatting.
 func Mrkdwn(md string) string {
 	if len(md) > maxCachedMrkdwn {
 		return mrkdwn(md)
@@ -145,7 +253,7 @@ func mrkdwn(md string) string {
 			continue
 		}
 		if inCode {
-			out = append(out, line)
+			out = append(out, escapeEntities(line))
 			continue
 		}
 		out = append(out, inlineMrkdwn(line))
@@ -153,24 +261,65 @@ func mrkdwn(md string) string {
 	return strings.Join(out, "\n")
 }
 
-func inlineMrkdwn(line string) string {
-	// keep code spans out of the rewriting
-	var spans []string
-	line = mdInline.ReplaceAllStringFunc(line, func(s string) string {
-		spans = append(spans, s)
-		return "\x00" + string(rune('0'+len(spans)-1)) + "\x00"
+const zwsp = "\u200b"
+
+// literal is how a backslash-escaped character shows as itself in mrkdwn.
+func literal(c byte) string {
+	switch c {
+	case '*', '_', '~', '`':
+		return zwsp + string(c) + zwsp
+	case '<', '>', '&':
+		return escapeEntities(string(c))
+	}
+	return string(c)
+}
+
+// placeholders keep finished pieces of a line (code spans, links, escapes)
+// out of the rewriting that follows.
+type placeholders []string
+
+func (p *placeholders) keep(s string) string {
+	*p = append(*p, s)
+	return "\x00" + strconv.Itoa(len(*p)-1) + "\x00"
+}
+
+var placeholder = regexp.MustCompile("\x00([0-9]+)\x00")
+
+func (p placeholders) restore(s string) string {
+	return placeholder.ReplaceAllStringFunc(s, func(m string) string {
+		i, _ := strconv.Atoi(m[1 : len(m)-1])
+		return p[i]
 	})
+}
+
+func inlineMrkdwn(line string) string {
+	line = strings.ReplaceAll(line, "\x00", "")
+	var keep placeholders
+	line = mdInline.ReplaceAllStringFunc(line, func(s string) string { return keep.keep(escapeEntities(s)) })
+	line = mdEscape.ReplaceAllStringFunc(line, func(s string) string { return keep.keep(literal(s[1])) })
+	line = botChannel.ReplaceAllStringFunc(line, keep.keep)
+	line = mdLink.ReplaceAllStringFunc(line, func(s string) string {
+		m := mdLink.FindStringSubmatch(s)
+		text := strings.ReplaceAll(escapeEntities(m[1]), "|", "¦")
+		url := strings.ReplaceAll(escapeEntities(m[2]), "|", "%7C")
+		return keep.keep("<" + url + "|" + text + ">")
+	})
+	line = bareURL.ReplaceAllStringFunc(line, func(s string) string { return keep.keep("<" + escapeEntities(s) + ">") })
+	quote := ""
+	if m := mdQuote.FindStringSubmatch(line); m != nil {
+		quote = m[1] + ">"
+		if line = line[len(m[0]):]; line != "" {
+			quote += " "
+		}
+	}
+	line = escapeEntities(line)
 	if m := mdHeading.FindStringSubmatch(line); m != nil {
 		line = "**" + m[1] + "**"
 	}
 	line = mdBullet.ReplaceAllString(line, "$1• ")
 	line = mdItalic.ReplaceAllString(line, "${1}_${2}_${3}")
 	line = mdBold.ReplaceAllString(line, "*$1*")
-	line = mdLink.ReplaceAllString(line, "<$2|$1>")
-	for i, s := range spans {
-		line = strings.Replace(line, "\x00"+string(rune('0'+i))+"\x00", s, 1)
-	}
-	return line
+	return quote + keep.restore(line)
 }
 
 // splitText cuts text into pieces of at most limit runes at line breaks,

@@ -7,6 +7,7 @@ package slack
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -170,8 +171,12 @@ func (a *Adapter) Close() error {
 	return nil
 }
 
-// events handles socket-mode envelopes: every one is acknowledged, a
-// retried or duplicate envelope is handled once.
+// events handles socket-mode envelopes. Each is acknowledged within
+// Slack's 3 seconds: a slash command with its reply when the bot answers
+// within DeferAfter of the envelope's arrival, everything else at once.
+// A redelivered envelope is handled once: deduplication is on what the
+// envelope carries (a command's trigger_id, a press's action, an event's
+// event_id), recorded after the acknowledgement's timer has started.
 func (a *Adapter) events(ctx context.Context) {
 	for {
 		select {
@@ -181,6 +186,7 @@ func (a *Adapter) events(ctx context.Context) {
 			if !ok {
 				return
 			}
+			received := time.Now()
 			switch ev.Type {
 			case socketmode.EventTypeConnected:
 				a.ready.Store(true)
@@ -192,28 +198,49 @@ func (a *Adapter) events(ctx context.Context) {
 				a.log.Error("socket mode: invalid app token (slack.app_token)")
 			case socketmode.EventTypeSlashCommand:
 				cmd, _ := ev.Data.(slack.SlashCommand)
-				a.inflight.Go(func() { a.onEnvelope(ev.Request, func() (any, bool) { return a.slashCommand(ctx, cmd, true) }) })
+				a.inflight.Go(func() {
+					a.ack(ev.Request, func() (any, bool) { return a.slashCommand(ctx, cmd, envelopeID(ev.Request), received) })
+				})
 			case socketmode.EventTypeInteractive:
 				cb, _ := ev.Data.(slack.InteractionCallback)
-				a.inflight.Go(func() { a.onEnvelope(ev.Request, func() (any, bool) { return a.interaction(ctx, cb) }) })
+				a.inflight.Go(func() {
+					a.ack(ev.Request, func() (any, bool) { return a.interaction(ctx, cb, received) })
+				})
 			case socketmode.EventTypeEventsAPI:
 				e, _ := ev.Data.(slackevents.EventsAPIEvent)
-				a.inflight.Go(func() { a.onEnvelope(ev.Request, func() (any, bool) { a.event(ctx, e); return nil, false }) })
+				// acknowledged first: the reply waits for the pacer
+				a.inflight.Go(func() {
+					a.ack(ev.Request, func() (any, bool) { return nil, false })
+					a.eventOnce(ctx, eventID(ev.Request), e)
+				})
 			}
 		}
 	}
 }
 
-// onEnvelope acknowledges an envelope with the handler's payload, once per
-// envelope id (Slack redelivers an unacknowledged envelope with
-// retry_attempt set).
-func (a *Adapter) onEnvelope(req *socketmode.Request, handle func() (any, bool)) {
+func envelopeID(req *socketmode.Request) string {
 	if req == nil {
-		return
+		return ""
 	}
-	if !a.bot.FirstDelivery(a.ctx, "slack", "envelope:"+req.EnvelopeID) {
-		a.log.Info("redelivered envelope ignored", "envelope", req.EnvelopeID, "retry_attempt", req.RetryAttempt)
-		a.sm.Ack(*req)
+	return req.EnvelopeID
+}
+
+// eventID reads an events_api envelope's event_id (the same id the HTTP
+// Events API carries, so a retry on either path is handled once).
+func eventID(req *socketmode.Request) string {
+	if req == nil {
+		return ""
+	}
+	var outer struct {
+		EventID string `json:"event_id"`
+	}
+	json.Unmarshal(req.Payload, &outer)
+	return outer.EventID
+}
+
+// ack acknowledges an envelope with the handler's payload, if any.
+func (a *Adapter) ack(req *socketmode.Request, handle func() (any, bool)) {
+	if req == nil {
 		return
 	}
 	payload, ok := handle()
@@ -222,6 +249,15 @@ func (a *Adapter) onEnvelope(req *socketmode.Request, handle func() (any, bool))
 	} else {
 		a.sm.Ack(*req)
 	}
+}
+
+// eventOnce handles an Events API callback once per event_id.
+func (a *Adapter) eventOnce(ctx context.Context, id string, e slackevents.EventsAPIEvent) {
+	if id != "" && !a.bot.FirstDelivery(ctx, "slack", "event:"+id) {
+		a.log.Info("retried event ignored", "event", id)
+		return
+	}
+	a.event(ctx, e)
 }
 
 var (
@@ -265,15 +301,12 @@ func parseCommand(text string) (string, map[string]string, error) {
 	return cmd.Name, args, nil
 }
 
-// commandRequest turns a slash command into a request, checking with
-// Slack whether the user is an admin when the command needs one.
-func (a *Adapter) commandRequest(ctx context.Context, c slack.SlashCommand) (bot.Request, error) {
+// commandRequest turns a slash command into a request (the admin flag is
+// filled in later, by asking Slack, when bot.NeedsAdmin says so).
+func commandRequest(c slack.SlashCommand) (bot.Request, error) {
 	name, args, err := parseCommand(c.Text)
 	req := bot.Request{Platform: "slack", Group: "slack:" + c.TeamID, Channel: c.ChannelID,
 		User: bot.User{ID: c.UserID, Name: c.UserName}, Command: name, Args: args}
-	if err == nil && name == "qotd" && args["sub"] != "status" {
-		req.User.Admin = a.isAdmin(ctx, c.UserID)
-	}
 	return req, err
 }
 
@@ -303,77 +336,162 @@ type message struct {
 	ReplaceOriginal bool          `json:"replace_original"`
 }
 
-func toMessage(r bot.Reply, bl []slack.Block) message {
-	m := message{ResponseType: "in_channel", Text: fallback(r), Blocks: bl}
+func toMessage(r bot.Reply) message {
+	m := message{ResponseType: "in_channel", Text: fallback(r), Blocks: blocks(r)}
 	if r.Private {
 		m.ResponseType = "ephemeral"
 	}
 	return m
 }
 
-// blocksFor renders a reply, uploading its pictures (files.uploadV2, to
-// no channel, so a private reply stays private) and showing each in an
-// image block.
-func (a *Adapter) blocksFor(ctx context.Context, r bot.Reply) []slack.Block {
-	out := blocks(r)
-	for _, att := range r.Attachments {
-		var f *slack.FileSummary
-		err := a.retry(ctx, func() (err error) {
-			f, err = a.api.UploadFileContext(ctx, slack.UploadFileParameters{Filename: att.Name, FileSize: len(att.Data),
-				Reader: bytes.NewReader(att.Data), Title: att.Alt, AltTxt: att.Alt})
-			return err
-		})
-		if err != nil {
-			a.log.Warn("picture upload failed; replying without it", "file", att.Name, "err", err)
-			continue
-		}
-		out = append(out, slack.NewImageBlockSlackFile(&slack.SlackFileObject{ID: f.ID}, trim(att.Alt, 2000), "", nil))
-	}
-	return out
+// showable reports whether a reply renders to something Slack accepts (a
+// message needs text or blocks).
+func showable(r bot.Reply) bool {
+	return strings.TrimSpace(fallback(r)) != "" || len(blocks(r)) > 0
 }
 
-// slashCommand handles /prep. It returns the reply to send inline (as the
-// HTTP response or the socket-mode ack payload) when the bot answers
-// within DeferAfter; otherwise it returns nothing inline and sends the
-// reply to the command's response_url when it is ready.
-func (a *Adapter) slashCommand(ctx context.Context, c slack.SlashCommand, socket bool) (any, bool) {
-	req, err := a.commandRequest(ctx, c)
+// outcome is what handling a request came to: a reply, or nothing (a
+// redelivery).
+type outcome struct {
+	reply bot.Reply
+	dup   bool
+}
+
+// slashCommand handles /prep within Slack's 3-second acknowledgement. The
+// budget starts when the command arrived, before anything that can be
+// slow (the delivery record, a users.info lookup, the bot's own writes):
+// when the reply is ready within DeferAfter it is the acknowledgement's
+// payload; otherwise the acknowledgement is empty and the reply goes to
+// the command's response_url when it is ready. Pictures are never
+// uploaded before the acknowledgement (see sharePictures). A command is
+// handled once per trigger_id (unique per invocation, and recorded in the
+// database): a replayed signed request or a redelivered envelope, also
+// after a restart, is acknowledged and nothing else.
+func (a *Adapter) slashCommand(ctx context.Context, c slack.SlashCommand, envelope string, received time.Time) (any, bool) {
+	budget := time.NewTimer(a.cfg.DeferAfter - time.Since(received))
+	defer budget.Stop()
+	req, err := commandRequest(c)
 	if err != nil {
 		r := bot.Reply{Private: true, Title: "That did not work", Text: bot.ErrorMessage(err) + "\nType `/prep help` for every command."}
-		return toMessage(r, blocks(r)), true
+		return toMessage(r), true
 	}
-	if req.Command == "help" && strings.TrimSpace(c.Text) != "" && !strings.EqualFold(strings.TrimSpace(c.Text), "help") {
-		r, _ := a.bot.Handle(ctx, req)
-		r.Title = "Unknown command: " + trim(c.Text, 60)
-		return toMessage(r, blocks(r)), true
+	delivery := c.TriggerID
+	if delivery == "" && envelope != "" {
+		delivery = "envelope:" + envelope
 	}
-	done := make(chan bot.Reply, 1)
-	go func() {
-		r, _ := a.bot.Handle(ctx, req)
-		done <- r
-	}()
-	select {
-	case r := <-done:
-		return toMessage(r, a.blocksFor(ctx, r)), true
-	case <-time.After(a.cfg.DeferAfter):
-	}
+	unknown := req.Command == "help" && strings.TrimSpace(c.Text) != "" && !strings.EqualFold(strings.TrimSpace(c.Text), "help")
+	done := make(chan outcome, 1)
 	a.inflight.Go(func() {
-		r := <-done
-		a.respondURL(ctx, c.ResponseURL, r)
+		if delivery != "" && !a.bot.FirstDelivery(ctx, "slack", "command:"+delivery) {
+			a.log.Info("replayed or redelivered command ignored", "trigger", c.TriggerID)
+			done <- outcome{dup: true}
+			return
+		}
+		if bot.NeedsAdmin(req) {
+			req.User.Admin = a.isAdmin(ctx, c.UserID)
+		}
+		r, _ := a.bot.Handle(ctx, req)
+		if unknown {
+			r.Title = "Unknown command: " + trim(c.Text, 60)
+		}
+		done <- outcome{reply: r}
 	})
+	dest := destination{channel: c.ChannelID, user: c.UserID, responseURL: c.ResponseURL, trigger: c.TriggerID, received: received}
+	select {
+	case o := <-done:
+		if o.dup || o.reply.Modal != nil || !showable(o.reply) {
+			a.inflight.Go(func() { a.deliver(ctx, dest, o) })
+			return nil, false
+		}
+		if len(o.reply.Attachments) > 0 {
+			a.inflight.Go(func() { a.sharePictures(ctx, dest, o.reply) })
+		}
+		return toMessage(o.reply), true
+	case <-budget.C:
+	}
+	a.inflight.Go(func() { a.deliver(ctx, dest, <-done) })
 	return nil, false
 }
 
-// respondURL sends a reply to an interaction's response_url.
+// destination is where the reply to a command or a press goes.
+type destination struct {
+	channel, user string
+	responseURL   string
+	trigger       string    // for a modal
+	received      time.Time // when Slack sent the trigger
+}
+
+// triggerLife is how long a trigger_id can open a modal
+// (https://docs.slack.dev/reference/methods/views.open: three seconds).
+const triggerLife = 3 * time.Second
+
+// deliver sends a reply that is not the acknowledgement's payload: a
+// modal through views.open while its trigger lives, anything else to the
+// response_url (then its pictures).
+func (a *Adapter) deliver(ctx context.Context, d destination, o outcome) {
+	if o.dup {
+		return
+	}
+	r := o.reply
+	if r.Modal != nil {
+		if d.trigger != "" && time.Since(d.received) < triggerLife && a.openModal(ctx, d.trigger, d.channel, r.Modal) {
+			return
+		}
+		// the trigger expired before the bot was ready: say so instead of
+		// showing nothing
+		r = bot.Reply{Private: true, Text: "Slack closed the answer box before it opened. Press *Type answer* again."}
+	}
+	if !showable(r) {
+		return
+	}
+	a.respondURL(ctx, d.responseURL, r)
+	a.sharePictures(ctx, d, r)
+}
+
+// sharePictures shows a reply's pictures. A slack_file image block can only
+// show a file its viewers may see, and a file completed without a channel
+// is private to the app (files.completeUploadExternal: "If not specified
+// the file will be private"), so each picture is shared where the reply
+// is seen: a public reply's picture in its channel (channel_id), a private
+// reply's in the member's direct messages with the bot (channels takes
+// user ids), never to the whole channel. They go after the reply, outside
+// the acknowledgement's 3 seconds.
+func (a *Adapter) sharePictures(ctx context.Context, d destination, r bot.Reply) {
+	for _, att := range r.Attachments {
+		p := slack.UploadFileParameters{Filename: att.Name, FileSize: len(att.Data), Reader: bytes.NewReader(att.Data),
+			Title: trim(att.Alt, 250), AltTxt: trim(att.Alt, 1000)}
+		if r.Private {
+			if d.user == "" {
+				continue
+			}
+			p.Channels = []string{d.user}
+		} else {
+			if d.channel == "" {
+				continue
+			}
+			p.Channel = d.channel
+		}
+		err := a.retry(ctx, func() error {
+			p.Reader = bytes.NewReader(att.Data)
+			_, err := a.api.UploadFileContext(ctx, p)
+			return err
+		})
+		if err != nil {
+			a.log.Warn("picture upload failed", "file", att.Name, "err", err)
+		}
+	}
+}
+
+// respondURL sends a reply to a command's or interaction's response_url.
 func (a *Adapter) respondURL(ctx context.Context, url string, r bot.Reply) {
-	if url == "" {
+	if url == "" || !showable(r) {
 		return
 	}
 	typ := slack.ResponseTypeInChannel
 	if r.Private {
 		typ = slack.ResponseTypeEphemeral
 	}
-	bl := a.blocksFor(ctx, r)
+	bl := blocks(r)
 	err := a.retry(ctx, func() error {
 		_, _, err := a.api.PostMessageContext(ctx, "", slack.MsgOptionResponseURL(url, typ),
 			slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(bl...))
@@ -384,9 +502,15 @@ func (a *Adapter) respondURL(ctx context.Context, url string, r bot.Reply) {
 	}
 }
 
-// interaction handles a block_actions press or a view_submission. Button
-// replies go to the response_url; a modal's answer is posted ephemerally.
-func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback) (any, bool) {
+// interaction handles a block_actions press or a view_submission, and
+// returns the acknowledgement's payload. A press is acknowledged at once;
+// it is recorded once per action (its action_ts and user), handled, and
+// answered through its response_url, or with a modal opened through
+// views.open as soon as the reply is ready. A submitted answer is checked
+// for text (blank text keeps the modal open with an error, as Slack's own
+// input validation does), acknowledged by closing the modal, then handled
+// and answered ephemerally.
+func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback, received time.Time) (any, bool) {
 	req := bot.Request{Platform: "slack", Group: "slack:" + cb.Team.ID, Channel: cb.Channel.ID,
 		User: bot.User{ID: cb.User.ID, Name: userName(cb.User)}}
 	switch cb.Type {
@@ -395,32 +519,19 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback)
 			return nil, false
 		}
 		act := cb.ActionCallback.BlockActions[0]
-		req.Action = act.ActionID
+		req.Action = actionOf(act.ActionID, act.Value)
 		req.InteractionID = act.ActionTs + ":" + cb.User.ID
-		if !a.bot.FirstDelivery(ctx, "slack", "action:"+req.InteractionID) {
-			return nil, false
-		}
-		// Record before acknowledging when the bot is quick (it always is,
-		// but for a stalled disk), so an acknowledged press is a recorded
-		// answer; the reply goes to the response_url either way.
-		done := make(chan bot.Reply, 1)
+		dest := destination{channel: cb.Channel.ID, user: cb.User.ID, responseURL: cb.ResponseURL, trigger: cb.TriggerID, received: received}
 		a.inflight.Go(func() {
-			r, _ := a.bot.Handle(ctx, req)
-			done <- r
-		})
-		reply := func(r bot.Reply) {
-			if r.Modal != nil {
-				a.openModal(ctx, cb.TriggerID, cb.Channel.ID, r.Modal)
+			if !a.bot.FirstDelivery(ctx, "slack", "action:"+req.InteractionID) {
 				return
 			}
-			a.respondURL(ctx, cb.ResponseURL, r)
-		}
-		select {
-		case r := <-done:
-			a.inflight.Go(func() { reply(r) })
-		case <-time.After(a.cfg.DeferAfter):
-			a.inflight.Go(func() { reply(<-done) })
-		}
+			if bot.NeedsAdmin(req) {
+				req.User.Admin = a.isAdmin(ctx, cb.User.ID)
+			}
+			r, _ := a.bot.Handle(ctx, req)
+			a.deliver(ctx, dest, outcome{reply: r})
+		})
 		return nil, false
 	case slack.InteractionTypeViewSubmission:
 		req.Action = cb.View.CallbackID
@@ -432,8 +543,20 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback)
 				}
 			}
 		}
-		r, _ := a.bot.Handle(ctx, req)
-		a.inflight.Go(func() { a.postEphemeral(ctx, req.Channel, req.User.ID, r) })
+		if strings.TrimSpace(req.Text) == "" {
+			return map[string]any{"response_action": "errors", "errors": map[string]string{answerBlock: "Type your answer first."}}, true
+		}
+		id := cb.View.ID
+		a.inflight.Go(func() {
+			if id != "" && !a.bot.FirstDelivery(ctx, "slack", "view:"+id+":"+cb.View.Hash) {
+				return
+			}
+			r, _ := a.bot.Handle(ctx, req)
+			if r.Modal != nil {
+				r = bot.Reply{Private: true, Text: "That answer box is closed. Press *Type answer* again."}
+			}
+			a.postEphemeral(ctx, req.Channel, req.User.ID, r)
+		})
 		return map[string]string{"response_action": "clear"}, true
 	}
 	return nil, false
@@ -446,33 +569,55 @@ func userName(u slack.User) string {
 	return u.ID
 }
 
-func (a *Adapter) openModal(ctx context.Context, trigger, channel string, m *bot.Modal) {
+// answerBlock is the block id of the modal's input.
+const answerBlock = "answer"
+
+// openModal opens the typed-answer modal and reports whether Slack took it.
+func (a *Adapter) openModal(ctx context.Context, trigger, channel string, m *bot.Modal) bool {
 	view := slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      m.Action,
 		PrivateMetadata: channel,
-		Title:           slack.NewTextBlockObject(slack.PlainTextType, trim(m.Title, 24), false, false),
+		Title:           slack.NewTextBlockObject(slack.PlainTextType, trim(plain(m.Title), maxModalTitle), false, false),
 		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Answer", false, false),
 		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			slack.NewInputBlock("answer", slack.NewTextBlockObject(slack.PlainTextType, trim(m.Label, 2000), false, false), nil,
+			slack.NewInputBlock(answerBlock, slack.NewTextBlockObject(slack.PlainTextType, trim(nonEmpty(plain(m.Label), "Your answer"), 2000), false, false), nil,
 				slack.NewPlainTextInputBlockElement(nil, "text")),
 		}},
 	}
-	err := a.retry(ctx, func() error { _, err := a.api.OpenViewContext(ctx, trigger, view); return err })
-	if err != nil {
-		a.log.Warn("views.open failed", "err", err)
+	if len(m.Action) > maxActionID {
+		a.log.Warn("modal callback id too long for Slack; not opened", "len", len(m.Action))
+		return false
 	}
+	// no retry: a 429's wait would outlive the trigger
+	if _, err := a.api.OpenViewContext(ctx, trigger, view); err != nil {
+		a.log.Warn("views.open failed", "err", err)
+		return false
+	}
+	return true
+}
+
+func nonEmpty(s, or string) string {
+	if strings.TrimSpace(s) == "" {
+		return or
+	}
+	return s
 }
 
 func (a *Adapter) postEphemeral(ctx context.Context, channel, user string, r bot.Reply) {
+	if !showable(r) {
+		return
+	}
 	err := a.retry(ctx, func() error {
-		_, err := a.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(a.blocksFor(ctx, r)...))
+		_, err := a.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(blocks(r)...))
 		return err
 	})
 	if err != nil {
 		a.log.Warn("chat.postEphemeral failed", "err", err)
+		return
 	}
+	a.sharePictures(ctx, destination{channel: channel, user: user}, r)
 }
 
 // event handles Events API callbacks: a mention gets the help.
@@ -488,17 +633,24 @@ func (a *Adapter) event(ctx context.Context, e slackevents.EventsAPIEvent) {
 	}
 }
 
-// Post implements bot.Chat with chat.postMessage, paced. A channel the bot
-// cannot post to any more is reported as bot.ErrChannelGone.
+// Post implements bot.Chat with chat.postMessage, paced, then shares the
+// reply's pictures in the channel. A channel the bot cannot post to any
+// more is reported as bot.ErrChannelGone.
 func (a *Adapter) Post(ctx context.Context, group, channel string, r bot.Reply) error {
+	if !showable(r) {
+		return nil
+	}
 	a.pacer.Wait(ctx)
 	err := a.retry(ctx, func() error {
-		_, _, err := a.api.PostMessageContext(ctx, channel, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(a.blocksFor(ctx, r)...))
+		_, _, err := a.api.PostMessageContext(ctx, channel, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(blocks(r)...))
 		return err
 	})
 	switch errString(err) {
 	case "channel_not_found", "not_in_channel", "is_archived", "channel_is_archived", "access_denied", "restricted_action":
 		return fmt.Errorf("%w: %v", bot.ErrChannelGone, err)
+	}
+	if err == nil {
+		a.sharePictures(ctx, destination{channel: channel}, r)
 	}
 	return err
 }

@@ -16,6 +16,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -40,7 +41,7 @@ func newRig(t *testing.T, cfg Config) *rig {
 		clock: bottest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))}
 	r.bot = bot.New(bot.Config{Bank: r.bank, Store: r.db, Clock: r.clock})
 	cfg.BotToken = "xoxb-test"
-	cfg.APIURL = r.f.apiURL()
+	cfg.APIURL = r.f.APIURL()
 	if cfg.AppToken == "" && cfg.SigningSecret == "" {
 		cfg.AppToken = "xapp-test"
 	}
@@ -61,26 +62,27 @@ func newRig(t *testing.T, cfg Config) *rig {
 	}
 	t.Cleanup(func() { a.Close() })
 	if cfg.AppToken != "" {
-		r.f.waitConnected()
+		r.f.WaitConnected()
 	}
 	return r
 }
 
-func slash(text, user string) map[string]any {
+func (r *rig) slash(text, user string) map[string]any {
 	return map[string]any{"token": "x", "team_id": "T1", "team_domain": "study", "channel_id": "C1", "channel_name": "study",
-		"user_id": user, "user_name": user, "command": "/prep", "text": text, "response_url": "", "trigger_id": "trig-1", "api_app_id": "A1"}
+		"user_id": user, "user_name": user, "command": "/prep", "text": text, "response_url": r.f.ResponseURL("C1"), "trigger_id": r.f.Trigger(), "api_app_id": "A1"}
 }
 
-var nextTs int
+var nextTs atomic.Int64
 
-func press(actionID, responseURL string) map[string]any {
-	nextTs++
+func (r *rig) press(actionID string) map[string]any {
+	n := nextTs.Add(1)
+	responseURL := r.f.ResponseURL("C1")
 	return map[string]any{"type": "block_actions", "team": map[string]any{"id": "T1", "domain": "study"},
 		"user":       map[string]any{"id": "U1", "username": "ann", "name": "ann", "team_id": "T1"},
-		"api_app_id": "A1", "token": "x", "trigger_id": "trig-2", "response_url": responseURL,
+		"api_app_id": "A1", "token": "x", "trigger_id": r.f.Trigger(), "response_url": responseURL,
 		"channel": map[string]any{"id": "C1", "name": "study"},
 		"actions": []any{map[string]any{"action_id": actionID, "block_id": "b", "type": "button", "value": actionID,
-			"action_ts": "1700000000." + strconv.Itoa(100000+nextTs), "text": map[string]any{"type": "plain_text", "text": "x"}}}}
+			"action_ts": "1700000000." + strconv.FormatInt(100000+n, 10), "text": map[string]any{"type": "plain_text", "text": "x"}}}}
 }
 
 // blockText flattens Block Kit JSON to text, and finds buttons by label.
@@ -125,7 +127,8 @@ func (k kit) text() string {
 	var v any
 	json.Unmarshal(data, &v)
 	walk(v)
-	return sb.String()
+	// what Slack shows: entities decoded
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(sb.String())
 }
 
 func (k kit) button(label string) string {
@@ -170,7 +173,7 @@ func mustContain(t *testing.T, s string, want ...string) {
 
 func TestQuestionRoundTripOverSocketMode(t *testing.T) {
 	r := newRig(t, Config{})
-	ack := r.f.envelope("e1", "slash_commands", slash("question postgres", "U1"), 0)
+	ack := r.f.Envelope("e1", "slash_commands", r.slash("question postgres", "U1"), 0)
 	payload := ack["payload"].(map[string]any)
 	if payload["response_type"] != "in_channel" {
 		t.Fatalf("a card is posted in the channel: %v", payload["response_type"])
@@ -182,52 +185,53 @@ func TestQuestionRoundTripOverSocketMode(t *testing.T) {
 	}
 	card := k.card(t, r.bank)
 	right := string("ABCDE"[card.QuickCheck.CorrectIndex()])
-	ack = r.f.envelope("e2", "interactive", press(k.button(right), r.f.responseURL()), 0)
+	pressed := r.press(k.button(right))
+	ack = r.f.Envelope("e2", "interactive", pressed, 0)
 	if ack["payload"] != nil {
 		t.Fatalf("a button press is acknowledged empty: %v", ack)
 	}
-	resp := r.f.next("response")
+	resp := r.f.Next("response")
 	if resp.JSON["response_type"] != "ephemeral" || resp.JSON["replace_original"] != false {
 		t.Fatalf("the verdict is ephemeral and keeps the card: %v", resp.JSON)
 	}
 	mustContain(t, blocksOf(resp.JSON).text(), "Correct! +", "*Streak*")
 
 	// Slack redelivers the same envelope: acknowledged, not handled again
-	if ack := r.f.envelope("e2", "interactive", press(k.button(right), r.f.responseURL()), 1); ack["payload"] != nil {
+	if ack := r.f.Envelope("e2", "interactive", pressed, 1); ack["payload"] != nil {
 		t.Fatalf("a redelivery is acknowledged empty: %v", ack)
 	}
 	if m, _ := r.db.Member(context.Background(), "slack:T1", "U1"); m.Answered != 1 {
 		t.Fatalf("member = %+v", m)
 	}
 	// a second press of the same option (a new delivery) is refused politely
-	r.f.envelope("e3", "interactive", press(k.button(right), r.f.responseURL()), 0)
-	mustContain(t, blocksOf(r.f.next("response").JSON).text(), "You already answered this card")
+	r.f.Envelope("e3", "interactive", r.press(k.button(right)), 0)
+	mustContain(t, blocksOf(r.f.Next("response").JSON).text(), "You already answered this card")
 }
 
 func TestUnknownInputGetsHelp(t *testing.T) {
 	r := newRig(t, Config{})
 	for _, text := range []string{"", "help", "frobnicate now"} {
-		ack := r.f.envelope("h-"+text, "slash_commands", slash(text, "U1"), 0)
+		ack := r.f.Envelope("h-"+text, "slash_commands", r.slash(text, "U1"), 0)
 		mustContain(t, blocksOf(ack["payload"]).text(), "/question", "/leaderboard", "/qotd set")
 	}
-	ack := r.f.envelope("bad", "slash_commands", slash("question golang", "U1"), 0)
+	ack := r.f.Envelope("bad", "slash_commands", r.slash("question golang", "U1"), 0)
 	mustContain(t, blocksOf(ack["payload"]).text(), `Unknown category "golang": valid categories are python`)
 }
 
 func TestDailyPostAdminsRateLimitAndRemovedChannel(t *testing.T) {
 	r := newRig(t, Config{Admins: []string{"U-LISTED"}})
-	r.f.admins["U-ADMIN"] = true
-	ack := r.f.envelope("s0", "slash_commands", slash("qotd set <#C9|general> 09:00 UTC", "U-MEMBER"), 0)
+	r.f.Admins["U-ADMIN"] = true
+	ack := r.f.Envelope("s0", "slash_commands", r.slash("qotd set <#C9|general> 09:00 UTC", "U-MEMBER"), 0)
 	mustContain(t, blocksOf(ack["payload"]).text(), "Only server admins")
-	ack = r.f.envelope("s1", "slash_commands", slash("qotd set <#C9|general> 09:00 UTC postgres mon-fri", "U-ADMIN"), 0)
+	ack = r.f.Envelope("s1", "slash_commands", r.slash("qotd set <#C9|general> 09:00 UTC postgres mon-fri", "U-ADMIN"), 0)
 	mustContain(t, blocksOf(ack["payload"]).text(), "<#C9> gets a question at 09:00 UTC, Monday to Friday, from PostgreSQL & Persistence")
-	ack = r.f.envelope("s2", "slash_commands", slash("qotd set <#CGONE|old> 09:00 UTC", "U-LISTED"), 0)
+	ack = r.f.Envelope("s2", "slash_commands", r.slash("qotd set <#CGONE|old> 09:00 UTC", "U-LISTED"), 0)
 	mustContain(t, blocksOf(ack["payload"]).text(), "<#CGONE> gets a question")
 
-	r.f.mu.Lock()
-	r.f.limited["chat.postMessage"] = 1
-	r.f.gone["CGONE"] = true
-	r.f.mu.Unlock()
+	r.f.Mu.Lock()
+	r.f.Limited["chat.postMessage"] = 1
+	r.f.Gone["CGONE"] = true
+	r.f.Mu.Unlock()
 	r.clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
 	n, err := r.bot.Tick(context.Background())
 	if n != 1 || !errors.Is(err, bot.ErrChannelGone) {
@@ -237,31 +241,31 @@ func TestDailyPostAdminsRateLimitAndRemovedChannel(t *testing.T) {
 		t.Fatalf("429s waited out: %d", r.a.RateLimited())
 	}
 	var posted []string
-	r.f.mu.Lock()
-	for _, c := range r.f.all {
+	r.f.Mu.Lock()
+	for _, c := range r.f.All {
 		if c.Method == "chat.postMessage" && c.Form.Get("channel") == "C9" {
 			posted = append(posted, c.Form.Get("blocks"))
 		}
 	}
-	r.f.mu.Unlock()
+	r.f.Mu.Unlock()
 	if len(posted) != 1 || !strings.Contains(blocksOf(posted[0]).text(), "Question of the day") {
 		t.Fatalf("daily posts to C9: %v", posted)
 	}
-	ack = r.f.envelope("s3", "slash_commands", slash("qotd status", "U-MEMBER"), 0)
+	ack = r.f.Envelope("s3", "slash_commands", r.slash("qotd status", "U-MEMBER"), 0)
 	mustContain(t, blocksOf(ack["payload"]).text(), "Paused: posting to <#CGONE> failed", "last posted 2026-11-25")
 }
 
 func TestSocketModeReconnects(t *testing.T) {
 	r := newRig(t, Config{})
-	r.f.send(map[string]any{"type": "disconnect", "reason": "refresh_requested", "debug_info": map[string]any{"host": "applink-test"}})
-	r.f.waitConnected()
-	r.f.mu.Lock()
-	opens := r.f.opens
-	r.f.mu.Unlock()
+	r.f.Send(map[string]any{"type": "disconnect", "reason": "refresh_requested", "debug_info": map[string]any{"host": "applink-test"}})
+	r.f.WaitConnected()
+	r.f.Mu.Lock()
+	opens := r.f.Opens
+	r.f.Mu.Unlock()
 	if opens != 2 {
 		t.Fatalf("apps.connections.open calls: %d, want 2", opens)
 	}
-	ack := r.f.envelope("after", "slash_commands", slash("leaderboard all", "U1"), 0)
+	ack := r.f.Envelope("after", "slash_commands", r.slash("leaderboard all", "U1"), 0)
 	mustContain(t, blocksOf(ack["payload"]).text(), "Leaderboard: all time")
 }
 
@@ -276,7 +280,7 @@ func TestTypedAnswerModal(t *testing.T) {
 	r.a.bot = r.bot
 	var k kit
 	for i := 0; i < 3; i++ {
-		k = blocksOf(r.f.envelope("m"+strconv.Itoa(i), "slash_commands", slash("question networking", "U1"), 0)["payload"])
+		k = blocksOf(r.f.Envelope("m"+strconv.Itoa(i), "slash_commands", r.slash("question networking", "U1"), 0)["payload"])
 		if k.button("Type answer") != "" {
 			break
 		}
@@ -285,25 +289,25 @@ func TestTypedAnswerModal(t *testing.T) {
 	if action == "" {
 		t.Fatal("never drew the typed card")
 	}
-	r.f.envelope("m-press", "interactive", press(action, r.f.responseURL()), 0)
-	open := r.f.next("views.open")
+	r.f.Envelope("m-press", "interactive", r.press(action), 0)
+	open := r.f.Next("views.open")
 	view, _ := open.JSON["view"].(map[string]any)
-	if open.JSON["trigger_id"] != "trig-2" || view["callback_id"] != action || view["private_metadata"] != "C1" {
+	if open.JSON["trigger_id"] == "" || view["callback_id"] != "w:"+strings.TrimPrefix(action, "t:") || view["private_metadata"] != "C1" {
 		t.Fatalf("views.open = %v", open.JSON)
 	}
 	submit := map[string]any{"type": "view_submission", "team": map[string]any{"id": "T1"},
 		"user": map[string]any{"id": "U1", "name": "ann"},
-		"view": map[string]any{"id": "V1", "type": "modal", "callback_id": action, "private_metadata": "C1",
+		"view": map[string]any{"id": "V1", "type": "modal", "callback_id": view["callback_id"], "private_metadata": "C1",
 			"state": map[string]any{"values": map[string]any{"answer": map[string]any{"text": map[string]any{"type": "plain_text_input", "value": "caching"}}}}}}
-	ack := r.f.envelope("m-submit", "interactive", submit, 0)
+	ack := r.f.Envelope("m-submit", "interactive", submit, 0)
 	if ack["payload"].(map[string]any)["response_action"] != "clear" {
 		t.Fatalf("submission ack = %v", ack)
 	}
-	eph := r.f.next("chat.postEphemeral")
+	eph := r.f.Next("chat.postEphemeral")
 	if eph.Form.Get("user") != "U1" || eph.Form.Get("channel") != "C1" {
 		t.Fatalf("ephemeral to %v", eph.Form)
 	}
-	mustContain(t, blocksOf(eph.Form.Get("blocks")).text(), "Correct!", `You answered "caching"`)
+	mustContain(t, blocksOf(eph.Form.Get("blocks")).text(), "Correct!", "You answered “caching”")
 }
 
 func TestMrkdwn(t *testing.T) {
@@ -374,7 +378,7 @@ func TestHTTPEndpoints(t *testing.T) {
 	now := time.Now()
 	const formType = "application/x-www-form-urlencoded"
 
-	code, out := signed(t, srv.URL+"/slack/commands", formType, form(slash("question coding", "U1")), now, secret)
+	code, out := signed(t, srv.URL+"/slack/commands", formType, form(r.slash("question coding", "U1")), now, secret)
 	if code != 200 {
 		t.Fatalf("command: %d %s", code, out)
 	}
@@ -384,12 +388,12 @@ func TestHTTPEndpoints(t *testing.T) {
 	mustContain(t, k.text(), "Coding & Logic Challenges")
 	card := k.card(t, r.bank)
 	wrong := string("ABCDE"[(card.QuickCheck.CorrectIndex()+1)%len(card.QuickCheck.Options)])
-	payload, _ := json.Marshal(press(k.button(wrong), r.f.responseURL()))
+	payload, _ := json.Marshal(r.press(k.button(wrong)))
 	code, out = signed(t, srv.URL+"/slack/interactions", formType, []byte("payload="+url.QueryEscape(string(payload))), now, secret)
 	if code != 200 || len(out) != 0 {
 		t.Fatalf("block_actions: %d %q", code, out)
 	}
-	mustContain(t, blocksOf(r.f.next("response").JSON).text(), "Not quite")
+	mustContain(t, blocksOf(r.f.Next("response").JSON).text(), "Not quite")
 
 	challenge := []byte(`{"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`)
 	code, out = signed(t, srv.URL+"/slack/events", "application/json", challenge, now, secret)
@@ -404,9 +408,9 @@ func TestHTTPEndpoints(t *testing.T) {
 			t.Fatalf("event: %d %s", code, out)
 		}
 	}
-	mustContain(t, r.f.next("chat.postMessage").Form.Get("text"), "Type /prep question")
+	mustContain(t, r.f.Next("chat.postMessage").Form.Get("text"), "Type /prep question")
 
-	another, _ := json.Marshal(press(k.button(wrong), r.f.responseURL()))
+	another, _ := json.Marshal(r.press(k.button(wrong)))
 	pressBody := []byte("payload=" + url.QueryEscape(string(another)))
 	for _, tc := range []struct {
 		name, path, ctype string
@@ -475,26 +479,26 @@ func TestOfficialSamplePayloads(t *testing.T) {
 	for k := range cmdForm {
 		cmd[k] = cmdForm.Get(k)
 	}
-	cmd["response_url"] = r.f.responseURL() // never the real hooks.slack.com
-	ack := r.f.envelope("fx1", "slash_commands", cmd, 0)
+	cmd["response_url"] = r.f.ResponseURL("C1") // never the real hooks.slack.com
+	ack := r.f.Envelope("fx1", "slash_commands", cmd, 0)
 	mustContain(t, blocksOf(ack["payload"]).text(), "Unknown command", "/question")
 	// the documented block_actions press: a button that is not ours
 	var actions map[string]any
 	if err := json.Unmarshal(read("slack_block_actions.json"), &actions); err != nil {
 		t.Fatal(err)
 	}
-	actions["response_url"] = r.f.responseURL()
-	r.f.envelope("fx2", "interactive", actions, 0)
-	mustContain(t, blocksOf(r.f.next("response").JSON).text(), "That button is not one of ours")
+	actions["response_url"] = r.f.ResponseURL("C1")
+	r.f.Envelope("fx2", "interactive", actions, 0)
+	mustContain(t, blocksOf(r.f.Next("response").JSON).text(), "That button is not one of ours")
 	// socket-mode samples: an events_api app_mention gets the help posted
 	var env map[string]any
 	json.Unmarshal(read("slack_socketmode_events_api_app_mention.json"), &env)
-	r.f.send(env)
-	mustContain(t, r.f.next("chat.postMessage").Form.Get("text"), "Type /prep question")
+	r.f.Send(env)
+	mustContain(t, r.f.Next("chat.postMessage").Form.Get("text"), "Type /prep question")
 	var disconnect map[string]any
 	json.Unmarshal(read("slack_socketmode_disconnect.json"), &disconnect)
-	r.f.send(disconnect)
-	r.f.waitConnected()
+	r.f.Send(disconnect)
+	r.f.WaitConnected()
 	var challenge map[string]any
 	if err := json.Unmarshal(read("slack_url_verification.json"), &challenge); err != nil || challenge["challenge"] == "" {
 		t.Fatalf("url_verification sample: %v", err)
@@ -503,7 +507,7 @@ func TestOfficialSamplePayloads(t *testing.T) {
 
 func TestReviewAndPractice(t *testing.T) {
 	r := newRig(t, Config{})
-	ack := r.f.envelope("r1", "slash_commands", slash("review", "U1"), 0)
+	ack := r.f.Envelope("r1", "slash_commands", r.slash("review", "U1"), 0)
 	payload := ack["payload"].(map[string]any)
 	if payload["response_type"] != "ephemeral" {
 		t.Fatalf("a review card is ephemeral: %v", payload["response_type"])
@@ -511,25 +515,25 @@ func TestReviewAndPractice(t *testing.T) {
 	k := blocksOf(payload)
 	mustContain(t, k.text(), "_Review: a new card (1 of 5 new today)_")
 	card := k.card(t, r.bank)
-	r.f.envelope("r2", "interactive", press(k.button(string("ABCDE"[card.QuickCheck.CorrectIndex()])), r.f.responseURL()), 0)
-	v := blocksOf(r.f.next("response").JSON)
+	r.f.Envelope("r2", "interactive", r.press(k.button(string("ABCDE"[card.QuickCheck.CorrectIndex()]))), 0)
+	v := blocksOf(r.f.Next("response").JSON)
 	if v.button("Next review card") == "" {
 		t.Fatalf("no next review button: %s", v.text())
 	}
-	ack = r.f.envelope("r3", "slash_commands", slash("practice postgres", "U1"), 0)
+	ack = r.f.Envelope("r3", "slash_commands", r.slash("practice postgres", "U1"), 0)
 	mustContain(t, blocksOf(ack["payload"]).text(), "_Practice: You ", "PostgreSQL & Persistence")
 }
 
 func TestWeeklyDigestPosted(t *testing.T) {
 	r := newRig(t, Config{})
-	r.f.admins["U-ADMIN"] = true
-	ack := r.f.envelope("d1", "slash_commands", slash("qotd set <#CDIGEST|study> 09:00 UTC weekdays:sat digest:wed", "U-ADMIN"), 0)
+	r.f.Admins["U-ADMIN"] = true
+	ack := r.f.Envelope("d1", "slash_commands", r.slash("qotd set <#CDIGEST|study> 09:00 UTC weekdays:sat digest:wed", "U-ADMIN"), 0)
 	mustContain(t, blocksOf(ack["payload"]).text(), "Every Wednesday at 09:00 it also gets the week's digest")
 	r.clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)) // a Wednesday
 	if _, err := r.bot.Tick(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	post := r.f.next("chat.postMessage")
+	post := r.f.Next("chat.postMessage")
 	if post.Form.Get("channel") != "CDIGEST" || !strings.Contains(post.Form.Get("text"), "This week in study") {
 		t.Fatalf("digest post = %v", post.Form)
 	}
@@ -539,19 +543,19 @@ func TestWeeklyDigestPosted(t *testing.T) {
 // refused at once.
 func TestDemotedAdminIsRefused(t *testing.T) {
 	r := newRig(t, Config{})
-	r.f.admins["U-BOSS"] = true
-	ack := r.f.envelope("a1", "slash_commands", slash("qotd set <#C7|x> 09:00 UTC", "U-BOSS"), 0)
+	r.f.Admins["U-BOSS"] = true
+	ack := r.f.Envelope("a1", "slash_commands", r.slash("qotd set <#C7|x> 09:00 UTC", "U-BOSS"), 0)
 	mustContain(t, blocksOf(ack["payload"]).text(), "<#C7> gets a question")
-	r.f.mu.Lock()
-	r.f.admins["U-BOSS"] = false
-	r.f.mu.Unlock()
-	ack = r.f.envelope("a2", "slash_commands", slash("qotd off <#C7|x>", "U-BOSS"), 0)
+	r.f.Mu.Lock()
+	r.f.Admins["U-BOSS"] = false
+	r.f.Mu.Unlock()
+	ack = r.f.Envelope("a2", "slash_commands", r.slash("qotd off <#C7|x>", "U-BOSS"), 0)
 	mustContain(t, blocksOf(ack["payload"]).text(), "Only server admins")
 }
 
 func TestStudyRoundOnSlack(t *testing.T) {
 	r := newRig(t, Config{})
-	ack := r.f.envelope("s1", "slash_commands", slash("study coding 1 10", "U1"), 0)
+	ack := r.f.Envelope("s1", "slash_commands", r.slash("study coding 1 10", "U1"), 0)
 	payload := ack["payload"].(map[string]any)
 	if payload["response_type"] != "in_channel" {
 		t.Fatal("a round's card is for the whole channel")
@@ -562,28 +566,51 @@ func TestStudyRoundOnSlack(t *testing.T) {
 	if err := r.bot.TickRounds(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	mustContain(t, r.f.next("chat.postMessage").Form.Get("text"), "Time! Card 1 of 1")
-	mustContain(t, r.f.next("chat.postMessage").Form.Get("text"), "Study round over", "Nobody answered")
+	mustContain(t, r.f.Next("chat.postMessage").Form.Get("text"), "Time! Card 1 of 1")
+	mustContain(t, r.f.Next("chat.postMessage").Form.Get("text"), "Study round over", "Nobody answered")
 }
 
-func TestStatsPictureIsUploaded(t *testing.T) {
+// Break #2: the pictures of /prep stats (private) and /prep leaderboard
+// chart:yes (public) are uploaded with the manifest's scopes and shared
+// where the reply is seen, after the acknowledgement: a private picture
+// to the member's direct messages with the bot, a public one to the
+// channel. The reply itself carries no image block of a private file
+// (Slack: invalid_blocks, "invalid slack file").
+func TestPicturesAreSharedWhereTheReplyIsSeen(t *testing.T) {
 	r := newRig(t, Config{})
-	k := blocksOf(r.f.envelope("p1", "slash_commands", slash("question python", "U1"), 0)["payload"])
+	k := blocksOf(r.f.Envelope("p1", "slash_commands", r.slash("question python", "U1"), 0)["payload"])
 	card := k.card(t, r.bank)
-	r.f.envelope("p2", "interactive", press(k.button(string("ABCDE"[card.QuickCheck.CorrectIndex()])), r.f.responseURL()), 0)
-	r.f.next("response")
-	ack := r.f.envelope("p3", "slash_commands", slash("stats", "U1"), 0)
-	upload := r.f.next("upload")
+	r.f.Envelope("p2", "interactive", r.press(k.button(string("ABCDE"[card.QuickCheck.CorrectIndex()]))), 0)
+	r.f.Next("response")
+
+	ack := r.f.Envelope("p3", "slash_commands", r.slash("stats", "U1"), 0)
+	payload := ack["payload"].(map[string]any)
+	data, _ := json.Marshal(payload["blocks"])
+	if payload["response_type"] != "ephemeral" || strings.Contains(string(data), "slack_file") {
+		t.Fatalf("stats are private, without an image block: %s", data)
+	}
+	upload := r.f.Next("upload")
 	if !strings.Contains(upload.Form.Get("bytes"), "\x89PNG") {
 		t.Fatal("the upload is not the PNG")
 	}
-	complete := r.f.next("files.completeUploadExternal")
-	if strings.Contains(fmt.Sprint(complete.Form), "channel") {
-		t.Fatalf("a private picture must not be shared to a channel: %v", complete.Form)
+	complete := r.f.Next("files.completeUploadExternal")
+	if complete.Form.Get("channel_id") != "" || complete.Form.Get("channels") != "U1" {
+		t.Fatalf("a private picture goes to the member's DM only: %v", complete.Form)
 	}
-	payload := ack["payload"].(map[string]any)
-	data, _ := json.Marshal(payload["blocks"])
-	if payload["response_type"] != "ephemeral" || !strings.Contains(string(data), `"slack_file":{"id":"F1"}`) {
-		t.Fatalf("stats should show the picture in an image block, privately: %s", data)
+	if where, _ := r.f.FileShares(upload.Form.Get("file")); fmt.Sprint(where) != "[U1]" {
+		t.Fatalf("the stats picture is shared to %v", where)
+	}
+
+	ack = r.f.Envelope("p4", "slash_commands", r.slash("leaderboard all chart:yes", "U1"), 0)
+	if p := ack["payload"].(map[string]any); p["response_type"] != "in_channel" {
+		t.Fatalf("the leaderboard is public: %v", p)
+	}
+	upload = r.f.Next("upload")
+	complete = r.f.Next("files.completeUploadExternal")
+	if complete.Form.Get("channel_id") != "C1" {
+		t.Fatalf("a public picture is shared in its channel: %v", complete.Form)
+	}
+	if where, _ := r.f.FileShares(upload.Form.Get("file")); fmt.Sprint(where) != "[C1]" {
+		t.Fatalf("the chart is shared to %v", where)
 	}
 }

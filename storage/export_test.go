@@ -1,5 +1,11 @@
 package storage
 
+import (
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
 // SetMigration makes migrateTo7 and migrateTo8 write chunk records a
 // transaction and, if failAfter > 0, fail after that many transactions of
 // member records. It returns a function that restores the defaults.
@@ -7,4 +13,25 @@ func SetMigration(chunk, failAfter int) func() {
 	oldChunk, oldFail := migrateChunk, failMigrationAfter
 	migrateChunk, failMigrationAfter = chunk, failAfter
 	return func() { migrateChunk, failMigrationAfter = oldChunk, oldFail }
+}
+
+// SetBackupIdle sets how long a backup client may stop reading, for a
+// test; the returned func restores it.
+func SetBackupIdle(d time.Duration) func() {
+	old := backupIdle
+	backupIdle = d
+	return func() { backupIdle = old }
+}
+
+// HoldWrite starts a write that does not finish until release is called,
+// as a hung disk would hold one.
+func HoldWrite(d *DB) (release func()) {
+	entered, hold := make(chan struct{}), make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.update(func(*bolt.Tx) error { close(entered); <-hold; return nil })
+	}()
+	<-entered
+	return func() { close(hold); <-done }
 }

@@ -60,6 +60,35 @@ var migrations = map[int]func(tx *bolt.Tx) error{
 	},
 }
 
+// schemaOf reads the schema version a file's meta bucket records.
+func (d *DB) schemaOf(meta *bolt.Bucket) (int, error) {
+	v, err := strconv.Atoi(string(meta.Get(keySchema)))
+	switch {
+	case err != nil || v < 0:
+		return 0, damaged(d.path, fmt.Sprintf("its schema version %q is not one prepbot ever wrote", meta.Get(keySchema)))
+	case v > SchemaVersion:
+		return 0, fmt.Errorf("%s was written by a newer prepbot (schema %d, this one reads %d): upgrade prepbot", d.path, v, SchemaVersion)
+	}
+	return v, nil
+}
+
+// checkSchema is migrate for a file opened read-only: it checks that the
+// file is a prepbot database this prepbot can read, and notes an older
+// schema (d.older), which Backup copies as it is and Export refuses.
+func (d *DB) checkSchema() error {
+	return d.db.View(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bMeta)
+		if meta == nil {
+			return fmt.Errorf("%s is not a prepbot database: give another --db", d.path)
+		}
+		v, err := d.schemaOf(meta)
+		if err == nil && v < SchemaVersion {
+			d.older = fmt.Sprintf("%s was written by an older prepbot (schema %d; this one reads %d) and was opened read-only, so it was not migrated: take a backup, then open it once with prepbot console or serve to migrate it", d.path, v, SchemaVersion)
+		}
+		return err
+	})
+}
+
 func (d *DB) migrate(progress func(string, ...any)) error {
 	if progress == nil {
 		progress = func(string, ...any) {}
@@ -83,12 +112,8 @@ func (d *DB) migrate(progress func(string, ...any)) error {
 			return tx.Bucket(bMeta).Put(keySchema, []byte(strconv.Itoa(SchemaVersion)))
 		}
 		var err error
-		v, err = strconv.Atoi(string(meta.Get(keySchema)))
-		if err != nil {
-			return fmt.Errorf("%s has an unreadable schema version %q: restore it from a backup", d.path, meta.Get(keySchema))
-		}
-		if v > SchemaVersion {
-			return fmt.Errorf("%s was written by a newer prepbot (schema %d, this one reads %d): upgrade prepbot", d.path, v, SchemaVersion)
+		if v, err = d.schemaOf(meta); err != nil {
+			return err
 		}
 		for ; v < 6; v++ {
 			for _, b := range allBuckets {

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -71,6 +72,10 @@ type Options struct {
 	Progress func(format string, args ...any)
 	// NoSync skips fsync on commit; only for benchmarks that measure it.
 	NoSync bool
+	// ReadOnly opens the file for reading only (backup, export): it is
+	// never written, and never migrated. A file of an older schema opens
+	// for Backup, but Export and the Store refuse it.
+	ReadOnly bool
 }
 
 // DB is the prepbot database. It implements bot.Store.
@@ -95,6 +100,15 @@ type DB struct {
 	postMu sync.Mutex
 	posts  map[uint64]bot.Post
 
+	// writes under way (update), for WriteStalled
+	writeMu  sync.Mutex
+	writeSeq uint64
+	writes   map[uint64]time.Time
+
+	// older says why a file opened read-only cannot be read as a store:
+	// its schema is older than this code's ("" when it is current).
+	older string
+
 	// answers: one writer commits every answer waiting (see Record)
 	recMu     sync.RWMutex
 	recClosed bool
@@ -113,29 +127,53 @@ type recordReq struct {
 
 var _ bot.Store = (*DB)(nil)
 
-// Open opens or creates the database file at path and migrates it.
-func Open(path string, opt Options) (*DB, error) {
+// ErrInUse is returned (wrapped) by Open when another process holds the
+// file.
+var ErrInUse = errors.New("in use")
+
+// Open opens or creates the database file at path and migrates it. A
+// damaged file is refused with a message that says so (errDamaged), never
+// with a crash.
+func Open(path string, opt Options) (d *DB, err error) {
 	if opt.Timeout == 0 {
 		opt.Timeout = time.Second
 	}
-	if dir := filepath.Dir(path); dir != "" {
+	if dir := filepath.Dir(path); dir != "" && !opt.ReadOnly {
 		if err := os.MkdirAll(dir, 0o700); err != nil {
 			return nil, fmt.Errorf("cannot create the folder for the database: %w", err)
 		}
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout, NoSync: opt.NoSync})
+	if err := checkFile(path); err != nil {
+		return nil, err
+	}
+	// Damage the header check cannot see (a garbage page in the middle)
+	// makes bbolt panic, or fault on its memory map, while it opens or
+	// migrates the file: report it as damage instead.
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if p := recover(); p != nil {
+			d, err = nil, damaged(path, fmt.Sprint(p))
+		}
+	}()
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opt.Timeout, NoSync: opt.NoSync, ReadOnly: opt.ReadOnly})
 	switch {
 	case errors.Is(err, bolterrors.ErrTimeout):
-		return nil, fmt.Errorf("the database %s is in use by another prepbot process (a console or a server); stop it, or give another --db", path)
+		return nil, fmt.Errorf("the database %s is in use by another prepbot process (a console or a server); stop it, or give another --db: %w", path, ErrInUse)
 	case errors.Is(err, bolterrors.ErrInvalid), errors.Is(err, bolterrors.ErrVersionMismatch), errors.Is(err, bolterrors.ErrChecksum):
 		return nil, fmt.Errorf("%s is not a prepbot database or is damaged (%v): restore it from a backup, or give another --db", path, err)
 	case err != nil:
 		return nil, fmt.Errorf("cannot open the database %s: %w", path, err)
 	}
-	d := &DB{db: db, path: path, seen: map[string]time.Time{}, pending: map[string]time.Time{},
+	d = &DB{db: db, path: path, seen: map[string]time.Time{}, pending: map[string]time.Time{},
 		stop: make(chan struct{}), flushed: make(chan struct{}),
-		recq: make(chan *recordReq, maxGroup), recDone: make(chan struct{}), posts: map[uint64]bot.Post{}}
-	if err := d.migrate(opt.Progress); err != nil {
+		recq: make(chan *recordReq, maxGroup), recDone: make(chan struct{}), posts: map[uint64]bot.Post{},
+		writes: map[uint64]time.Time{}}
+	if opt.ReadOnly {
+		err = d.checkSchema()
+	} else {
+		err = d.migrate(opt.Progress)
+	}
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -169,11 +207,33 @@ func (d *DB) OnGroup(fn func(answers int)) { d.onGroup = fn }
 
 func (d *DB) update(fn func(*bolt.Tx) error) error {
 	start := time.Now()
+	d.writeMu.Lock()
+	d.writeSeq++
+	id := d.writeSeq
+	d.writes[id] = start
+	d.writeMu.Unlock()
 	err := d.db.Update(fn)
+	d.writeMu.Lock()
+	delete(d.writes, id)
+	d.writeMu.Unlock()
 	if d.onCommit != nil {
 		d.onCommit(time.Since(start))
 	}
 	return err
+}
+
+// WriteStalled returns how long the oldest write still under way has been
+// waiting or running (0 when none is): a disk that hangs, or anything that
+// keeps bbolt from committing, shows here, and the server's /readyz fails
+// on it.
+func (d *DB) WriteStalled() time.Duration {
+	d.writeMu.Lock()
+	defer d.writeMu.Unlock()
+	var oldest time.Duration
+	for _, at := range d.writes {
+		oldest = max(oldest, time.Since(at))
+	}
+	return oldest
 }
 
 // Path is the database file.

@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -100,14 +100,12 @@ func runConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 // holds it. It is best effort: without the socket, backup says the
 // database is in use.
 func serveBackups(db *storage.DB) func() {
-	sock := storage.SocketPath(db.Path())
-	os.Remove(sock) // left behind by a killed process; we hold the database lock, so it is ours
-	l, err := net.Listen("unix", sock)
+	l, err := storage.ListenBackup(db.Path()) // we hold the database lock, so a socket left there is ours
 	if err != nil {
 		return func() {}
 	}
 	go db.ServeBackup(l)
-	return func() { l.Close(); os.Remove(sock) }
+	return func() { l.Close() }
 }
 
 func isTerminal(r io.Reader) bool {
@@ -133,7 +131,8 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 	if _, err := os.Stat(*dbPath); err != nil {
 		return fmt.Errorf("no database at %s: check the path", *dbPath)
 	}
-	db, err := storage.Open(*dbPath, storage.Options{})
+	// read-only: an export never writes, nor migrates, the file
+	db, err := storage.Open(*dbPath, storage.Options{ReadOnly: true})
 	if err != nil {
 		return err
 	}
@@ -160,11 +159,14 @@ func runBackup(args []string, stdout, stderr io.Writer) error {
 		return fmt.Errorf("no database at %s: check the path", *dbPath)
 	}
 	var n int64
-	db, err := storage.Open(*dbPath, storage.Options{Timeout: 200 * time.Millisecond})
-	if err == nil {
+	// read-only: the backup taken before an upgrade must not upgrade the
+	// original
+	db, err := storage.Open(*dbPath, storage.Options{Timeout: 200 * time.Millisecond, ReadOnly: true})
+	switch {
+	case err == nil:
 		n, err = storage.BackupFile(rest[0], db.Backup)
 		db.Close()
-	} else {
+	case errors.Is(err, storage.ErrInUse):
 		// held by a running bot: ask it for the copy
 		n, err = storage.BackupFile(rest[0], func(w io.Writer) (int64, error) { return storage.RemoteBackup(*dbPath, w) })
 	}

@@ -146,10 +146,17 @@ func (m *Main) Open() error {
 	return nil
 }
 
+// writeStallLimit is how long a database write may wait or run before
+// /readyz reports the server as not ready: commits normally take
+// milliseconds.
+var writeStallLimit = 10 * time.Second
+
 func (m *Main) readyz(w http.ResponseWriter, r *http.Request) {
 	var notReady []string
 	if !m.opened.Load() {
 		notReady = append(notReady, "database not open")
+	} else if d := m.DB.WriteStalled(); d > writeStallLimit {
+		notReady = append(notReady, fmt.Sprintf("database writes stalled for %s (is the disk full or hung?)", d.Round(time.Second)))
 	}
 	for _, p := range m.Platforms {
 		if !p.Ready() {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"regexp"
 	"sort"
@@ -83,51 +84,90 @@ var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
 // ParseConfig reads a config file. ${VAR} is replaced by the environment
 // variable VAR, which must be set; ${VAR:-default} falls back to default.
 // Unknown keys are errors, so a typo does not silently do nothing.
+//
+// Variables are expanded inside the values YAML has already parsed, never
+// in the text before parsing: a secret holding '#', '*', ': ' or a line
+// break stays one string value and cannot change the document. No error
+// quotes a value.
 func ParseConfig(name string, r io.Reader, getenv func(string) string) (Config, error) {
 	data, err := io.ReadAll(io.LimitReader(r, 1<<20))
 	if err != nil {
 		return Config{}, fmt.Errorf("%s: %w", name, err)
 	}
+	// the keys and shapes, as written (no value from the environment yet)
+	cfg := DefaultConfig()
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+		return Config{}, configError(name, err, nil)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		return Config{}, configError(name, err, nil)
+	}
 	var missing []string
 	expanded := map[string]string{} // value -> ${NAME}, to keep values out of error messages
-	lines := strings.Split(string(data), "\n")
-	for i, line := range lines {
-		if strings.HasPrefix(strings.TrimSpace(line), "#") {
-			continue // a commented-out line may name variables nobody sets
+	expandValues(&root, func(n *yaml.Node) {
+		if !envRef.MatchString(n.Value) {
+			return
 		}
-		lines[i] = envRef.ReplaceAllStringFunc(line, func(ref string) string {
+		n.Value = envRef.ReplaceAllStringFunc(n.Value, func(ref string) string {
 			m := envRef.FindStringSubmatch(ref)
 			v := getenv(m[1])
 			if v == "" && m[2] != "" {
 				return m[3]
 			}
 			if v == "" {
-				missing = append(missing, fmt.Sprintf("%s:%d: the environment variable %s is not set (write ${%s:-} if it may be empty)", name, i+1, m[1], m[1]))
+				missing = append(missing, fmt.Sprintf("%s:%d: the environment variable %s is not set (write ${%s:-} if it may be empty)", name, n.Line, m[1], m[1]))
 			}
 			if v != "" {
 				expanded[v] = "${" + m[1] + "}"
 			}
 			return v
 		})
-	}
+		n.Tag, n.Style = "!!str", 0 // whatever it holds, a string
+	})
 	if len(missing) > 0 {
 		return Config{}, errors.New(strings.Join(missing, "\n"))
 	}
-	cfg := DefaultConfig()
-	dec := yaml.NewDecoder(bytes.NewReader([]byte(strings.Join(lines, "\n"))))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
-		msg = regexp.MustCompile(` in type main\.\w+`).ReplaceAllString(msg, "")
-		// the parser quotes the start of a bad value: it may be a secret
-		msg = regexp.MustCompile("`[^`]*`").ReplaceAllString(msg, "a value")
-		return Config{}, fmt.Errorf("%s: %s (every key is documented in config.example.yaml)", name, redact(msg, expanded))
+	cfg = DefaultConfig()
+	if root.Kind != 0 {
+		if err := root.Decode(&cfg); err != nil {
+			return Config{}, configError(name, err, expanded)
+		}
 	}
 	if err := cfg.Validate(name); err != nil {
 		return Config{}, errors.New(redact(err.Error(), expanded))
 	}
 	return cfg, nil
+}
+
+// expandValues calls fn on every scalar that is a value (not a key) in the
+// document.
+func expandValues(n *yaml.Node, fn func(*yaml.Node)) {
+	switch n.Kind {
+	case yaml.ScalarNode:
+		fn(n)
+	case yaml.MappingNode:
+		for i := 1; i < len(n.Content); i += 2 {
+			expandValues(n.Content[i], fn)
+		}
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for _, c := range n.Content {
+			expandValues(c, fn)
+		}
+	}
+}
+
+// configError says what YAML found wrong, without the value it quotes (it
+// may be a secret).
+func configError(name string, err error, expanded map[string]string) error {
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
+	msg = regexp.MustCompile(` in type main\.\w+`).ReplaceAllString(msg, "")
+	// the parser quotes the start of a bad value: it may be a secret
+	msg = regexp.MustCompile("`[^`]*`").ReplaceAllString(msg, "a value")
+	return fmt.Errorf("%s: %s (every key is documented in config.example.yaml)", name, redact(msg, expanded))
 }
 
 // redact replaces values that came from the environment (where secrets
@@ -166,20 +206,60 @@ func (c Config) Validate(name string) error {
 	if len(c.Bank.Paths) == 0 {
 		errs = append(errs, `bank.paths: give at least one bank, such as [default]`)
 	}
+	for key, v := range map[string]string{"discord.api_url": c.Discord.APIURL, "slack.api_url": c.Slack.APIURL} {
+		// never quoted: a URL may carry credentials
+		if u, err := url.Parse(v); v != "" && (err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https")) {
+			errs = append(errs, key+": not a full http(s) URL, such as "+map[string]string{"discord.api_url": "https://discord.com/api/v9/", "slack.api_url": "https://slack.com/api/"}[key])
+		}
+	}
+	sort.Strings(errs)
 	if len(errs) > 0 {
 		return fmt.Errorf("%s: %s", name, strings.Join(errs, "; "))
 	}
 	return nil
 }
 
+// configPath is the file LoadConfig reads for path ("" when none).
+func configPath(path string) string {
+	if path != "" {
+		return path
+	}
+	if _, err := os.Stat("config.yaml"); err == nil {
+		return "config.yaml"
+	}
+	return ""
+}
+
+// exposedSecrets warns when the config file itself holds a secret (written
+// in it rather than taken from the environment) and other users may read
+// it.
+func exposedSecrets(path string, cfg Config) string {
+	if path == "" {
+		return ""
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().Perm()&0o044 == 0 {
+		return ""
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	var raw Config
+	yaml.Unmarshal(data, &raw)
+	for _, v := range []string{raw.Discord.Token, raw.Discord.PublicKey, raw.Slack.BotToken, raw.Slack.AppToken, raw.Slack.SigningSecret} {
+		if v != "" && !envRef.MatchString(v) {
+			return fmt.Sprintf("%s holds a secret and other users on this machine may read it (mode %v): run chmod 600 %s, or keep the secrets in the environment as ${VAR}", path, st.Mode().Perm(), path)
+		}
+	}
+	return ""
+}
+
 // LoadConfig reads a config file, or the defaults when path is "" and no
 // config.yaml is in the working folder.
 func LoadConfig(path string) (Config, error) {
-	if path == "" {
-		if _, err := os.Stat("config.yaml"); err != nil {
-			return DefaultConfig(), nil
-		}
-		path = "config.yaml"
+	if path = configPath(path); path == "" {
+		return DefaultConfig(), nil
 	}
 	f, err := os.Open(path)
 	if err != nil {

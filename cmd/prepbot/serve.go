@@ -263,6 +263,9 @@ func runServe(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	m := &Main{Config: cfg, Log: newLogger(cfg.Log, stderr)}
+	if w := exposedSecrets(configPath(*path), cfg); w != "" {
+		m.Log.Warn(w)
+	}
 	if len(platformsFor(cfg)) == 0 {
 		fmt.Fprintln(stderr, "prepbot serve: no chat platform is configured, so nothing could reach the bot.\n"+
 			"Set discord.token or slack.bot_token in the config (see config.example.yaml and the README's \"Run it on Discord\" and \"Run it on Slack\").\n"+
@@ -312,11 +315,16 @@ func newMetrics(reg *prometheus.Registry, bank *questionbank.Bank) *metrics {
 }
 
 func (m *metrics) observe(req bot.Request, outcome string, took time.Duration) {
+	// labels only take names the bot knows: a signed request may carry any
+	// command name, and each new label value is a new series in every scrape
 	cmd := req.Command
+	if _, known := bot.FindCommand(cmd); !known {
+		cmd = "unknown"
+	}
 	if req.Action != "" {
 		cmd = "button"
 		switch req.Action[0] {
-		case 'a', 't', 's':
+		case 'a', 't', 'w', 's':
 			if outcome == "ok" {
 				m.answers.Inc()
 			}

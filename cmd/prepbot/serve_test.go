@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -73,10 +74,17 @@ func TestMainServesHealthReadinessAndMetrics(t *testing.T) {
 	}
 	req.Command, req.Action = "", r.Buttons[0].ID
 	m.Bot.Handle(context.Background(), req)
+	for i := range 50 { // names the bot does not know count as one label
+		m.Bot.Handle(context.Background(), bot.Request{Platform: "fake", Group: "g", Channel: "c", User: bot.User{ID: "u"}, Command: fmt.Sprintf("bogus%d", i)})
+	}
 	code, body := get(t, base+"/metrics")
+	if strings.Contains(body, "bogus") {
+		t.Errorf("metrics carry command names the bot does not know")
+	}
 	for _, want := range []string{
 		`prepbot_interactions_total{command="question",outcome="ok",platform="fake"} 1`,
 		`prepbot_interactions_total{command="button",outcome="ok",platform="fake"} 1`,
+		`prepbot_interactions_total{command="unknown",outcome="invalid",platform="fake"} 50`,
 		`prepbot_answers_recorded_total 1`,
 		`prepbot_bank_cards 100`,
 		`prepbot_interaction_seconds_bucket{command="question",platform="fake",le="+Inf"} 1`,
@@ -136,6 +144,53 @@ func TestParseConfigRedactsEnvironmentValues(t *testing.T) {
 		_, err := ParseConfig("c.yaml", strings.NewReader(in), getenv)
 		if err == nil || strings.Contains(err.Error(), "xoxb-") || strings.Contains(err.Error(), "Mars/") {
 			t.Errorf("%q: %v", in, err)
+		}
+	}
+}
+
+// A secret from the environment is one string value, whatever it holds: it
+// is expanded after the YAML is parsed, so '#', '*', ': ' or a line break
+// cannot change the document, and errors never quote it.
+func TestConfigExpandsParsedValues(t *testing.T) {
+	env := map[string]string{"TOKEN": "abc #not-a-comment", "APP": "*not-an-alias", "SECRET": "line one\nkey: injected", "ADMINS": "U1, U2"}
+	getenv := func(k string) string { return env[k] }
+	cfg, err := ParseConfig("c.yaml", strings.NewReader("slack:\n  bot_token: ${TOKEN}\n  app_token: ${APP}\n  signing_secret: \"${SECRET}\"\n"), getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Slack.BotToken != env["TOKEN"] || cfg.Slack.AppToken != env["APP"] || cfg.Slack.SigningSecret != env["SECRET"] {
+		t.Fatalf("values changed by YAML: %q %q %q", cfg.Slack.BotToken, cfg.Slack.AppToken, cfg.Slack.SigningSecret)
+	}
+	_, err = ParseConfig("c.yaml", strings.NewReader("slack:\n  admins: ${ADMINS}\n"), getenv)
+	if err == nil || strings.Contains(err.Error(), "U1") || !strings.Contains(err.Error(), "c.yaml") {
+		t.Fatalf("a list key given a string: %v", err)
+	}
+	_, err = ParseConfig("c.yaml", strings.NewReader("discord:\n  api_url: ftp://user:hunter2@proxy.example/\n"), getenv)
+	if err == nil || strings.Contains(err.Error(), "hunter2") || !strings.Contains(err.Error(), "discord.api_url: not a full http(s) URL") {
+		t.Fatalf("a bad URL with credentials: %v", err)
+	}
+}
+
+// A config file that holds a secret and that other users may read gets a
+// warning at start; one that is private, or takes its secrets from the
+// environment, does not.
+func TestConfigReadableByOthersWarns(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		text string
+		mode os.FileMode
+		warn bool
+	}{
+		{"slack:\n  bot_token: xoxb-literal\n", 0o644, true},
+		{"slack:\n  bot_token: xoxb-literal\n", 0o600, false},
+		{"slack:\n  bot_token: ${SLACK_BOT_TOKEN}\n", 0o644, false},
+	} {
+		path := filepath.Join(dir, "config.yaml")
+		os.WriteFile(path, []byte(tc.text), tc.mode)
+		os.Chmod(path, tc.mode)
+		w := exposedSecrets(path, Config{})
+		if (w != "") != tc.warn || tc.warn && (!strings.Contains(w, "chmod 600") || strings.Contains(w, "xoxb")) {
+			t.Errorf("%q at %v: warning %q", tc.text, tc.mode, w)
 		}
 	}
 }

@@ -55,9 +55,15 @@ func LoadLocation(name string) (*time.Location, error) {
 	if name == "" {
 		return time.UTC, nil
 	}
+	if name == "Local" {
+		// Go's name for the machine's own zone: it differs from machine to
+		// machine (and is UTC in the container), so a group's day would move
+		// with the host
+		return nil, Errorf(EInvalid, "Local is the server's own time zone, which differs between machines: use an IANA name such as Europe/Berlin, America/New_York or UTC")
+	}
 	loc, err := time.LoadLocation(name)
 	if err != nil {
-		return nil, Errorf(EInvalid, "unknown time zone %q: use an IANA name such as Europe/Berlin, America/New_York or UTC", name)
+		return nil, Errorf(EInvalid, "unknown time zone %q: use an IANA name such as Europe/Berlin, America/New_York or UTC", shorten(name, 40))
 	}
 	return loc, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/prepbot/prepbot/questionbank"
 )
@@ -19,6 +20,20 @@ func qotdChannel(req Request) string {
 	return req.Channel
 }
 
+// validChannel reports whether s can be a channel id (a Discord snowflake,
+// a Slack id, a console #name): a short word with no spaces or markup.
+func validChannel(s string) bool {
+	if s == "" || len(s) > 64 {
+		return false
+	}
+	for _, r := range s {
+		if !(r == '#' || r == '-' || r == '_' || unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			return false
+		}
+	}
+	return true
+}
+
 func (b *Bot) qotd(ctx context.Context, req Request) (Reply, error) {
 	sub := req.Args["sub"]
 	if sub == "" {
@@ -28,6 +43,9 @@ func (b *Bot) qotd(ctx context.Context, req Request) (Reply, error) {
 		return Reply{}, Errorf(EForbidden, "Only server admins can change the daily question (on Discord: Manage Server; on Slack: a workspace admin). Ask one of them, or see the current setup with /qotd status.")
 	}
 	channel := qotdChannel(req)
+	if !validChannel(channel) {
+		return Reply{}, Errorf(EInvalid, "That is not a channel: name one, such as channel:#study, or leave it out for this channel.")
+	}
 	switch sub {
 	case "set":
 		return b.qotdSet(ctx, req, channel)

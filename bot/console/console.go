@@ -48,6 +48,7 @@ type Console struct {
 	buttons map[int]string // number -> action
 	next    int
 	typed   string // action of the last card answered by typing
+	unsaved int    // answers and ratings that failed to be saved
 	pending string // a text prompt is open for this action
 }
 
@@ -106,7 +107,14 @@ func Run(ctx context.Context, opt Options) error {
 			break
 		}
 	}
-	c.printf("Bye. Your answers are saved.\n")
+	c.mu.Lock()
+	unsaved := c.unsaved
+	c.mu.Unlock()
+	if unsaved > 0 {
+		c.printf("Bye. %d of your presses could not be saved (the messages above say why); everything else is saved.\n", unsaved)
+	} else {
+		c.printf("Bye. Your answers are saved.\n")
+	}
 	c.flush()
 	return lines.Err()
 }
@@ -195,7 +203,12 @@ func (c *Console) handle(ctx context.Context, line string) {
 	c.mu.Lock()
 	c.pending = ""
 	c.mu.Unlock()
-	reply, _ := c.opt.Bot.Handle(ctx, req)
+	reply, err := c.opt.Bot.Handle(ctx, req)
+	if err != nil && req.Action != "" && bot.ErrorCode(err) == bot.EInternal {
+		c.mu.Lock()
+		c.unsaved++ // an answer or rating the database did not take
+		c.mu.Unlock()
+	}
 	c.render(reply, "")
 }
 

@@ -3,6 +3,7 @@ package console_test
 import (
 	"bytes"
 	"context"
+	"io"
 	"image/png"
 	"os"
 	"path/filepath"
@@ -253,5 +254,45 @@ func TestStatsAndLeaderboardPictures(t *testing.T) {
 	}
 	if strings.Contains(u.do("/leaderboard"), "Picture:") {
 		t.Fatal("the leaderboard picture is only on request")
+	}
+}
+
+// steps is an input that runs a step before handing out each line, so a
+// test can change the world between two lines the console reads.
+type steps struct {
+	lines []string
+	do    []func()
+}
+
+func (s *steps) Read(p []byte) (int, error) {
+	if len(s.lines) == 0 {
+		return 0, io.EOF
+	}
+	if s.do[0] != nil {
+		s.do[0]()
+	}
+	n := copy(p, s.lines[0]+"\n")
+	s.lines, s.do = s.lines[1:], s.do[1:]
+	return n, nil
+}
+
+// When an answer could not be saved (the database failed under it), the
+// goodbye says so instead of promising that every answer is saved.
+func TestGoodbyeSaysWhatWasNotSaved(t *testing.T) {
+	for _, fail := range []bool{false, true} {
+		e := newEnv(t, time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC), "")
+		var out bytes.Buffer
+		in := &steps{lines: []string{"/question category:python", "1"}, do: []func(){nil, func() {
+			if fail {
+				bottest.CloseAndCheck(t, e.db) // the disk is gone
+			}
+		}}}
+		if err := console.Run(context.Background(), console.Options{Bot: e.bot, In: in, Out: &out, User: "ann", PictureDir: t.TempDir()}); err != nil {
+			t.Fatal(err)
+		}
+		saved := strings.Contains(out.String(), "Bye. Your answers are saved.")
+		if saved == fail || fail && !strings.Contains(out.String(), "Bye. 1 of your presses could not be saved") {
+			t.Errorf("database failed: %v; the console said:\n%s", fail, out.String())
+		}
 	}
 }

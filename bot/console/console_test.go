@@ -3,8 +3,8 @@ package console_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"

@@ -194,7 +194,7 @@ var (
 	mdEscape   = regexp.MustCompile("\\\\[\\\\*_~`|<>\\[\\]()#]")
 	mdQuote    = regexp.MustCompile(`^(\s*)>\s?`)
 	botChannel = regexp.MustCompile(`<#[CG][A-Z0-9]+>`)
-	bareURL    = regexp.MustCompile(`https?://[^\s<>|"]+[^\s<>|".,;:!?)\]]`)
+	bareURL    = regexp.MustCompile("https?://[^\\s<>|\"\\x00]+[^\\s<>|\".,;:!?)\\]\\x00]")
 )
 
 // Mrkdwn converts the bank's Markdown to Slack's mrkdwn: **bold** becomes

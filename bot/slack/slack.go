@@ -439,7 +439,7 @@ func (a *Adapter) deliver(ctx context.Context, d destination, o outcome) {
 		}
 		// the trigger expired before the bot was ready: say so instead of
 		// showing nothing
-		r = bot.Reply{Private: true, Text: "Slack closed the answer box before it opened. Press *Type answer* again."}
+		r = bot.Reply{Private: true, Text: "Slack closed the answer box before it opened. Press **Type answer** again."}
 	}
 	if !showable(r) {
 		return
@@ -553,7 +553,7 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback,
 			}
 			r, _ := a.bot.Handle(ctx, req)
 			if r.Modal != nil {
-				r = bot.Reply{Private: true, Text: "That answer box is closed. Press *Type answer* again."}
+				r = bot.Reply{Private: true, Text: "That answer box is closed. Press **Type answer** again."}
 			}
 			a.postEphemeral(ctx, req.Channel, req.User.ID, r)
 		})

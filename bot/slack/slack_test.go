@@ -37,7 +37,13 @@ type rig struct {
 }
 
 func newRig(t *testing.T, cfg Config) *rig {
-	r := &rig{t: t, f: newFakeSlack(t), db: bottest.OpenDB(t), bank: bottest.Bank(t),
+	return newRigWith(t, cfg, newFakeSlack(t), bottest.OpenDB(t))
+}
+
+// newRigWith starts an adapter on a given fake Slack and database (to
+// restart one).
+func newRigWith(t *testing.T, cfg Config, f *fakeSlack, db *storage.DB) *rig {
+	r := &rig{t: t, f: f, db: db, bank: bottest.Bank(t),
 		clock: bottest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))}
 	r.bot = bot.New(bot.Config{Bank: r.bank, Store: r.db, Clock: r.clock})
 	cfg.BotToken = "xoxb-test"

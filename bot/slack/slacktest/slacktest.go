@@ -111,7 +111,8 @@ type Server struct {
 	wmu       sync.Mutex
 	conn      *websocket.Conn
 	connected chan struct{}
-	acks      chan Ack
+	acks      chan Ack // a nudge: an ack arrived
+	acked     map[string]Ack
 }
 
 // New starts a fake Slack whose bot scopes are those of the repository's
@@ -131,7 +132,7 @@ func New(t testing.TB) *Server {
 		Gone: map[string]bool{}, Stall: map[string]time.Duration{}, Scopes: scopes, Now: time.Now,
 		files: map[string]*file{}, triggers: map[string]*trigger{}, responses: map[string]string{},
 		uses: map[string]int{}, sent: map[string]sentEnvelope{},
-		connected: make(chan struct{}, 10), acks: make(chan Ack, 100)}
+		connected: make(chan struct{}, 10), acks: make(chan Ack, 100), acked: map[string]Ack{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", f.api)
 	mux.HandleFunc("/response/", f.response)
@@ -670,7 +671,13 @@ func (f *Server) socket(w http.ResponseWriter, r *http.Request) {
 		if p, ok := ack["payload"].(map[string]any); ok {
 			f.checkAck(sent.channel, p)
 		}
-		f.acks <- Ack{Body: ack, After: after}
+		f.Mu.Lock()
+		f.acked[id] = Ack{Body: ack, After: after}
+		f.Mu.Unlock()
+		select {
+		case f.acks <- Ack{}:
+		default:
+		}
 	}
 }
 
@@ -697,6 +704,14 @@ func (f *Server) Envelope(id, typ string, payload any, retry int) map[string]any
 // acknowledgement with the time it took.
 func (f *Server) TimedEnvelope(id, typ string, payload any, retry int) Ack {
 	f.t.Helper()
+	f.SendEnvelope(id, typ, payload, retry)
+	return f.WaitAck(id)
+}
+
+// SendEnvelope sends a socket-mode envelope without waiting for its
+// acknowledgement (see WaitAck).
+func (f *Server) SendEnvelope(id, typ string, payload any, retry int) {
+	f.t.Helper()
 	channel := ""
 	if p, ok := payload.(map[string]any); ok {
 		channel, _ = p["channel_id"].(string)
@@ -705,13 +720,25 @@ func (f *Server) TimedEnvelope(id, typ string, payload any, retry int) Ack {
 	f.sent[id] = sentEnvelope{at: time.Now(), channel: channel}
 	f.Mu.Unlock()
 	f.Send(map[string]any{"envelope_id": id, "type": typ, "payload": payload, "accepts_response_payload": typ == "slash_commands", "retry_attempt": retry})
+}
+
+// WaitAck waits for the acknowledgement of envelope id.
+func (f *Server) WaitAck(id string) Ack {
+	f.t.Helper()
 	deadline := time.After(15 * time.Second)
 	for {
+		f.Mu.Lock()
+		ack, ok := f.acked[id]
+		if ok {
+			delete(f.acked, id)
+		}
+		f.Mu.Unlock()
+		if ok {
+			return ack
+		}
 		select {
-		case ack := <-f.acks:
-			if ack.Body["envelope_id"] == id {
-				return ack
-			}
+		case <-f.acks:
+		case <-time.After(10 * time.Millisecond): // another waiter took the nudge
 		case <-deadline:
 			f.t.Fatalf("envelope %s was not acknowledged", id)
 		}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/bottest"
+	"github.com/prepbot/prepbot/bot/discord/discordtest"
 	"github.com/prepbot/prepbot/questionbank"
 	"github.com/prepbot/prepbot/storage"
 )
@@ -471,7 +472,23 @@ func (s signer) post(t *testing.T, url string, body []byte, ts time.Time, forge 
 	}
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode == http.StatusOK {
+		checkResponse(t, body, out)
+	}
 	return resp.StatusCode, out
+}
+
+// checkResponse validates what the Interactions Endpoint answered against
+// the callback schema of Discord's spec and the documented rules.
+func checkResponse(t *testing.T, request, response []byte) {
+	t.Helper()
+	var i struct {
+		Type int `json:"type"`
+	}
+	json.Unmarshal(request, &i)
+	for _, err := range discordtest.CheckInteractionResponse(i.Type, response) {
+		t.Errorf("the endpoint's response to a type %d interaction would be refused by Discord: %v\n%s", i.Type, err, response)
+	}
 }
 
 func TestInteractionsEndpoint(t *testing.T) {

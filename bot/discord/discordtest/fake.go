@@ -8,6 +8,7 @@ package discordtest
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -59,6 +60,7 @@ type Server struct {
 	slow       map[string]func() // path -> called before answering
 	types      map[string]int    // interaction token -> interaction type
 	acked      map[string]bool   // interaction tokens with a callback
+	dispatched map[string]bool   // interaction tokens sent over the gateway
 	got        chan Request      // every request but the gateway lookup
 
 	// gateway
@@ -75,7 +77,7 @@ type Server struct {
 // was refused and not taken with TakeViolations, when the test ends.
 func New(t testing.TB) *Server {
 	s := &Server{t: t, got: make(chan Request, 1000), limit: map[string]int{}, gone: map[string]bool{},
-		slow: map[string]func(){}, types: map[string]int{}, acked: map[string]bool{}, connected: make(chan struct{}, 10)}
+		slow: map[string]func(){}, types: map[string]int{}, acked: map[string]bool{}, dispatched: map[string]bool{}, connected: make(chan struct{}, 10)}
 	if sp, err := LoadSpec(); err != nil {
 		t.Fatalf("Discord's OpenAPI spec: %v", err)
 	} else if sp == nil {
@@ -118,6 +120,15 @@ func (s *Server) GlobalLimit(n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.global = n
+}
+
+// Interaction tells the fake of an interaction it did not dispatch (one
+// sent to an Interactions Endpoint), so its callback and webhook calls are
+// checked against its type.
+func (s *Server) Interaction(token string, typ int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.types[token] = typ
 }
 
 // Gone makes a channel answer 404 Unknown Channel.
@@ -286,8 +297,7 @@ func (s *Server) check(rec Request) []error {
 	case segs[0] == "webhooks" && len(segs) >= 3:
 		token := segs[2]
 		s.mu.Lock()
-		_, known := s.types[token]
-		acked := s.acked[token]
+		known, acked := s.dispatched[token], s.acked[token]
 		s.mu.Unlock()
 		if known && !acked {
 			// the interaction's webhook exists once the interaction has
@@ -308,6 +318,12 @@ func (s *Server) refuse(w http.ResponseWriter, rec Request, errs []error) {
 	s.mu.Lock()
 	s.violations = append(s.violations, Violation{rec.Method, rec.Path, errs})
 	s.mu.Unlock()
+	var unknown *UnknownOperationError
+	if len(errs) == 1 && errors.As(errs[0], &unknown) {
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, `{"message": "404: Not Found", "code": 0}`)
+		return
+	}
 	msgs := make([]map[string]string, 0, len(errs))
 	for _, e := range errs {
 		msgs = append(msgs, map[string]string{"code": "BASE_TYPE_INVALID", "message": e.Error()})
@@ -446,6 +462,7 @@ func (s *Server) Dispatch(event string, d map[string]any) {
 		}
 		s.mu.Lock()
 		s.types[token] = typ
+		s.dispatched[token] = true
 		s.mu.Unlock()
 	}
 	s.wmu.Lock()

@@ -40,10 +40,19 @@ const (
 // at most 10 embeds in a message, and the characters of every title,
 // description, field name and value, footer text and author name over all
 // of a message's embeds add up to at most 6,000.
+// Each part has its own limit too (the spec has these as well).
 const (
 	maxEmbeds     = 10
 	maxEmbedChars = 6000
+	maxFields     = 25
 )
+
+var embedLimits = []struct {
+	path []string
+	max  int
+}{
+	{[]string{"title"}, 256}, {[]string{"description"}, 4096}, {[]string{"footer", "text"}, 2048}, {[]string{"author", "name"}, 256},
+}
 
 // https://discord.com/developers/docs/components/reference#anatomy-of-a-component:
 // a custom_id is at most 100 characters and unique among the components of
@@ -144,15 +153,33 @@ func checkMessage(m map[string]any) []error {
 			total += utf8.RuneCountInString(s)
 		}
 	}
-	for _, e := range embeds {
+	for i, e := range embeds {
 		e, _ := e.(map[string]any)
+		for _, l := range embedLimits {
+			var v any = e
+			for _, k := range l.path {
+				m, _ := v.(map[string]any)
+				v = m[k]
+			}
+			if s, ok := v.(string); ok && utf8.RuneCountInString(s) > l.max {
+				errs = append(errs, fmt.Errorf("embeds.%d.%s: %d characters, at most %d", i, strings.Join(l.path, "."), utf8.RuneCountInString(s), l.max))
+			}
+		}
+		if fields, _ := e["fields"].([]any); len(fields) > maxFields {
+			errs = append(errs, fmt.Errorf("embeds.%d.fields: %d fields, at most %d", i, len(fields), maxFields))
+		}
 		count(e["title"])
 		count(e["description"])
 		fields, _ := e["fields"].([]any)
-		for _, f := range fields {
+		for j, f := range fields {
 			f, _ := f.(map[string]any)
 			count(f["name"])
 			count(f["value"])
+			for k, max := range map[string]int{"name": 256, "value": 1024} {
+				if s, ok := f[k].(string); ok && utf8.RuneCountInString(s) > max {
+					errs = append(errs, fmt.Errorf("embeds.%d.fields.%d.%s: %d characters, at most %d", i, j, k, utf8.RuneCountInString(s), max))
+				}
+			}
 		}
 		if f, ok := e["footer"].(map[string]any); ok {
 			count(f["text"])

@@ -147,3 +147,6 @@ func RetryRateLimited(ctx context.Context, maxRetries int, call func() error, wa
 	var p Pacer
 	return p.Retry(ctx, maxRetries, call, wait, onWait)
 }
+
+// HoldFor holds every call for d from now (on the pacer's clock).
+func (p *Pacer) HoldFor(d time.Duration) { p.Hold(p.now().Add(d)) }

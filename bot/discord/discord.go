@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -63,6 +64,10 @@ type Adapter struct {
 	pacer       bot.Pacer
 	inflight    bot.InFlight
 	rateLimited atomic.Int64 // 429s waited out
+
+	// beforeDelivery, when set (by tests), runs inside the timed work of
+	// an interaction, before its delivery is recorded: a slow disk.
+	beforeDelivery func()
 }
 
 // New checks the config and builds the adapter; Start connects.
@@ -82,7 +87,8 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	a := &Adapter{cfg: cfg, bot: b, log: cfg.Log.With("platform", "discord"), ctx: context.Background(), pacer: bot.Pacer{Gap: cfg.PostGap}}
+	a := &Adapter{cfg: cfg, bot: b, log: cfg.Log.With("platform", "discord"), ctx: context.Background()}
+	a.pacer.Gap = cfg.PostGap
 	if cfg.PublicKey != "" {
 		k, err := hex.DecodeString(strings.TrimSpace(cfg.PublicKey))
 		if err != nil || len(k) != ed25519.PublicKeySize {
@@ -112,7 +118,9 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 		c.Transport = &rewrite{from: DefaultAPIURL, to: strings.TrimSuffix(cfg.APIURL, "/") + "/", next: transportOf(client)}
 		client = &c
 	}
-	s.Client = client
+	c := *client
+	c.Transport = &globalLimit{pacer: &a.pacer, next: transportOf(client), log: a.log}
+	s.Client = &c
 	s.ShouldRetryOnRateLimit = false // we wait out 429s ourselves, a bounded number of times
 	s.MaxRestRetries = cfg.MaxRetries
 	s.ShouldReconnectOnError = true
@@ -158,6 +166,47 @@ func (t *rewrite) RoundTrip(r *http.Request) (*http.Response, error) {
 		r.URL, r.Host = nu, nu.Host
 	}
 	return t.next.RoundTrip(r)
+}
+
+// globalLimit watches Discord's answers for its global rate limit (a 429
+// with X-RateLimit-Global, or X-RateLimit-Scope global), and holds every
+// following request of the adapter bound to that limit until it has
+// passed, however long Retry-After says. discordgo does not: it holds its
+// other requests only when the 429 also has X-RateLimit-Reset-After, which
+// Discord's documented global 429 does not have, and its RateLimitError
+// does not say the limit was global.
+type globalLimit struct {
+	pacer *bot.Pacer
+	next  http.RoundTripper
+	log   *slog.Logger
+}
+
+// boundByGlobalLimit: "Interaction endpoints are not bound to the bot's
+// Global Rate Limit" (https://discord.com/developers/docs/topics/rate-limits#global-rate-limit).
+func boundByGlobalLimit(path string) bool {
+	return !strings.Contains(path, "/interactions/") && !strings.Contains(path, "/webhooks/")
+}
+
+func (g *globalLimit) RoundTrip(r *http.Request) (*http.Response, error) {
+	if boundByGlobalLimit(r.URL.Path) {
+		if err := g.pacer.Held(r.Context()); err != nil {
+			return nil, err
+		}
+	}
+	resp, err := g.next.RoundTrip(r)
+	if err != nil || resp.StatusCode != http.StatusTooManyRequests {
+		return resp, err
+	}
+	if resp.Header.Get("X-RateLimit-Global") == "true" || resp.Header.Get("X-RateLimit-Scope") == "global" {
+		secs, perr := strconv.ParseFloat(resp.Header.Get("Retry-After"), 64)
+		if perr != nil || secs <= 0 {
+			secs = 1
+		}
+		d := time.Duration(secs * float64(time.Second))
+		g.pacer.HoldFor(d)
+		g.log.Warn("Discord's global rate limit: holding every request", "retry_after", d)
+	}
+	return resp, nil
 }
 
 // Name implements the server's Platform.
@@ -224,9 +273,9 @@ func (a *Adapter) Close() error {
 }
 
 // retry runs a REST call, waiting out a 429 as Discord says (retry_after,
-// global or per route) at most MaxRetries times.
+// and a global limit's hold, however long) at most MaxRetries times.
 func (a *Adapter) retry(ctx context.Context, call func() error) error {
-	return bot.RetryRateLimited(ctx, a.cfg.MaxRetries, call, func(err error) (time.Duration, bool) {
+	return a.pacer.Retry(ctx, a.cfg.MaxRetries, call, func(err error) (time.Duration, bool) {
 		var rl *discordgo.RateLimitError
 		if errors.As(err, &rl) {
 			return rl.RetryAfter, true
@@ -245,7 +294,9 @@ func (a *Adapter) RateLimited() int64 { return a.rateLimited.Load() }
 // channels does not burst into rate limits. A channel that is gone or
 // closed to the bot is reported as bot.ErrChannelGone.
 func (a *Adapter) Post(ctx context.Context, group, channel string, r bot.Reply) error {
-	a.pacer.Wait(ctx)
+	if err := a.pacer.Wait(ctx); err != nil {
+		return err
+	}
 	data := messageData(r)
 	msg := &discordgo.MessageSend{Embeds: data.Embeds, Components: data.Components, AllowedMentions: data.AllowedMentions}
 	err := a.retry(ctx, func() error {

@@ -5,16 +5,19 @@ import (
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/questionbank"
 )
 
 // Permission bits (https://discord.com/developers/docs/topics/permissions).
@@ -170,67 +173,137 @@ func modalText(components []discordgo.MessageComponent) string {
 	return ""
 }
 
-// expectPrivate guesses, before the bot answers, whether the reply will be
-// private: a deferred response fixes visibility up front.
-func expectPrivate(req bot.Request) bool {
-	if req.Action != "" {
-		return !strings.HasPrefix(req.Action, "q:") // "next question" posts a new card
-	}
-	switch req.Command {
-	case "question", "leaderboard", "study":
-		return false
-	case "qotd":
-		return req.Args["sub"] != "now"
-	}
-	return true
-}
-
 // respond answers an interaction through send (the gateway callback or the
-// HTTP response). When the bot takes longer than DeferAfter, it sends a
-// deferred response at once and edits in the reply when it is ready, so
-// Discord's 3-second deadline is always met.
-func (a *Adapter) respond(i *discordgo.Interaction, send func(*discordgo.InteractionResponse) error) {
+// HTTP response) within Discord's 3 seconds. The timer starts first:
+// everything else, the delivery check (a database write) included, runs
+// inside the timed work. When that takes longer than DeferAfter, a
+// deferred response goes out at once, with the visibility the reply will
+// have (bot.PrivateReply), and the reply follows when it is ready. A
+// redelivered interaction gets answerDuplicate's reply, or nothing when it
+// is nil (the gateway: Discord has the first answer).
+func (a *Adapter) respond(i *discordgo.Interaction, send func(*discordgo.InteractionResponse) error, answerDuplicate *bot.Reply) {
+	timer := time.NewTimer(a.cfg.DeferAfter)
+	defer timer.Stop()
 	if i.Type == discordgo.InteractionApplicationCommandAutocomplete {
+		// nothing to record: the choices are the same every time
 		if err := send(a.autocomplete(i)); err != nil {
 			a.log.Warn("autocomplete response failed", "err", err)
 		}
 		return
 	}
 	req := request(i)
-	done := make(chan bot.Reply, 1)
-	go func() {
-		r, _ := a.bot.Handle(a.ctx, req)
-		done <- r
-	}()
-	timer := time.NewTimer(a.cfg.DeferAfter)
-	defer timer.Stop()
-	deferred := func(private bool) {
-		d := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
-			Data: &discordgo.InteractionResponseData{}}
-		if private {
-			d.Data.Flags = discordgo.MessageFlagsEphemeral
-		}
-		if err := send(d); err != nil {
-			a.log.Warn("deferred response failed", "interaction", i.ID, "err", err)
-		}
+	type outcome struct {
+		reply bot.Reply
+		dup   bool
 	}
-	select {
-	case r := <-done:
-		if len(r.Attachments) > 0 && r.Modal == nil {
-			// pictures are uploaded with an edit (multipart), which works the
-			// same for the gateway and the HTTP endpoint's JSON response
-			deferred(r.Private)
-			a.edit(i, r)
+	done := make(chan outcome, 1)
+	go func() {
+		if a.beforeDelivery != nil {
+			a.beforeDelivery()
+		}
+		if !a.bot.FirstDelivery(a.ctx, "discord", i.ID) {
+			done <- outcome{dup: true}
 			return
 		}
-		if err := send(response(r)); err != nil {
-			a.log.Warn("interaction response failed", "interaction", i.ID, "err", err)
-		}
-		return
+		r, _ := a.bot.Handle(a.ctx, req)
+		done <- outcome{reply: r}
+	}()
+	var o outcome
+	select {
+	case o = <-done:
 	case <-timer.C:
+		private := bot.PrivateReply(req)
+		a.deferResponse(i, send, private)
+		o = <-done
+		if o.dup {
+			a.log.Info("redelivered interaction", "interaction", i.ID)
+			if answerDuplicate == nil {
+				return
+			}
+			o.reply = *answerDuplicate
+		}
+		r := o.reply
+		if r.Modal != nil { // a modal opens only as the first response
+			r = noModal(i, req, r)
+		}
+		a.deliver(i, r, private)
+		return
 	}
-	deferred(expectPrivate(req))
-	a.edit(i, <-done)
+	if o.dup {
+		a.log.Info("redelivered interaction", "interaction", i.ID)
+		if answerDuplicate == nil {
+			return
+		}
+		o.reply = *answerDuplicate
+	}
+	r := o.reply
+	if r.Modal != nil && i.Type == discordgo.InteractionModalSubmit {
+		r = noModal(i, req, r) // Discord opens no modal in answer to a modal
+	}
+	if len(r.Attachments) > 0 && r.Modal == nil {
+		// pictures are uploaded with an edit (multipart), which works the
+		// same for the gateway and the HTTP endpoint's JSON response
+		a.deferResponse(i, send, r.Private)
+		a.edit(i, r)
+		return
+	}
+	if err := send(response(r)); err != nil {
+		a.log.Warn("interaction response failed", "interaction", i.ID, "err", err)
+	}
+}
+
+// deferResponse sends a deferred response ("thinking..."), private or
+// for the channel.
+func (a *Adapter) deferResponse(i *discordgo.Interaction, send func(*discordgo.InteractionResponse) error, private bool) {
+	d := &discordgo.InteractionResponse{Type: discordgo.InteractionResponseDeferredChannelMessageWithSource,
+		Data: &discordgo.InteractionResponseData{}}
+	if private {
+		d.Data.Flags = discordgo.MessageFlagsEphemeral
+	}
+	if err := send(d); err != nil {
+		a.log.Warn("deferred response failed", "interaction", i.ID, "err", err)
+	}
+}
+
+// noModal is the message shown instead of a modal that cannot be opened:
+// after a deferral (Discord opens a modal only as the first response to a
+// press) or in answer to a modal submission. A press gets its button
+// again, which opens the modal at once the next time.
+func noModal(i *discordgo.Interaction, req bot.Request, r bot.Reply) bot.Reply {
+	out := bot.Reply{Private: true, Title: r.Modal.Title}
+	if i.Type == discordgo.InteractionMessageComponent && req.Action != "" {
+		out.Text = "That took a moment, so the answer box could not open. Press **Type answer** again to type your answer."
+		out.Buttons = []bot.Button{{ID: req.Action, Label: "Type answer", Style: bot.StylePrimary}}
+		return out
+	}
+	out.Text = "Nothing was typed. Press **Type answer** under the card to type your answer."
+	return out
+}
+
+// deliver fills in a deferred response with the reply. The deferral fixed
+// the visibility; when the reply's differs (a refusal is private, also for
+// a command that answers in public), the deferred message is deleted and
+// the reply sent as a follow-up with its own visibility, so a private
+// reply is never shown to the channel.
+func (a *Adapter) deliver(i *discordgo.Interaction, r bot.Reply, deferredPrivate bool) {
+	if r.Private == deferredPrivate {
+		a.edit(i, r)
+		return
+	}
+	err := a.retry(a.ctx, func() error { return a.s.InteractionResponseDelete(i) })
+	if err != nil {
+		a.log.Warn("deleting a deferred response failed", "interaction", i.ID, "err", err)
+	}
+	data := messageData(r)
+	params := &discordgo.WebhookParams{Embeds: data.Embeds, Components: data.Components, AllowedMentions: data.AllowedMentions,
+		Flags: data.Flags, Files: data.Files}
+	err = a.retry(a.ctx, func() error {
+		_, err := a.s.FollowupMessageCreate(i, true, params)
+		return err
+	})
+	if err != nil {
+		a.log.Warn("a follow-up failed", "interaction", i.ID, "err", err)
+	}
 }
 
 // edit fills in a deferred response, pictures included.
@@ -272,8 +345,20 @@ func (a *Adapter) autocomplete(i *discordgo.Interaction) *discordgo.InteractionR
 			typed = strings.ToLower(optionValue(o))
 		}
 	}
+	return &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
+		Data: &discordgo.InteractionResponseData{Choices: categoryChoices(a.bot.Bank().Categories(), typed)}}
+}
+
+// categoryChoices are the categories whose id or name contains typed, at
+// most 25, as autocomplete choices. A category whose id is longer than a
+// choice's value may be (100 characters) is left out: Discord would refuse
+// the whole list. A validated bank has none (ids are at most 64).
+func categoryChoices(cats []questionbank.Category, typed string) []*discordgo.ApplicationCommandOptionChoice {
 	var choices []*discordgo.ApplicationCommandOptionChoice
-	for _, c := range a.bot.Bank().Categories() {
+	for _, c := range cats {
+		if utf8.RuneCountInString(c.ID) > maxChoiceValue {
+			continue
+		}
 		if strings.Contains(c.ID, typed) || strings.Contains(strings.ToLower(c.Name), typed) {
 			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: trim(c.Name, 100), Value: c.ID})
 		}
@@ -281,18 +366,13 @@ func (a *Adapter) autocomplete(i *discordgo.Interaction) *discordgo.InteractionR
 			break
 		}
 	}
-	return &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult,
-		Data: &discordgo.InteractionResponseData{Choices: choices}}
+	return choices
 }
 
 func (a *Adapter) onGateway(i *discordgo.Interaction) {
-	if !a.bot.FirstDelivery(a.ctx, "discord", i.ID) {
-		a.log.Info("redelivered interaction ignored", "interaction", i.ID)
-		return
-	}
 	a.respond(i, func(r *discordgo.InteractionResponse) error {
 		return a.retry(a.ctx, func() error { return a.s.InteractionRespond(i, r) })
-	})
+	}, nil)
 }
 
 // maxBody bounds an interaction request; Discord's are a few kilobytes.
@@ -331,22 +411,41 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unsupported interaction type", http.StatusBadRequest)
 		return
 	}
-	if !a.bot.FirstDelivery(a.ctx, "discord", i.ID) {
-		json.NewEncoder(w).Encode(response(bot.Reply{Private: true, Title: "Already handled", Text: "This interaction was already handled."}))
-		return
-	}
-	sent := make(chan struct{})
+	// Only this goroutine writes to w: the interaction's work hands its
+	// first response over, and hears when it was written, so nothing
+	// touches a finished request when the client went away.
+	first := make(chan *discordgo.InteractionResponse, 1)
+	written := make(chan error, 1)
+	ctx := r.Context()
 	a.inflight.Go(func() {
 		a.respond(&i, func(resp *discordgo.InteractionResponse) error {
-			defer close(sent)
-			return json.NewEncoder(w).Encode(resp)
-		})
+			select {
+			case first <- resp:
+			default:
+				return errors.New("an interaction has one HTTP response")
+			}
+			select {
+			case err := <-written:
+				return err
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}, &alreadyHandled)
 	})
 	select {
-	case <-sent:
-	case <-r.Context().Done():
+	case resp := <-first:
+		err := json.NewEncoder(w).Encode(resp)
+		if err == nil {
+			err = http.NewResponseController(w).Flush()
+		}
+		written <- err
+	case <-ctx.Done():
+		a.log.Warn("the interaction's HTTP request ended before its response", "interaction", i.ID, "err", ctx.Err())
 	}
 }
+
+// alreadyHandled answers a redelivered interaction on the HTTP endpoint.
+var alreadyHandled = bot.Reply{Private: true, Title: "Already handled", Text: "This interaction was already handled."}
 
 // verify checks the request's ed25519 signature and that its timestamp is
 // recent: a replayed request is refused even with a valid signature.

@@ -23,6 +23,7 @@ const (
 	maxEmbeds      = 10
 	maxLabel       = 80
 	maxCustomID    = 100
+	maxChoiceValue = 100 // an autocomplete choice's value
 	buttonsPerRow  = 5
 	maxRows        = 5
 )
@@ -49,21 +50,46 @@ func files(r bot.Reply) []*discordgo.File {
 	return out
 }
 
+// cutNote ends a text that did not fit; room for it is kept in every
+// piece and in the message's total.
+const cutNote = "\n\n*(cut to fit Discord's limits)*"
+
 // embeds renders a reply as one embed, or several when its text is longer
 // than one embed's description may be. Text is split between paragraphs,
 // and a Markdown code block cut in two is closed and reopened. What does
-// not fit in one message (6000 characters over all embeds) is cut.
+// not fit in one message (6000 characters over all embeds, 10 embeds) is
+// cut, and says so.
 func embeds(r bot.Reply) []*discordgo.MessageEmbed {
 	title := trim(r.Title, maxTitle)
-	budget := maxEmbedTotal - utf8.RuneCountInString(title) - utf8.RuneCountInString(r.Footer) - 100
-	for _, f := range r.Fields {
-		budget -= utf8.RuneCountInString(f.Name) + utf8.RuneCountInString(f.Value)
+	footer := trim(r.Footer, maxFooter)
+	note := utf8.RuneCountInString(cutNote)
+	used := utf8.RuneCountInString(title) + utf8.RuneCountInString(footer)
+	var fields []*discordgo.MessageEmbedField
+	for i, f := range r.Fields {
+		name, value := trim(f.Name, maxFieldName), trim(f.Value, maxFieldValue)
+		n := utf8.RuneCountInString(name) + utf8.RuneCountInString(value)
+		if i == maxFields || used+n > maxEmbedTotal-note {
+			break
+		}
+		used += n
+		fields = append(fields, &discordgo.MessageEmbedField{Name: name, Value: value, Inline: f.Inline})
 	}
+	budget := maxEmbedTotal - used - note // characters left for the text
 	out := []*discordgo.MessageEmbed{{Title: title, Color: r.Color}}
-	for i, p := range splitMarkdown(r.Text, maxDescription) {
+	pieces := splitMarkdown(r.Text, maxDescription-note)
+	for i, p := range pieces {
 		n := utf8.RuneCountInString(p)
 		if n > budget || i == maxEmbeds {
-			out[len(out)-1].Description += "\n\n*(cut to fit Discord's limits)*"
+			if i < maxEmbeds && budget > 200 { // what fits of this piece
+				p = splitMarkdown(p, budget)[0]
+				budget -= utf8.RuneCountInString(p)
+				if i == 0 {
+					out[0].Description = p
+				} else {
+					out = append(out, &discordgo.MessageEmbed{Description: p, Color: r.Color})
+				}
+			}
+			out[len(out)-1].Description += cutNote
 			break
 		}
 		budget -= n
@@ -74,14 +100,9 @@ func embeds(r bot.Reply) []*discordgo.MessageEmbed {
 		}
 	}
 	last := out[len(out)-1]
-	for i, f := range r.Fields {
-		if i == maxFields {
-			break
-		}
-		last.Fields = append(last.Fields, &discordgo.MessageEmbedField{Name: trim(f.Name, maxFieldName), Value: trim(f.Value, maxFieldValue), Inline: f.Inline})
-	}
-	if r.Footer != "" {
-		last.Footer = &discordgo.MessageEmbedFooter{Text: trim(r.Footer, maxFooter)}
+	last.Fields = fields
+	if footer != "" {
+		last.Footer = &discordgo.MessageEmbedFooter{Text: footer}
 	}
 	return out
 }
@@ -90,10 +111,12 @@ func embeds(r bot.Reply) []*discordgo.MessageEmbed {
 func components(buttons []bot.Button) []discordgo.MessageComponent {
 	var rows []discordgo.MessageComponent
 	var row discordgo.ActionsRow
+	seen := map[string]bool{}
 	for _, b := range buttons {
-		if len(b.ID) > maxCustomID {
+		if utf8.RuneCountInString(b.ID) > maxCustomID || seen[b.ID] {
 			continue // never happens with the bot's ids; Discord would refuse the whole message
 		}
+		seen[b.ID] = true
 		row.Components = append(row.Components, discordgo.Button{CustomID: b.ID, Label: trim(b.Label, maxLabel), Style: buttonStyle(b.Style)})
 		if len(row.Components) == buttonsPerRow {
 			rows = append(rows, row)

@@ -89,6 +89,8 @@ type Server struct {
 	All     []Call
 	Admins  map[string]bool          // users.info is_admin
 	Limited map[string]int           // method -> 429s before it succeeds
+	// RetryAfter is the Retry-After, in seconds, of those 429s.
+	RetryAfter int
 	Gone    map[string]bool          // channel -> channel_not_found
 	Stall   map[string]time.Duration // method (or "*") -> time it takes to answer
 	Opens   int                      // apps.connections.open calls
@@ -349,9 +351,10 @@ func (f *Server) api(w http.ResponseWriter, r *http.Request) {
 	if n > 0 {
 		f.Limited[method] = n - 1
 	}
+	retryAfter := f.RetryAfter
 	f.Mu.Unlock()
 	if n > 0 {
-		w.Header().Set("Retry-After", "0")
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfter))
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusTooManyRequests)
 		io.WriteString(w, `{"ok": false, "error": "ratelimited"}`)

@@ -79,7 +79,7 @@ func (b *Bot) leaderboard(ctx context.Context, req Request) (Reply, error) {
 	}
 	r.Text = strings.TrimSpace(t.String())
 	if yes(req.Args["chart"]) {
-		today := Day(b.clock.Now(), loc)
+		now := b.clock.Now()
 		var rows []chart.Row
 		for _, s := range scores {
 			m, err := b.store.Member(ctx, req.Group, s.User)
@@ -90,7 +90,7 @@ func (b *Bot) leaderboard(ctx context.Context, req Request) (Reply, error) {
 			if name == "" {
 				name = s.User
 			}
-			rows = append(rows, chart.Row{Name: name, Points: s.Points, Accuracy: int(100 * s.Accuracy()), Streak: m.CurrentStreak(today)})
+			rows = append(rows, chart.Row{Name: name, Points: s.Points, Accuracy: int(100 * s.Accuracy()), Streak: m.CurrentStreak(now, loc)})
 		}
 		data, err := chart.Leaderboard(title, rows)
 		if err != nil {
@@ -140,8 +140,14 @@ func (b *Bot) stats(ctx context.Context, req Request) (Reply, error) {
 		{Name: "Answered", Value: fmt.Sprint(m.Answered), Inline: true},
 		{Name: "Accuracy", Value: fmt.Sprintf("%.0f%%", 100*m.Accuracy()), Inline: true},
 		{Name: "Points", Value: fmt.Sprint(m.Points), Inline: true},
-		{Name: "Current streak", Value: streakText(m.CurrentStreak(today)), Inline: true},
+		{Name: "Current streak", Value: streakText(m.CurrentStreak(b.clock.Now(), loc)), Inline: true},
 		{Name: "Longest streak", Value: streakText(m.Longest), Inline: true},
+	}
+	if n := m.Ratings["nailed"] + m.Ratings["partly"] + m.Ratings["missed"]; n > 0 {
+		// studying by reading the model answer and rating yourself: kept
+		// apart from the quick checks' accuracy
+		r.Fields = append(r.Fields, Field{Name: "Self-rated", Value: fmt.Sprintf("%s (nailed %d, partly %d, missed %d)",
+			plural(n, "card", "cards"), m.Ratings["nailed"], m.Ratings["partly"], m.Ratings["missed"]), Inline: false})
 	}
 	if f, err := b.reviewField(ctx, req.Group, user, today); err == nil {
 		r.Fields = append(r.Fields, f)

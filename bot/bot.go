@@ -36,8 +36,9 @@ type Config struct {
 	// OnDaily, when set, is called after every daily post attempt.
 	OnDaily func(ok bool)
 	// DrawLimit and DrawWindow are the per-user cooldown on drawing cards
-	// (/question and "next question"): at most DrawLimit draws per
-	// DrawWindow in a group. Defaults: 5 per minute.
+	// (/question and "next question"; /review and /practice may draw twice
+	// as many): at most DrawLimit draws per DrawWindow in a group.
+	// Defaults: 5 per minute; a negative DrawLimit means no limit.
 	DrawLimit  int
 	DrawWindow time.Duration
 	// TimeZone is a group's time zone until an admin sets one with /qotd set
@@ -131,10 +132,22 @@ func (b *Bot) Handle(ctx context.Context, req Request) (Reply, error) {
 	return r, nil
 }
 
-// cooldown refuses a draw past the per-user limit, saying when to try again.
-func (b *Bot) cooldown(req Request) error {
+// cooldown refuses a draw past the per-user limit, saying when to try
+// again. Every path that deals a card draws from it: /question and "next
+// question" (kind "question"), /review, "next review card" and /practice
+// (kind "review", which may deal twice as fast: a review card is private
+// and answered in seconds). A negative DrawLimit turns it off (the
+// console, with one member).
+func (b *Bot) cooldown(req Request, kind string) error {
+	limit := b.cfg.DrawLimit
+	if limit < 0 {
+		return nil
+	}
+	if kind == "review" {
+		limit *= 2
+	}
 	now := b.clock.Now()
-	k := req.Group + "\x00" + req.User.ID
+	k := req.Group + "\x00" + req.User.ID + "\x00" + kind
 	b.drawMu.Lock()
 	defer b.drawMu.Unlock()
 	recent := b.draws[k][:0]
@@ -143,7 +156,7 @@ func (b *Bot) cooldown(req Request) error {
 			recent = append(recent, t)
 		}
 	}
-	if len(recent) >= b.cfg.DrawLimit {
+	if len(recent) >= limit {
 		b.draws[k] = recent
 		wait := recent[0].Add(b.cfg.DrawWindow).Sub(now).Round(time.Second)
 		if wait < time.Second {
@@ -177,6 +190,9 @@ func errorTitle(err error) string {
 }
 
 func (b *Bot) handle(ctx context.Context, req Request) (Reply, error) {
+	if req.User.ID == "" {
+		return Reply{}, Errorf(EInvalid, "This request does not say who sent it, so it was not handled.")
+	}
 	if req.Action != "" {
 		return b.press(ctx, req)
 	}
@@ -278,6 +294,13 @@ func (b *Bot) postCard(ctx context.Context, req Request, id uint64) (Post, *ques
 	}
 	if p.Group != req.Group {
 		return p, nil, Errorf(ENotFound, "That card belongs to another server. Draw one here with /question.")
+	}
+	// buttons belong where they were drawn
+	if p.Review && p.By != req.User.ID {
+		return p, nil, Errorf(EForbidden, "That card was dealt privately to another member. Get your own with /review or /practice.")
+	}
+	if p.Channel != req.Channel {
+		return p, nil, Errorf(EForbidden, "That card belongs to %s: answer it there, or draw one here with /question.", ChannelRef(p.Channel))
 	}
 	c, ok := b.bank.Card(p.CardID)
 	if !ok {

@@ -36,13 +36,12 @@ func (b *Bot) digest(ctx context.Context, group string, now time.Time, loc *time
 	if err != nil {
 		return r, err
 	}
-	today := Day(now, loc)
 	sort.SliceStable(members, func(i, j int) bool {
-		return members[i].CurrentStreak(today) > members[j].CurrentStreak(today)
+		return members[i].CurrentStreak(now, loc) > members[j].CurrentStreak(now, loc)
 	})
 	var streaks []string
 	for _, m := range members[:min(3, len(members))] {
-		if n := m.CurrentStreak(today); n > 1 {
+		if n := m.CurrentStreak(now, loc); n > 1 {
 			streaks = append(streaks, fmt.Sprintf("%s %s", EscapeMarkdown(m.Name), plural(n, "day", "days")))
 		}
 	}

@@ -1,5 +1,7 @@
 package bot
 
+import "time"
+
 // Apply updates a member with a recorded answer or rating: points, tallies
 // and the streak. It is the one place where these rules live; the store
 // calls it inside the transaction that records a.
@@ -14,36 +16,59 @@ func (m *Member) Apply(a *Answer) {
 			m.Ratings = map[string]int{}
 		}
 		m.Ratings[a.Rating]++
-		return
+	} else {
+		m.Tally.add(a.Correct)
+		if m.Categories == nil {
+			m.Categories = map[string]Tally{}
+		}
+		t := m.Categories[a.Category]
+		t.add(a.Correct)
+		m.Categories[a.Category] = t
 	}
-	m.Tally.add(a.Correct)
-	if m.Categories == nil {
-		m.Categories = map[string]Tally{}
-	}
-	t := m.Categories[a.Category]
-	t.add(a.Correct)
-	m.Categories[a.Category] = t
+	m.studied(a)
+}
 
-	// The streak counts days, in the group's time zone, with at least one answer.
+// studied counts a's day toward the streak: the streak counts local days
+// with at least one answer or self-rating (rating yourself on a card is
+// studying too). Days are fixed when they are recorded: when the group's
+// time zone changed since the member's last day, the new answer's day is
+// taken in the zone that last day was counted in, so a change of zone
+// neither adds a day (Etc/GMT+12 to Pacific/Kiritimati is a day ahead in
+// minutes) nor loses one.
+func (m *Member) studied(a *Answer) {
+	day := a.Day
+	if m.LastDay != "" && m.Zone != "" && a.Zone != "" && m.Zone != a.Zone {
+		if loc, err := time.LoadLocation(m.Zone); err == nil {
+			day = Day(a.At, loc)
+		}
+	}
 	switch {
-	case m.LastDay == a.Day:
+	case m.LastDay == day:
 		// a second answer the same day counts once
-	case m.LastDay != "" && m.LastDay == DayBefore(a.Day):
+	case m.LastDay != "" && m.LastDay == DayBefore(day):
 		m.Streak++
-	case m.LastDay > a.Day:
+	case m.LastDay > day:
 		return // a late, out-of-order delivery never rewinds the streak
 	default:
 		m.Streak = 1
 	}
-	m.LastDay = a.Day
+	m.LastDay, m.Zone = a.Day, a.Zone
 	if m.Streak > m.Longest {
 		m.Longest = m.Streak
 	}
 }
 
-// CurrentStreak is the streak as of today: a streak whose last day is
-// before yesterday has been broken.
-func (m *Member) CurrentStreak(today string) int {
+// CurrentStreak is the streak at now: a streak whose last day is before
+// yesterday has been broken. Today is taken in the zone of the member's
+// last day (loc, the group's, for a member recorded before zones were
+// kept).
+func (m *Member) CurrentStreak(now time.Time, loc *time.Location) int {
+	if m.Zone != "" {
+		if l, err := time.LoadLocation(m.Zone); err == nil {
+			loc = l
+		}
+	}
+	today := Day(now, loc)
 	if m.LastDay == today || m.LastDay == DayBefore(today) {
 		return m.Streak
 	}

@@ -118,6 +118,9 @@ func (b *Bot) unseen(ctx context.Context, req Request, seen map[string]bool) (*q
 
 // dealPrivate posts a card to the member alone (a review or practice card).
 func (b *Bot) dealPrivate(ctx context.Context, req Request, c *questionbank.Card, why string) (Reply, error) {
+	if err := b.cooldown(req, "review"); err != nil {
+		return Reply{}, err
+	}
 	p := &Post{Group: req.Group, Channel: req.Channel, CardID: c.ID, Category: c.Category, Review: true, By: req.User.ID, At: b.clock.Now()}
 	if err := b.store.CreatePost(ctx, p); err != nil {
 		return Reply{}, err
@@ -140,9 +143,6 @@ func (b *Bot) practice(ctx context.Context, req Request) (Reply, error) {
 	cat := strings.ToLower(strings.TrimSpace(req.Args["category"]))
 	if err := b.bank.CheckFilter(questionbank.Filter{Category: cat}); err != nil {
 		return Reply{}, &Error{Code: EInvalid, Message: capitalize(err.Error()) + "."}
-	}
-	if err := b.cooldown(req); err != nil {
-		return Reply{}, err
 	}
 	m, err := b.store.Member(ctx, req.Group, req.User.ID)
 	if err != nil {

@@ -177,16 +177,27 @@ func (b *Bot) qotdNow(ctx context.Context, req Request, channel string) (Reply, 
 	}
 	day := Day(b.clock.Now(), loc)
 	// Posting now counts as today's question, so the schedule does not post
-	// a second one later today.
+	// a second one later today, and a second "now" posts nothing: the day's
+	// question is posted once. A channel without a schedule keeps its claim
+	// with the delivery ids (kept two days).
 	claimed := false
 	if s.Time != "" {
 		if claimed, err = b.store.ClaimDaily(ctx, req.Group, channel, day); err != nil {
 			return Reply{}, err
 		}
+	} else {
+		claimed = b.FirstDelivery(ctx, "qotd", req.Group+":"+channel+":"+day)
+	}
+	if !claimed {
+		text := fmt.Sprintf("Today's question is already in %s; there is one a day.", ChannelRef(channel))
+		if s.Time != "" {
+			text += fmt.Sprintf(" The next one comes %s.", s.NextRun(b.clock.Now()).In(loc).Format("Mon 2 Jan 15:04"))
+		}
+		return Reply{}, Errorf(EConflict, "%s", text)
 	}
 	card, p, err := b.dailyCard(ctx, s)
 	if err != nil {
-		if claimed {
+		if s.Time != "" {
 			b.unclaim(ctx, s, day)
 		}
 		return Reply{}, err
@@ -197,7 +208,7 @@ func (b *Bot) qotdNow(ctx context.Context, req Request, channel string) (Reply, 
 		return reply, nil
 	}
 	if err := b.post(ctx, s, reply); err != nil {
-		if claimed {
+		if s.Time != "" {
 			b.unclaim(ctx, s, day)
 		}
 		return Reply{}, err
@@ -350,10 +361,10 @@ func (s Schedule) NextRun(now time.Time) time.Time {
 		if !s.PostsOn(at.Weekday()) {
 			continue
 		}
-		if i == 0 && (at.Before(local) && s.LastDay == Day(local, loc)) {
-			continue
+		if i == 0 && s.LastDay == Day(local, loc) {
+			continue // today's is posted (at its time, or early by /qotd now)
 		}
-		if i == 0 && at.Before(local) && s.LastDay != Day(local, loc) {
+		if i == 0 && at.Before(local) {
 			return local // due now: the scheduler posts on its next tick
 		}
 		return at

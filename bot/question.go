@@ -23,7 +23,7 @@ func (b *Bot) question(ctx context.Context, req Request, category, difficulty st
 	if err := b.bank.CheckFilter(f); err != nil {
 		return Reply{}, &Error{Code: EInvalid, Message: capitalize(err.Error()) + "."}
 	}
-	if err := b.cooldown(req); err != nil {
+	if err := b.cooldown(req, "question"); err != nil {
 		return Reply{}, err
 	}
 	card, err := b.draw(ctx, "ch:"+req.Group+":"+req.Channel, f)
@@ -185,16 +185,65 @@ func (b *Bot) settle(ctx context.Context, p Post, c *questionbank.Card, a *Answe
 			a.Points += speedBonus(rd, a.At)
 		}
 	}
+	// what the member opened of this card today before answering it
+	peek, err := b.peeked(ctx, a.Group, a.User, c.ID)
+	if err != nil {
+		return Reply{}, err
+	}
+	why := ""
+	switch {
+	case peek.Answer:
+		a.Correct, a.Points = false, 0
+		why = "You opened the model answer of this card first, so this answer earns no points and counts as not correct."
+	case peek.Hint && a.Correct:
+		a.Points /= 2
+		why = fmt.Sprintf("You opened the hint first, so this answer earns half the points (%d).", a.Points)
+	}
 	m, err := b.record(ctx, a, "answered")
 	if err != nil {
 		return Reply{}, err
 	}
 	r := b.verdict(c, a, m, p)
+	if why != "" {
+		r.Footer = why
+		if peek.Answer {
+			r.Title = "Recorded, without points"
+		}
+	}
 	if p.Round {
 		b.creditRound(ctx, a)
 		r = roundVerdict(r, a)
 	}
 	return r, nil
+}
+
+// peeked returns what a member opened of a card today (in the group's time
+// zone): a peek of another day is forgotten, so a card the review brings
+// back tomorrow earns its points again.
+func (b *Bot) peeked(ctx context.Context, group, user, card string) (Peek, error) {
+	p, err := b.store.Peeked(ctx, group, user, card)
+	if err != nil {
+		return Peek{}, err
+	}
+	loc, err := b.location(ctx, group)
+	if err != nil {
+		return Peek{}, err
+	}
+	if p.Day != Day(b.clock.Now(), loc) {
+		return Peek{}, nil
+	}
+	return p, nil
+}
+
+// peek records durably, before the member sees it, that they opened a
+// card's hint or model answer today.
+func (b *Bot) peek(ctx context.Context, req Request, card string, p Peek) error {
+	loc, err := b.location(ctx, req.Group)
+	if err != nil {
+		return err
+	}
+	p.Day = Day(b.clock.Now(), loc)
+	return b.store.SavePeek(ctx, req.Group, req.User.ID, card, p)
 }
 
 // roundVerdict keeps a study round's answer secret until the reveal.
@@ -203,7 +252,11 @@ func roundVerdict(r Reply, a *Answer) Reply {
 	if a.Correct {
 		r.Title = fmt.Sprintf("Correct! +%d points (with a speed bonus)", a.Points)
 	}
+	why := r.Footer
 	r.Footer = "The answer and the next card come when the time is up."
+	if why != "" && !strings.HasPrefix(why, "How did you do") {
+		r.Footer = why + " " + r.Footer
+	}
 	return r
 }
 
@@ -219,7 +272,7 @@ func (b *Bot) record(ctx context.Context, a *Answer, verb string) (Member, error
 	if err != nil {
 		return Member{}, err
 	}
-	a.Day, a.Periods = Day(a.At, loc), Periods(a.At, loc)
+	a.Day, a.Periods, a.Zone = Day(a.At, loc), Periods(a.At, loc), loc.String()
 	m, err := b.store.Record(ctx, a)
 	if errors.Is(err, ErrAlreadyAnswered) {
 		return m, &Error{Code: EConflict, Message: fmt.Sprintf("You already %s this card; your first one counts. Draw another with /question.", verb), Err: err}
@@ -271,6 +324,9 @@ func (b *Bot) hint(ctx context.Context, req Request, postID uint64) (Reply, erro
 	if len(c.KeyConcepts) == 0 {
 		return Reply{}, Errorf(ENotFound, "This card has no hint. Try the answer button when you are ready.")
 	}
+	if err := b.peek(ctx, req, c.ID, Peek{Hint: true}); err != nil {
+		return Reply{}, err
+	}
 	var t strings.Builder
 	for _, k := range c.KeyConcepts {
 		fmt.Fprintf(&t, "- %s\n", k)
@@ -283,7 +339,10 @@ func (b *Bot) reveal(ctx context.Context, req Request, postID uint64) (Reply, er
 	if err != nil {
 		return Reply{}, err
 	}
-	r := Reply{Private: true, Title: "Model answer", Color: categoryColors[c.Category], Footer: "How did you do? Rate yourself; it shapes your review."}
+	if err := b.peek(ctx, req, c.ID, Peek{Answer: true}); err != nil {
+		return Reply{}, err
+	}
+	r := Reply{Private: true, Title: "Model answer", Color: categoryColors[c.Category], Footer: "How did you do? Rate yourself; it shapes your review. (An answer to this card today now earns no points.)"}
 	var t strings.Builder
 	switch {
 	case c.Answer != "":
@@ -320,6 +379,11 @@ func (b *Bot) rate(ctx context.Context, req Request, postID uint64, rating strin
 	}
 	if label == "" {
 		return Reply{}, Errorf(EInvalid, "Rate yourself with Nailed it, Partly or Missed it.")
+	}
+	if peek, err := b.peeked(ctx, req.Group, req.User.ID, c.ID); err != nil {
+		return Reply{}, err
+	} else if !peek.Answer {
+		return Reply{}, Errorf(EInvalid, "Open the model answer first (the Answer button under the card), then rate yourself against it.")
 	}
 	a := b.answer(req, p, c)
 	a.Kind, a.Rating, a.Option, a.Points = KindRating, rating, -1, PointsRating

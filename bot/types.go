@@ -131,6 +131,18 @@ type Answer struct {
 	// "w2026-W48"). The bot fills both before storing.
 	Day     string   `json:"day"`
 	Periods []string `json:"periods"`
+	// Zone is the time zone Day was computed in (the group's at that
+	// moment): a member's streak days stay fixed when the zone changes.
+	Zone string `json:"zone,omitempty"`
+}
+
+// Peek is what a member opened of a card on a local day before answering
+// it: its hint (key concepts) or its model answer. An answer after a peek
+// earns less (see Bot.settle).
+type Peek struct {
+	Day    string `json:"day"`
+	Hint   bool   `json:"hint,omitempty"`
+	Answer bool   `json:"answer,omitempty"`
 }
 
 // Tally counts answers.
@@ -158,7 +170,8 @@ type Member struct {
 	Ratings    map[string]int   `json:"ratings"` // nailed/partly/missed -> count
 	Streak     int              `json:"streak"`
 	Longest    int              `json:"longest"`
-	LastDay    string           `json:"last_day"` // last local day with an answer
+	LastDay    string           `json:"last_day"`       // last local day with an answer or a self-rating
+	Zone       string           `json:"zone,omitempty"` // the time zone LastDay is a day of
 }
 
 // Score is one member's standing for one period and category.
@@ -254,6 +267,12 @@ type Store interface {
 	Members(ctx context.Context, group string) ([]Member, error)
 	// PeriodTallies sums a group's answers in a period by category.
 	PeriodTallies(ctx context.Context, group, period string) (map[string]Tally, error)
+
+	// SavePeek records durably that a member opened a card's hint or
+	// model answer on a day, together with what they opened of it earlier
+	// that day; Peeked returns it (a zero Peek when there is none).
+	SavePeek(ctx context.Context, group, user, card string, p Peek) error
+	Peeked(ctx context.Context, group, user, card string) (Peek, error)
 
 	// FirstDelivery records a platform's delivery id (seen at at) and
 	// reports whether it is new; PurgeDeliveries forgets ids seen before a

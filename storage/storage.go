@@ -60,7 +60,8 @@ const (
 	tagAnswerKey = "k" // kind 0 post (8 bytes) -> answer seq
 	tagScore     = "s" // period 0 category -> Score
 	tagReview    = "r" // card -> Review
-	tagActivity  = "a" // day -> answers that day (uint32)
+	tagActivity  = "a" // day -> answers and self-ratings that day (uint32)
+	tagPeek      = "p" // card -> bot.Peek: what the member opened of it on a day
 )
 
 // Options configures Open.
@@ -293,7 +294,7 @@ func answeredBefore7(tx *bolt.Tx, a *bot.Answer) bool {
 
 // countActivity adds an answer to its member's count for its day.
 func countActivity(b *bolt.Bucket, a *bot.Answer) error {
-	if a.Kind != bot.KindAnswer || a.Day == "" {
+	if a.Day == "" {
 		return nil
 	}
 	k := key(a.Group, a.User, tagActivity, a.Day)
@@ -660,6 +661,34 @@ func (d *DB) Member(ctx context.Context, group, user string) (bot.Member, error)
 		return err
 	})
 	return m, err
+}
+
+// SavePeek implements bot.Store.
+func (d *DB) SavePeek(ctx context.Context, group, user, card string, p bot.Peek) error {
+	return d.update(func(tx *bolt.Tx) error {
+		b, k := tx.Bucket(bMemberData), key(group, user, tagPeek, card)
+		var old bot.Peek
+		if _, err := getJSON(b, k, &old); err != nil {
+			return err
+		}
+		if old.Day == p.Day {
+			p.Hint, p.Answer = p.Hint || old.Hint, p.Answer || old.Answer
+		}
+		if p == old {
+			return nil
+		}
+		return putJSON(b, k, p)
+	})
+}
+
+// Peeked implements bot.Store.
+func (d *DB) Peeked(ctx context.Context, group, user, card string) (bot.Peek, error) {
+	var p bot.Peek
+	err := d.db.View(func(tx *bolt.Tx) error {
+		_, err := getJSON(tx.Bucket(bMemberData), key(group, user, tagPeek, card), &p)
+		return err
+	})
+	return p, err
 }
 
 // Reviews implements bot.Store: a member's spaced-repetition states.

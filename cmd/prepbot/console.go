@@ -87,7 +87,9 @@ func runConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	b := bot.New(bot.Config{Bank: bank, Store: db, TimeZone: *tz,
+	// one member at a terminal: no draw cooldown (it protects a shared
+	// channel and the server's disk from a member who draws in a loop)
+	b := bot.New(bot.Config{Bank: bank, Store: db, TimeZone: *tz, DrawLimit: -1,
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	tick := time.Duration(0)
 	if isTerminal(stdin) {

@@ -122,3 +122,14 @@ func TestConsoleDatabaseInUse(t *testing.T) {
 		t.Fatalf("second console: exit %d %s", code, errs)
 	}
 }
+
+// One member at a terminal has no draw cooldown (it protects a shared
+// channel from a member who draws in a loop).
+func TestConsoleHasNoDrawCooldown(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "study.db")
+	script := strings.Repeat("/question\n", 12) + strings.Repeat("/review\n", 12)
+	code, out, errs := runWithInput(t, script, "console", "--db", db, "--user", "sam")
+	if code != 0 || strings.Contains(out, "Slow down") || strings.Count(out, "Quick check:") < 24 {
+		t.Fatalf("exit %d (%s), %d cards:\n%s", code, errs, strings.Count(out, "Quick check:"), out)
+	}
+}

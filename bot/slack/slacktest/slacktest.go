@@ -87,13 +87,13 @@ type Server struct {
 	// Mu guards the exported maps and counters below.
 	Mu      sync.Mutex
 	All     []Call
-	Admins  map[string]bool          // users.info is_admin
-	Limited map[string]int           // method -> 429s before it succeeds
+	Admins  map[string]bool // users.info is_admin
+	Limited map[string]int  // method -> 429s before it succeeds
 	// RetryAfter is the Retry-After, in seconds, of those 429s.
 	RetryAfter int
-	Gone    map[string]bool          // channel -> channel_not_found
-	Stall   map[string]time.Duration // method (or "*") -> time it takes to answer
-	Opens   int                      // apps.connections.open calls
+	Gone       map[string]bool          // channel -> channel_not_found
+	Stall      map[string]time.Duration // method (or "*") -> time it takes to answer
+	Opens      int                      // apps.connections.open calls
 	// Scopes are the bot token's scopes: the manifest's
 	// oauth_config.scopes.bot unless the test sets them.
 	Scopes []string

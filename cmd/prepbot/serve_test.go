@@ -314,7 +314,9 @@ func TestSlackManifest(t *testing.T) {
 	if len(m.Features.SlashCommands) != 1 || m.Features.SlashCommands[0].Command != "/prep" || !m.Features.SlashCommands[0].ShouldEscape {
 		t.Errorf("slash commands = %+v", m.Features.SlashCommands)
 	}
-	for _, scope := range []string{"commands", "chat:write", "users:read"} {
+	// files:write and files:read upload the pictures (the strict fake in
+	// bot/slack/slacktest refuses the upload without either)
+	for _, scope := range []string{"commands", "chat:write", "users:read", "files:write", "files:read"} {
 		if !slices.Contains(m.OAuth.Scopes.Bot, scope) {
 			t.Errorf("missing bot scope %s", scope)
 		}

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -248,3 +249,48 @@ func TestReadOnlyOpenNeverMigrates(t *testing.T) {
 }
 
 var _ = bot.KindAnswer
+
+// Another user on the machine gets no copy of the database: the socket's
+// mode keeps them out, and were it opened up, the server checks who is
+// asking. Either way the message says what is wrong and what to do. Needs
+// root, to act as another user.
+func TestBackupRefusesOtherUsers(t *testing.T) {
+	if path := os.Getenv("PREPBOT_BACKUP_CLIENT"); path != "" {
+		_, err := storage.RemoteBackup(path, io.Discard)
+		fmt.Printf("CLIENT: %v\n", err)
+		return
+	}
+	if os.Getuid() != 0 {
+		t.Skip("acting as another user needs root; run the tests as root to check the backup socket against other users")
+	}
+	dir, err := os.MkdirTemp("", "prepbot-peer-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	os.Chmod(dir, 0o755)
+	exe, _ := os.ReadFile(os.Args[0])
+	client := filepath.Join(dir, "client.test")
+	if err := os.WriteFile(client, exe, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "p.db")
+	db := bottest.OpenDBAt(t, path)
+	serveBackup(t, db)
+	asNobody := func() string {
+		cmd := exec.Command(client, "-test.run=^TestBackupRefusesOtherUsers$")
+		cmd.Env = []string{"PREPBOT_BACKUP_CLIENT=" + path}
+		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+		out, _ := cmd.CombinedOutput()
+		return string(out)
+	}
+	out := asNobody()
+	if !strings.Contains(out, "CLIENT: the database is in use, and this user may not use its backup socket") || !strings.Contains(out, "permission denied") {
+		t.Fatalf("another user, socket 0600:\n%s", out)
+	}
+	os.Chmod(storage.SocketPath(path), 0o666) // as if someone opened it up
+	out = asNobody()
+	if !strings.Contains(out, "CLIENT: the running prepbot refused the backup: user 65534 may not copy the database") {
+		t.Fatalf("another user, socket 0666:\n%s", out)
+	}
+}

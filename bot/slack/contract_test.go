@@ -387,3 +387,34 @@ cards:
 		t.Fatalf("card text pinged: %v", pings)
 	}
 }
+
+// Long but plausible content (a 3,000-character prompt, a 9,000-character
+// answer with code blocks full of <, > and &, 200-character options, more
+// fields and buttons than Block Kit takes, a 200-character title) renders
+// within every limit, as a message and as an acknowledgement.
+func TestLongRepliesFitBlockKit(t *testing.T) {
+	r := newRig(t, Config{})
+	code := "```go\n" + strings.Repeat("if a < b && b > c { x <- ch } // <!channel>\n", 60) + "```\n"
+	text := strings.Repeat("Why is <T> & <U> not the same? ", 100) + "\n\n" + strings.Repeat(code+"Explain **each** step of [the spec](https://go.dev/ref/spec?a=1&b=2).\n", 3)
+	reply := bot.Reply{Title: strings.Repeat(`\*ann\* `, 25), Text: text, Footer: strings.Repeat("footer <x> ", 400)}
+	for i := range 14 {
+		reply.Fields = append(reply.Fields, bot.Field{Name: "Field <" + strings.Repeat("n", i) + ">", Value: strings.Repeat("v&", 1500)})
+	}
+	for i := range 30 {
+		reply.Buttons = append(reply.Buttons, bot.Button{ID: "a:1:" + strings.Repeat("9", i), Label: strings.Repeat("option text ", 20)})
+	}
+	if err := r.a.Post(context.Background(), "slack:T1", "C1", reply); err != nil {
+		t.Fatal(err)
+	}
+	post := r.f.Next("chat.postMessage")
+	if post.Error != "" {
+		t.Fatalf("refused: %s", post.Error)
+	}
+	k := blocksOf(post.Form.Get("blocks"))
+	mustContain(t, k.text(), "if a < b && b > c { x <- ch } // <!channel>", "Why is <T> & <U> not the same?")
+	data, _ := json.Marshal(toMessage(reply))
+	r.f.CheckResponse("C1", data)
+	if pings := r.f.Pings(); len(pings) > 0 {
+		t.Fatalf("pings: %v", pings)
+	}
+}

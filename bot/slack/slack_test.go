@@ -388,6 +388,7 @@ func TestHTTPEndpoints(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("command: %d %s", code, out)
 	}
+	r.f.CheckResponse("C1", out)
 	var msg map[string]any
 	json.Unmarshal(out, &msg)
 	k := blocksOf(msg)

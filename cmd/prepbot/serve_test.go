@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -336,5 +337,78 @@ func TestServeWithBrokenBank(t *testing.T) {
 	code, _, errs := runWithInput(t, "", "serve", "--config", cfgPath)
 	if code != 1 || !strings.Contains(errs, "the question bank has problems") || !strings.Contains(errs, bank+":3: cards[0].category: unknown category \"nowhere\"") {
 		t.Fatalf("exit %d: %s", code, errs)
+	}
+}
+
+// blockingWriter takes the first bytes of a backup, then blocks until
+// released: an in-process backup whose reader stalls keeps its read
+// transaction open, and bbolt cannot grow its map under it.
+type blockingWriter struct {
+	started chan struct{}
+	release chan struct{}
+	once    sync.Once
+}
+
+func (w *blockingWriter) Write(p []byte) (int, error) {
+	w.once.Do(func() { close(w.started) })
+	<-w.release
+	return len(p), nil
+}
+
+// /readyz fails while database writes are stalled, and recovers after.
+func TestReadyzFailsWhileWritesStall(t *testing.T) {
+	defer func(old time.Duration) { writeStallLimit = old }(writeStallLimit)
+	writeStallLimit = 200 * time.Millisecond
+	cfg := DefaultConfig()
+	cfg.DB = filepath.Join(t.TempDir(), "stall.db")
+	cfg.HTTP.Addr = "127.0.0.1:0"
+	platform := &fakePlatform{}
+	platform.ready.Store(true)
+	m := &Main{Config: cfg, Log: slog.New(slog.DiscardHandler), Platforms: []Platform{platform}}
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	defer func() { cancel(); <-done; m.Close() }()
+	base := "http://" + m.Addr()
+	if code, _ := get(t, base+"/readyz"); code != 200 {
+		t.Fatalf("readyz before the stall: %d", code)
+	}
+	w := &blockingWriter{started: make(chan struct{}), release: make(chan struct{})}
+	go m.DB.Backup(w)
+	<-w.started
+	// answers that grow the file far past its map: the commit that needs a
+	// bigger map waits for the stalled read transaction
+	answered := make(chan struct{})
+	go func() {
+		defer close(answered)
+		at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
+		for i := range 4000 {
+			a := &bot.Answer{Kind: bot.KindAnswer, Group: "g", User: fmt.Sprintf("member-%05d", i), UserName: strings.Repeat("n", 900),
+				PostID: uint64(i + 1), CardID: "c", Category: "x", At: at, Day: "2026-11-25", Periods: []string{"all"}}
+			m.DB.Record(context.Background(), a)
+		}
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		code, body := get(t, base+"/readyz")
+		if code == 503 && strings.Contains(body, "database writes stalled for") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("readyz never reported the stalled writes: %d %q", code, body)
+		}
+		select {
+		case <-answered:
+			t.Fatal("the writes never stalled: the test proves nothing")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	close(w.release)
+	<-answered
+	if code, body := get(t, base+"/readyz"); code != 200 {
+		t.Fatalf("readyz after the stall: %d %q", code, body)
 	}
 }

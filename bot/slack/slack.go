@@ -33,11 +33,12 @@ type Config struct {
 	BotToken      string   // xoxb-…
 	AppToken      string   // xapp-…, for socket mode
 	SigningSecret string   // for POST /slack/commands, /slack/interactions, /slack/events
-	Admins        []string // user ids that may change /prep qotd besides workspace admins and owners
+	Admins        []string // user ids with admin rights (/prep qotd, stopping anyone's study round) besides workspace admins and owners
 	APIURL        string   // Web API base URL; default Slack's own
 
-	// DeferAfter is how long a slash command may take before it is
-	// acknowledged empty and answered through its response_url. Default 2s.
+	// DeferAfter is how long after its arrival a slash command may take
+	// before it is acknowledged empty and answered through its
+	// response_url. Default 2s, within Slack's 3 seconds.
 	DeferAfter time.Duration
 	// PostGap is the least time between two daily posts. Default 1s (Slack
 	// allows about one message per second per channel, and chat.postMessage

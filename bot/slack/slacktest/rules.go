@@ -70,10 +70,10 @@ const (
 //     and the fake refuses it (msg_too_long), so a message is never cut
 //     silently; bad blocks are invalid_blocks with "errors" and
 //     response_metadata.messages naming the json-pointer.
-//   - https://docs.slack.dev/reference/methods/views.open: "trigger_id ...
-//     Exchange a trigger to post to the user"; triggers expire three
-//     seconds after they are sent (expired_trigger_id), and a trigger is
-//     used once (exchanged_trigger_id).
+//   - https://api.slack.com/docs/triggers: "Triggers expire in three
+//     seconds ... Triggers may only be used once"; views.open
+//     (https://docs.slack.dev/reference/methods/views.open) answers
+//     expired_trigger_id and exchanged_trigger_id.
 //   - https://docs.slack.dev/interactivity/handling-user-interaction#message_responses:
 //     a response_url takes up to 5 responses within 30 minutes.
 //   - https://docs.slack.dev/interactivity/implementing-slash-commands#responding_to_commands

@@ -241,13 +241,25 @@ func TestReplayedCommandRunsOnce(t *testing.T) {
 	if code != 200 || !strings.Contains(blocksOf(decode(out)).text(), "Coding & Logic Challenges") {
 		t.Fatalf("first: %d %s", code, out)
 	}
+	k := blocksOf(decode(out))
 	code, out = signed(t, srv.URL+"/slack/commands", formType, body, now, secret)
 	if code != 200 || len(out) != 0 {
 		t.Fatalf("a replay is acknowledged and nothing else: %d %s", code, out)
 	}
+	// a press replayed: answered once
+	pressed, _ := json.Marshal(r.press(k.button("A")))
+	pressBody := []byte("payload=" + url.QueryEscape(string(pressed)))
+	for range 2 {
+		if code, out := signed(t, srv.URL+"/slack/interactions", formType, pressBody, now, secret); code != 200 || len(out) != 0 {
+			t.Fatalf("press: %d %s", code, out)
+		}
+	}
 
 	// restart: the same database, a new adapter
 	r.a.Close()
+	if n := countCalls(f, "response"); n != 1 {
+		t.Fatalf("a press replayed was answered %d times", n)
+	}
 	bottest.CloseAndCheck(t, db)
 	db = bottest.OpenDBAt(t, path)
 	r2 := newRigWith(t, Config{SigningSecret: secret, AppToken: ""}, f, db)

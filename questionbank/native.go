@@ -48,36 +48,24 @@ var (
 // image, a log) fails fast with a clear message instead of eating memory.
 const maxFileSize = 512 << 20
 
-// slowYAML makes ParseYAML use yaml.v3 alone: tests compare the two.
-var slowYAML = false
-
 // ParseYAML reads a bank file in the native YAML format. It returns the
 // document and every problem it found; problems that need other files (a
 // duplicate id, an unknown category) are found when the bank is built.
-//
-// Bank files in the usual block style (what WriteYAML writes, and the
-// built-in bank) go through fastRead, which reads a large list of cards on
-// every core; anything else, and every syntax error, goes through yaml.v3.
-// Both give the same nodes, so the same cards and the same errors.
+// Cards are checked on every core. (A bank of many thousands of cards
+// loads several times faster as JSON: `prepbot bank import big.yaml -o
+// big.json`.)
 func ParseYAML(file string, r io.Reader) (*Document, ErrorList) {
 	e := &errs{file: file}
 	data, ok := e.readAll(r)
 	if !ok {
 		return nil, e.list
 	}
-	walk := &cardWalker{file: file}
-	root, fast := (*ynode)(nil), false
-	if !slowYAML {
-		root, fast = fastRead(data, walk)
+	var y yaml.Node
+	if err := yaml.Unmarshal(data, &y); err != nil {
+		e.yamlError(err)
+		return nil, e.list
 	}
-	if !fast {
-		var y yaml.Node
-		if err := yaml.Unmarshal(data, &y); err != nil {
-			e.yamlError(err)
-			return nil, e.list
-		}
-		root = fromYAML(&y)
-	}
+	root := fromYAML(&y)
 	doc := &Document{File: file}
 	doc.init()
 	if len(root.Content) == 0 {
@@ -97,10 +85,7 @@ func ParseYAML(file string, r io.Reader) (*Document, ErrorList) {
 			})
 		case "cards":
 			if v.Kind == yaml.SequenceNode {
-				parsed := walk.cards // already read, when v == walk.node
-				if v != walk.node {
-					parsed = parseCards(file, v.Content)
-				}
+				parsed := parseCards(file, v.Content)
 				doc.Cards = slices.Grow(doc.Cards, len(parsed))
 				for _, p := range parsed {
 					e.list = append(e.list, p.errs...)

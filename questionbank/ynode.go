@@ -38,4 +38,3 @@ func fromYAML(n *yaml.Node) *ynode {
 	}
 	return conv(n)
 }
-

@@ -472,11 +472,20 @@ func (a *Adapter) sharePictures(ctx context.Context, d destination, r bot.Reply)
 			}
 			p.Channel = d.channel
 		}
-		err := a.retry(ctx, func() error {
-			p.Reader = bytes.NewReader(att.Data)
-			_, err := a.api.UploadFileContext(ctx, p)
-			return err
-		})
+		upload := func() error {
+			return a.retry(ctx, func() error {
+				p.Reader = bytes.NewReader(att.Data)
+				_, err := a.api.UploadFileContext(ctx, p)
+				return err
+			})
+		}
+		err := upload()
+		if p.Channel != "" && d.user != "" && isNotInChannel(err) {
+			// the bot is not in the channel (a slash command works anyway):
+			// the member who asked still gets the picture, privately
+			p.Channel, p.Channels = "", []string{d.user}
+			err = upload()
+		}
 		if err != nil {
 			a.log.Warn("picture upload failed", "file", att.Name, "err", err)
 		}
@@ -654,6 +663,11 @@ func (a *Adapter) Post(ctx context.Context, group, channel string, r bot.Reply) 
 		a.sharePictures(ctx, destination{channel: channel}, r)
 	}
 	return err
+}
+
+func isNotInChannel(err error) bool {
+	var se slack.SlackErrorResponse
+	return errors.As(err, &se) && (se.Err == "not_in_channel" || se.Err == "channel_not_found")
 }
 
 func errString(err error) string {

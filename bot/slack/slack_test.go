@@ -620,4 +620,20 @@ func TestPicturesAreSharedWhereTheReplyIsSeen(t *testing.T) {
 	if where, _ := r.f.FileShares(upload.Form.Get("file")); fmt.Sprint(where) != "[C1]" {
 		t.Fatalf("the chart is shared to %v", where)
 	}
+
+	// in a channel the bot is not in, the slash command works, and the
+	// chart goes to the member who asked
+	r.f.Mu.Lock()
+	r.f.NotIn["C2"] = true
+	r.f.Mu.Unlock()
+	cmd := r.slash("leaderboard all chart:yes", "U1")
+	cmd["channel_id"], cmd["response_url"] = "C2", r.f.ResponseURL("C2")
+	r.f.Envelope("p5", "slash_commands", cmd, 0)
+	r.f.Next("upload")
+	if c := r.f.Next("files.completeUploadExternal"); c.Form.Get("channel_id") != "C2" || c.Error != "not_in_channel" {
+		t.Fatalf("first the channel: %+v", c)
+	}
+	if c := r.f.Next("files.completeUploadExternal"); c.Form.Get("channels") != "U1" || c.Error != "" {
+		t.Fatalf("then the member: %+v", c)
+	}
 }

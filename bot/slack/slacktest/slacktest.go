@@ -92,6 +92,7 @@ type Server struct {
 	// RetryAfter is the Retry-After, in seconds, of those 429s.
 	RetryAfter int
 	Gone       map[string]bool          // channel -> channel_not_found
+	NotIn      map[string]bool          // channel the bot is not in: no file is shared there
 	Stall      map[string]time.Duration // method (or "*") -> time it takes to answer
 	Opens      int                      // apps.connections.open calls
 	// Scopes are the bot token's scopes: the manifest's
@@ -131,7 +132,7 @@ func New(t testing.TB) *Server {
 		t.Fatal(err)
 	}
 	f := &Server{t: t, calls: make(chan Call, 10000), Admins: map[string]bool{}, Limited: map[string]int{},
-		Gone: map[string]bool{}, Stall: map[string]time.Duration{}, Scopes: scopes, Now: time.Now,
+		Gone: map[string]bool{}, NotIn: map[string]bool{}, Stall: map[string]time.Duration{}, Scopes: scopes, Now: time.Now,
 		files: map[string]*file{}, triggers: map[string]*trigger{}, responses: map[string]string{},
 		uses: map[string]int{}, sent: map[string]sentEnvelope{},
 		connected: make(chan struct{}, 10), acks: make(chan Ack, 100), acked: map[string]Ack{}}
@@ -493,6 +494,15 @@ func (f *Server) api(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		f.Mu.Lock()
+		for _, ch := range where {
+			if f.Gone[ch] || f.NotIn[ch] {
+				f.Mu.Unlock()
+				c.Error = "not_in_channel"
+				slackError(w, "not_in_channel", nil)
+				f.record(c)
+				return
+			}
+		}
 		var out []map[string]any
 		var bad bool
 		for _, it := range list {

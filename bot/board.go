@@ -40,7 +40,7 @@ func (b *Bot) leaderboard(ctx context.Context, req Request) (Reply, error) {
 	}
 	cat := strings.ToLower(strings.TrimSpace(req.Args["category"]))
 	if err := b.bank.CheckFilter(questionbank.Filter{Category: cat}); err != nil {
-		return Reply{}, &Error{Code: EInvalid, Message: capitalize(err.Error()) + "."}
+		return Reply{}, invalid(err)
 	}
 	loc, err := b.location(ctx, req.Group)
 	if err != nil {

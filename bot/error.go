@@ -60,3 +60,10 @@ var (
 	ErrNotFound        = errors.New("not found")
 	ErrAlreadyAnswered = errors.New("already answered")
 )
+
+// invalid turns an error about the user's input (an unknown category, a
+// bad option) into an EInvalid error that shows its message as a sentence
+// and keeps it as the cause.
+func invalid(err error) *Error {
+	return &Error{Code: EInvalid, Message: capitalize(err.Error()) + ".", Err: err}
+}

@@ -142,7 +142,7 @@ func weakness(t Tally) float64 {
 func (b *Bot) practice(ctx context.Context, req Request) (Reply, error) {
 	cat := strings.ToLower(strings.TrimSpace(req.Args["category"]))
 	if err := b.bank.CheckFilter(questionbank.Filter{Category: cat}); err != nil {
-		return Reply{}, &Error{Code: EInvalid, Message: capitalize(err.Error()) + "."}
+		return Reply{}, invalid(err)
 	}
 	m, err := b.store.Member(ctx, req.Group, req.User.ID)
 	if err != nil {

@@ -141,7 +141,7 @@ func (b *Bot) parseCategories(s string) ([]string, error) {
 	var out []string
 	for _, c := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return r == ',' || r == ' ' }) {
 		if err := b.bank.CheckFilter(questionbank.Filter{Category: c}); err != nil {
-			return nil, &Error{Code: EInvalid, Message: capitalize(err.Error()) + "."}
+			return nil, invalid(err)
 		}
 		out = append(out, c)
 	}

@@ -17,11 +17,11 @@ var categoryColors = map[string]int{
 func (b *Bot) question(ctx context.Context, req Request, category, difficulty string) (Reply, error) {
 	d, err := questionbank.ParseDifficulty(difficulty)
 	if err != nil {
-		return Reply{}, &Error{Code: EInvalid, Message: capitalize(err.Error()) + "."}
+		return Reply{}, invalid(err)
 	}
 	f := questionbank.Filter{Category: strings.ToLower(strings.TrimSpace(category)), Difficulty: d}
 	if err := b.bank.CheckFilter(f); err != nil {
-		return Reply{}, &Error{Code: EInvalid, Message: capitalize(err.Error()) + "."}
+		return Reply{}, invalid(err)
 	}
 	if err := b.cooldown(req, "question"); err != nil {
 		return Reply{}, err
@@ -47,7 +47,7 @@ func (b *Bot) draw(ctx context.Context, scope string, f questionbank.Filter) (*q
 	})
 	var none *questionbank.ErrNoCards
 	if errors.As(err, &none) {
-		return nil, &Error{Code: EInvalid, Message: capitalize(err.Error()) + ".", Err: err}
+		return nil, invalid(err)
 	}
 	return card, err
 }

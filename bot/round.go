@@ -44,7 +44,7 @@ func (b *Bot) study(ctx context.Context, req Request) (Reply, error) {
 	}
 	cat := strings.ToLower(strings.TrimSpace(req.Args["category"]))
 	if err := b.bank.CheckFilter(questionbank.Filter{Category: cat}); err != nil {
-		return Reply{}, &Error{Code: EInvalid, Message: capitalize(err.Error()) + "."}
+		return Reply{}, invalid(err)
 	}
 	count, err := intArg(req.Args["count"], 5, 1, RoundMaxCards, "count")
 	if err != nil {

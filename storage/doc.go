@@ -27,7 +27,10 @@
 //	                 post and member
 //	               s 0 period 0 category -> Score
 //	               r 0 card -> bot.Review (spaced repetition)
-//	               a 0 day -> answers that day (uint32), for /stats' heatmap
+//	               a 0 day -> answers and self-ratings that day (uint32),
+//	                 for /stats' heatmap
+//	               p 0 card -> bot.Peek: the hint or model answer the
+//	                 member opened that day
 //	leaderboards group 0 period 0 category 0 rank user -> Score: scores in
 //	             leaderboard order, so a top 10 reads 10 entries
 //	answer_keys  kind 0 post 0 user -> answer seq, for answers recorded
@@ -44,19 +47,13 @@
 // month and its week, each overall and for its category.
 //
 // Keeping a member's records side by side matters for speed: a commit
-// writes every B+tree page it touched, so an answer that touched a page in
-// each of four trees wrote four pages; under member_data it writes one or
-// two (schema 7; before it, answer keys, scores, reviews and activity were
-// buckets of their own, and recording took three times the pages). Schema 8
-// moved the member record there too, from a members bucket of its own:
-// 4.3 pages per answer instead of 5.6 when new members came in key order,
-// and durable answers about a third faster (the means of five alternating
-// runs of each). With member ids spread over the key space, as platforms'
-// ids are, an answer writes about 6 pages, half of them in the
-// leaderboards index: its six entries go to the end of their ties in six
-// boards, and a commit's answers reach dozens of boards and ties. The
-// answers bucket is appended to in key order, so its pages are filled
-// before the next is started (FillPercent 1).
+// writes every B+tree page it touched, so records of one answer spread
+// over several trees cost a page in each, while under member_data they
+// share one or two. The leaderboards index costs the rest: an answer's six
+// entries go to the end of their ties in six boards. The answers bucket is
+// appended to in key order, so its pages are filled before the next is
+// started (FillPercent 1). (The README's performance section has the
+// figures.)
 // Members lists a group's members by seeking from one member's record to
 // the next.
 //
@@ -76,5 +73,7 @@
 // waits Options.Timeout for it and then fails with a message saying which
 // process to stop. Backup works while the file is open in this process
 // (bbolt's Tx.WriteTo), and from another process through the running one's
-// backup socket (see ServeBackup).
+// backup socket (see ServeBackup and ListenBackup). Open checks a file's
+// header before bbolt maps it, and turns a panic of bbolt's while it opens
+// a damaged file into an error.
 package storage

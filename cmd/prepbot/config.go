@@ -79,7 +79,11 @@ func DefaultConfig() Config {
 	}
 }
 
-var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
+var (
+	envRef     = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
+	yamlType   = regexp.MustCompile(` in type main\.\w+`)
+	yamlQuoted = regexp.MustCompile("`[^`]*`")
+)
 
 // ParseConfig reads a config file. ${VAR} is replaced by the environment
 // variable VAR, which must be set; ${VAR:-default} falls back to default.
@@ -164,9 +168,9 @@ func expandValues(n *yaml.Node, fn func(*yaml.Node)) {
 func configError(name string, err error, expanded map[string]string) error {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
 	msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
-	msg = regexp.MustCompile(` in type main\.\w+`).ReplaceAllString(msg, "")
+	msg = yamlType.ReplaceAllString(msg, "")
 	// the parser quotes the start of a bad value: it may be a secret
-	msg = regexp.MustCompile("`[^`]*`").ReplaceAllString(msg, "a value")
+	msg = yamlQuoted.ReplaceAllString(msg, "a value")
 	return fmt.Errorf("%s: %s (every key is documented in config.example.yaml)", name, redact(msg, expanded))
 }
 

@@ -166,6 +166,9 @@ func testDelivery(t *testing.T, open Opener) {
 		if n, err := s.PurgeDeliveries(ctx, before); err != nil || n != 0 {
 			t.Errorf("PurgeDeliveries(%s) again = %d, %v; want 0", before.Format(time.RFC3339), n, err)
 		}
+		if reopen != nil {
+			s = reopen() // the purge is durable too
+		}
 		for _, d := range ids {
 			if first, err := s.FirstDelivery(ctx, d.id, before.Add(2*time.Hour)); err != nil || first != d.purged {
 				t.Errorf("FirstDelivery(%q) after the purge = %v, %v; want %v", d.id, first, err, d.purged)

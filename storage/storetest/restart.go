@@ -10,9 +10,10 @@ import (
 	"github.com/prepbot/prepbot/questionbank"
 )
 
-// testRestart writes some of everything, reopens the store and reads it all
-// back: bot.Store's methods that record something have committed it
-// durably when they return.
+// testRestart writes with every method that records something, reopens
+// the store and reads it all back: bot.Store's methods that record
+// something have committed it durably when they return (FirstDelivery and
+// PurgeDeliveries are checked across a restart by testDelivery).
 func testRestart(t *testing.T, open Opener) {
 	s, reopen := open(t)
 	if reopen == nil {
@@ -51,8 +52,35 @@ func testRestart(t *testing.T, open Opener) {
 		}
 	}
 	claimed.LastDay, claimed.LastDigest = day(1), day(1)
+	released := sampleSchedule("g", "C2")
+	released.LastDay, released.LastDigest = "", ""
+	if err := s.SaveSchedule(ctx, released); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := s.ClaimDaily(ctx, "g", "C2", day(1)); err != nil || !ok {
+		t.Fatalf("ClaimDaily: %v, %v", ok, err)
+	}
+	if err := s.UnclaimDaily(ctx, "g", "C2", day(1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SaveSchedule(ctx, sampleSchedule("g", "C3")); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteSchedule(ctx, "g", "C3"); err != nil {
+		t.Fatal(err)
+	}
 	round := sampleRound("g", "C1")
-	if err := s.SaveRound(ctx, round); err != nil {
+	for _, r := range []bot.Round{round, sampleRound("g", "C2")} {
+		if err := s.SaveRound(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.UpdateRound(ctx, "g", "C1", func(r *bot.Round) error { r.Index++; r.Scores["U3"] = 5; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	round.Index++
+	round.Scores["U3"] = 5
+	if err := s.DeleteRound(ctx, "g", "C2"); err != nil {
 		t.Fatal(err)
 	}
 	peek := bot.Peek{Day: day(1), Hint: true, Answer: true}
@@ -114,8 +142,17 @@ func testRestart(t *testing.T, open Opener) {
 			t.Errorf("%s of a day claimed before a restart = %v, %v; want false", name, ok, err)
 		}
 	}
+	if ok, err := s.ClaimDaily(ctx, "g", "C2", day(1)); err != nil || !ok {
+		t.Errorf("ClaimDaily of a day unclaimed before a restart = %v, %v; want true", ok, err)
+	}
+	if sc, err := s.Schedule(ctx, "g", "C3"); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("Schedule deleted before a restart = %+v, %v; want ErrNotFound", sc, err)
+	}
 	if got, err := s.Round(ctx, "g", "C1"); err != nil || !equalRound(got, round) {
-		t.Errorf("Round after a restart\n got %+v, %v\nwant %+v", got, err, round)
+		t.Errorf("Round (updated) after a restart\n got %+v, %v\nwant %+v", got, err, round)
+	}
+	if r, err := s.Round(ctx, "g", "C2"); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("Round deleted before a restart = %+v, %v; want ErrNotFound", r, err)
 	}
 	if got, err := s.Peeked(ctx, "g", "ann", "postgres-mvcc"); err != nil || got != peek {
 		t.Errorf("Peeked after a restart = %+v, %v; want %+v", got, err, peek)

@@ -7,8 +7,13 @@
 //
 //	func TestConformance(t *testing.T) {
 //		storetest.Run(t, func(t *testing.T) (bot.Store, func() bot.Store) {
-//			s := openEmptyStore(t) // closed by t.Cleanup
-//			return s, func() bot.Store { s.Close(); s = reopen(t); return s }
+//			path := filepath.Join(t.TempDir(), "prepbot.db")
+//			db := openDB(t, path) // registers its Close with t.Cleanup
+//			return db, func() bot.Store {
+//				db.Close()
+//				db = openDB(t, path)
+//				return db
+//			}
 //		})
 //	}
 //

@@ -1,0 +1,348 @@
+package storetest_test
+
+import (
+	"cmp"
+	"context"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/storage/storetest"
+)
+
+// TestMemStore runs the suite against memStore, a store in memory written
+// from bot.Store's doc comments and the few rules the suite adds to them
+// (each says so where it is checked), not from the bbolt backend's code: the
+// suite holds a second, unrelated implementation to the same contract, and
+// a backend without restarts skips the restart checks.
+func TestMemStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) (bot.Store, func() bot.Store) { return newMemStore(), nil })
+}
+
+type key2 struct{ a, b string }
+
+type memStore struct {
+	mu         sync.Mutex
+	groups     map[string]bot.Group
+	posts      map[uint64]bot.Post
+	lastPost   uint64
+	bags       map[string]questionbank.BagState
+	seq        uint64
+	done       map[string]bool // kind, post, user
+	members    map[key2]bot.Member
+	scores     map[string]map[string]bot.Score // group, period, category -> user -> score
+	reviews    map[key2]map[string]bot.Review
+	activity   map[key2]map[string]int
+	schedules  map[key2]bot.Schedule
+	rounds     map[key2]bot.Round
+	peeks      map[string]bot.Peek
+	deliveries map[string]time.Time
+}
+
+var _ bot.Store = (*memStore)(nil)
+
+func newMemStore() *memStore {
+	return &memStore{groups: map[string]bot.Group{}, posts: map[uint64]bot.Post{}, bags: map[string]questionbank.BagState{},
+		done: map[string]bool{}, members: map[key2]bot.Member{}, scores: map[string]map[string]bot.Score{},
+		reviews: map[key2]map[string]bot.Review{}, activity: map[key2]map[string]int{}, schedules: map[key2]bot.Schedule{},
+		rounds: map[key2]bot.Round{}, peeks: map[string]bot.Peek{}, deliveries: map[string]time.Time{}}
+}
+
+func (s *memStore) lock() func() { s.mu.Lock(); return s.mu.Unlock }
+
+func (s *memStore) Group(ctx context.Context, id string) (bot.Group, error) {
+	defer s.lock()()
+	if g, ok := s.groups[id]; ok {
+		return g, nil
+	}
+	return bot.Group{ID: id}, nil
+}
+
+func (s *memStore) SaveGroup(ctx context.Context, g bot.Group) error {
+	defer s.lock()()
+	s.groups[g.ID] = g
+	return nil
+}
+
+func (s *memStore) CreatePost(ctx context.Context, p *bot.Post) error {
+	defer s.lock()()
+	s.lastPost++
+	p.ID = s.lastPost
+	s.posts[p.ID] = *p
+	return nil
+}
+
+func (s *memStore) Post(ctx context.Context, id uint64) (bot.Post, error) {
+	defer s.lock()()
+	if p, ok := s.posts[id]; ok {
+		return p, nil
+	}
+	return bot.Post{}, bot.ErrNotFound
+}
+
+func (s *memStore) Draw(ctx context.Context, key string, fn func(*questionbank.BagState) error) error {
+	defer s.lock()()
+	st := s.bags[key]
+	if err := fn(&st); err != nil {
+		return err
+	}
+	s.bags[key] = st
+	return nil
+}
+
+func copyMember(m bot.Member) bot.Member {
+	m.Categories, m.Ratings = maps.Clone(m.Categories), maps.Clone(m.Ratings)
+	return m
+}
+
+func (s *memStore) Record(ctx context.Context, a *bot.Answer) (bot.Member, error) {
+	defer s.lock()()
+	mk := key2{a.Group, a.User}
+	dk := strings.Join([]string{string(a.Kind), strconv.FormatUint(a.PostID, 10), a.User}, "\x00")
+	if s.done[dk] {
+		return copyMember(s.members[mk]), bot.ErrAlreadyAnswered
+	}
+	s.done[dk] = true
+	s.seq++
+	a.Seq = s.seq
+	m := copyMember(s.members[mk])
+	m.Apply(a)
+	s.members[mk] = m
+	if s.reviews[mk] == nil {
+		s.reviews[mk] = map[string]bot.Review{}
+	}
+	r, ok := s.reviews[mk][a.CardID]
+	if !ok {
+		r = bot.Review{Card: a.CardID, Category: a.Category}
+	}
+	r.Apply(bot.Grade(a), a.Day)
+	s.reviews[mk][a.CardID] = r
+	if s.activity[mk] == nil {
+		s.activity[mk] = map[string]int{}
+	}
+	s.activity[mk][a.Day]++
+	for _, period := range a.Periods {
+		for _, cat := range slices.Compact([]string{"", a.Category}) {
+			k := strings.Join([]string{a.Group, period, cat}, "\x00")
+			if s.scores[k] == nil {
+				s.scores[k] = map[string]bot.Score{}
+			}
+			sc := s.scores[k][a.User]
+			sc.Apply(a)
+			s.scores[k][a.User] = sc
+		}
+	}
+	return copyMember(m), nil
+}
+
+func (s *memStore) Reviews(ctx context.Context, group, user string) ([]bot.Review, error) {
+	defer s.lock()()
+	return slices.Collect(maps.Values(s.reviews[key2{group, user}])), nil
+}
+
+func (s *memStore) Member(ctx context.Context, group, user string) (bot.Member, error) {
+	defer s.lock()()
+	return copyMember(s.members[key2{group, user}]), nil
+}
+
+func (s *memStore) Leaderboard(ctx context.Context, group, period, category string, limit int) ([]bot.Score, error) {
+	defer s.lock()()
+	out := slices.Collect(maps.Values(s.scores[strings.Join([]string{group, period, category}, "\x00")]))
+	slices.SortFunc(out, func(a, b bot.Score) int {
+		return cmp.Or(cmp.Compare(b.Points, a.Points), cmp.Compare(b.Accuracy(), a.Accuracy()),
+			a.ReachedAt.Compare(b.ReachedAt), strings.Compare(a.User, b.User))
+	})
+	return out[:max(0, min(limit, len(out)))], nil
+}
+
+func copySchedule(sc bot.Schedule) bot.Schedule {
+	sc.Categories, sc.Weekdays = slices.Clone(sc.Categories), slices.Clone(sc.Weekdays)
+	return sc
+}
+
+func (s *memStore) Schedule(ctx context.Context, group, channel string) (bot.Schedule, error) {
+	defer s.lock()()
+	if sc, ok := s.schedules[key2{group, channel}]; ok {
+		return copySchedule(sc), nil
+	}
+	return bot.Schedule{}, bot.ErrNotFound
+}
+
+func (s *memStore) Schedules(ctx context.Context, group string) ([]bot.Schedule, error) {
+	defer s.lock()()
+	var out []bot.Schedule
+	for k, sc := range s.schedules {
+		if group == "" || k.a == group {
+			out = append(out, copySchedule(sc))
+		}
+	}
+	return out, nil
+}
+
+func (s *memStore) SaveSchedule(ctx context.Context, sc bot.Schedule) error {
+	defer s.lock()()
+	s.schedules[key2{sc.Group, sc.Channel}] = copySchedule(sc)
+	return nil
+}
+
+func (s *memStore) DeleteSchedule(ctx context.Context, group, channel string) error {
+	defer s.lock()()
+	delete(s.schedules, key2{group, channel})
+	return nil
+}
+
+func (s *memStore) claim(group, channel, day string, field func(*bot.Schedule) *string) (bool, error) {
+	defer s.lock()()
+	sc, ok := s.schedules[key2{group, channel}]
+	if !ok {
+		return false, bot.ErrNotFound
+	}
+	if last := field(&sc); *last < day {
+		*last = day
+		s.schedules[key2{group, channel}] = sc
+		return true, nil
+	}
+	return false, nil
+}
+
+func (s *memStore) ClaimDaily(ctx context.Context, group, channel, day string) (bool, error) {
+	return s.claim(group, channel, day, func(sc *bot.Schedule) *string { return &sc.LastDay })
+}
+
+func (s *memStore) ClaimDigest(ctx context.Context, group, channel, day string) (bool, error) {
+	return s.claim(group, channel, day, func(sc *bot.Schedule) *string { return &sc.LastDigest })
+}
+
+func (s *memStore) UnclaimDaily(ctx context.Context, group, channel, day string) error {
+	defer s.lock()()
+	if sc, ok := s.schedules[key2{group, channel}]; ok && sc.LastDay == day {
+		sc.LastDay = ""
+		s.schedules[key2{group, channel}] = sc
+	}
+	return nil
+}
+
+func (s *memStore) Activity(ctx context.Context, group, user string) (map[string]int, error) {
+	defer s.lock()()
+	return maps.Clone(s.activity[key2{group, user}]), nil
+}
+
+func copyRound(r bot.Round) bot.Round {
+	r.Scores, r.Names = maps.Clone(r.Scores), maps.Clone(r.Names)
+	return r
+}
+
+func (s *memStore) Round(ctx context.Context, group, channel string) (bot.Round, error) {
+	defer s.lock()()
+	if r, ok := s.rounds[key2{group, channel}]; ok {
+		return copyRound(r), nil
+	}
+	return bot.Round{}, bot.ErrNotFound
+}
+
+func (s *memStore) Rounds(ctx context.Context) ([]bot.Round, error) {
+	defer s.lock()()
+	var out []bot.Round
+	for _, r := range s.rounds {
+		out = append(out, copyRound(r))
+	}
+	return out, nil
+}
+
+func (s *memStore) SaveRound(ctx context.Context, r bot.Round) error {
+	defer s.lock()()
+	s.rounds[key2{r.Group, r.Channel}] = copyRound(r)
+	return nil
+}
+
+func (s *memStore) UpdateRound(ctx context.Context, group, channel string, fn func(*bot.Round) error) error {
+	defer s.lock()()
+	r, ok := s.rounds[key2{group, channel}]
+	if !ok {
+		return bot.ErrNotFound
+	}
+	r = copyRound(r)
+	if err := fn(&r); err != nil {
+		return err
+	}
+	s.rounds[key2{group, channel}] = copyRound(r)
+	return nil
+}
+
+func (s *memStore) DeleteRound(ctx context.Context, group, channel string) error {
+	defer s.lock()()
+	delete(s.rounds, key2{group, channel})
+	return nil
+}
+
+func (s *memStore) Members(ctx context.Context, group string) ([]bot.Member, error) {
+	defer s.lock()()
+	var out []bot.Member
+	for k, m := range s.members {
+		if k.a == group {
+			out = append(out, copyMember(m))
+		}
+	}
+	return out, nil
+}
+
+func (s *memStore) PeriodTallies(ctx context.Context, group, period string) (map[string]bot.Tally, error) {
+	defer s.lock()()
+	out := map[string]bot.Tally{}
+	prefix := group + "\x00" + period + "\x00"
+	for k, scores := range s.scores {
+		cat, ok := strings.CutPrefix(k, prefix)
+		if !ok || cat == "" || strings.Contains(cat, "\x00") {
+			continue
+		}
+		for _, sc := range scores {
+			t := out[cat]
+			t.Answered += sc.Answered
+			t.Correct += sc.Correct
+			out[cat] = t
+		}
+	}
+	return out, nil
+}
+
+func (s *memStore) SavePeek(ctx context.Context, group, user, card string, p bot.Peek) error {
+	defer s.lock()()
+	k := strings.Join([]string{group, user, card}, "\x00")
+	if old := s.peeks[k]; old.Day == p.Day {
+		p.Hint, p.Answer = p.Hint || old.Hint, p.Answer || old.Answer
+	}
+	s.peeks[k] = p
+	return nil
+}
+
+func (s *memStore) Peeked(ctx context.Context, group, user, card string) (bot.Peek, error) {
+	defer s.lock()()
+	return s.peeks[strings.Join([]string{group, user, card}, "\x00")], nil
+}
+
+func (s *memStore) FirstDelivery(ctx context.Context, id string, at time.Time) (bool, error) {
+	defer s.lock()()
+	if _, ok := s.deliveries[id]; ok {
+		return false, nil
+	}
+	s.deliveries[id] = at
+	return true, nil
+}
+
+func (s *memStore) PurgeDeliveries(ctx context.Context, before time.Time) (int, error) {
+	defer s.lock()()
+	n := 0
+	for id, at := range s.deliveries {
+		if at.Before(before) {
+			delete(s.deliveries, id)
+			n++
+		}
+	}
+	return n, nil
+}

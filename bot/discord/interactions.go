@@ -209,25 +209,13 @@ func (a *Adapter) respond(i *discordgo.Interaction, send func(*discordgo.Interac
 		done <- outcome{reply: r}
 	}()
 	var o outcome
+	deferred, private := false, false
 	select {
 	case o = <-done:
 	case <-timer.C:
-		private := bot.PrivateReply(req)
+		deferred, private = true, bot.PrivateReply(req)
 		a.deferResponse(i, send, private)
 		o = <-done
-		if o.dup {
-			a.log.Info("redelivered interaction", "interaction", i.ID)
-			if answerDuplicate == nil {
-				return
-			}
-			o.reply = *answerDuplicate
-		}
-		r := o.reply
-		if r.Modal != nil { // a modal opens only as the first response
-			r = noModal(i, req, r)
-		}
-		a.deliver(i, r, private)
-		return
 	}
 	if o.dup {
 		a.log.Info("redelivered interaction", "interaction", i.ID)
@@ -237,18 +225,23 @@ func (a *Adapter) respond(i *discordgo.Interaction, send func(*discordgo.Interac
 		o.reply = *answerDuplicate
 	}
 	r := o.reply
-	if r.Modal != nil && i.Type == discordgo.InteractionModalSubmit {
-		r = noModal(i, req, r) // Discord opens no modal in answer to a modal
+	if r.Modal != nil && (deferred || i.Type == discordgo.InteractionModalSubmit) {
+		// a modal opens only as the first response, and never in answer
+		// to a modal
+		r = noModal(i, req, r)
 	}
-	if len(r.Attachments) > 0 && r.Modal == nil {
+	switch {
+	case deferred:
+		a.deliver(i, r, private)
+	case len(r.Attachments) > 0 && r.Modal == nil:
 		// pictures are uploaded with an edit (multipart), which works the
 		// same for the gateway and the HTTP endpoint's JSON response
 		a.deferResponse(i, send, r.Private)
 		a.edit(i, r)
-		return
-	}
-	if err := send(response(r)); err != nil {
-		a.log.Warn("interaction response failed", "interaction", i.ID, "err", err)
+	default:
+		if err := send(response(r)); err != nil {
+			a.log.Warn("interaction response failed", "interaction", i.ID, "err", err)
+		}
 	}
 }
 
@@ -309,7 +302,8 @@ func (a *Adapter) deliver(i *discordgo.Interaction, r bot.Reply, deferredPrivate
 // edit fills in a deferred response, pictures included.
 func (a *Adapter) edit(i *discordgo.Interaction, r bot.Reply) {
 	data := messageData(r)
-	edit := &discordgo.WebhookEdit{Embeds: &data.Embeds, Components: &data.Components, Files: data.Files}
+	edit := &discordgo.WebhookEdit{Embeds: &data.Embeds, Components: &data.Components, Files: data.Files,
+		AllowedMentions: data.AllowedMentions}
 	err := a.retry(a.ctx, func() error {
 		_, err := a.s.InteractionResponseEdit(i, edit)
 		return err

@@ -51,8 +51,13 @@ var (
 
 // FindSpec walks up from the working folder to the one with shared/ in it
 // and returns the spec file's path, or "" when there is none.
+// PREPBOT_DISCORD_OPENAPI, when set, names the file instead ("" or a
+// missing file: none, to run the documented rules alone).
 func FindSpec() string {
-	if p := os.Getenv("PREPBOT_DISCORD_OPENAPI"); p != "" {
+	if p, ok := os.LookupEnv("PREPBOT_DISCORD_OPENAPI"); ok { // a path, or "" for none
+		if _, err := os.Stat(p); err != nil {
+			return ""
+		}
 		return p
 	}
 	dir, err := os.Getwd()

@@ -105,11 +105,13 @@ func loadSpec(path string) (*Spec, error) {
 		return nil, fmt.Errorf("%s: not an OpenAPI document", path)
 	}
 	// The spec types some fields as integers that the API also takes as
-	// strings of digits: its README says it is a preview and that the docs
-	// win where the two disagree, and the docs type such fields (for
-	// example an application command's default_member_permissions, which
-	// discordgo sends as "32") as strings. So a schema that allows an
-	// integer also allows a string of digits.
+	// strings of digits (an application command's
+	// default_member_permissions, which discordgo sends as "32"). The
+	// spec's README (github.com/discord/discord-api-spec, "Spec
+	// conventions") says: "Some fields typed as strings in our docs may be
+	// typed as ints in the spec. Our API accepts strings for int fields if
+	// they are parseable as ints." So a schema that allows an integer also
+	// allows a string of digits.
 	digitStrings(doc)
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020) // OpenAPI 3.1's dialect

@@ -368,7 +368,7 @@ func testPeriodTallies(t *testing.T, open Opener) {
 			{"g3", bot.PeriodAll, nil},
 		}
 		for _, c := range cases {
-			if got, err := f.s.PeriodTallies(t.Context(), c.group, c.period); err != nil || !equalTallies(got, c.want) {
+			if got, err := f.s.PeriodTallies(t.Context(), c.group, c.period); err != nil || !equalCounts(got, c.want) {
 				t.Errorf("PeriodTallies(%q, %q) = %v, %v; want %v", c.group, c.period, got, err, c.want)
 			}
 		}

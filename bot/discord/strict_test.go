@@ -525,3 +525,45 @@ func TestLongAnswerWithCodeFitsWithTheCutNote(t *testing.T) {
 		}
 	}
 }
+
+// The same through the scheduler: a global 429 in the middle of the daily
+// fan-out holds the rest of it until the limit has passed, and every
+// channel still gets its question.
+func TestGlobalRateLimitDuringTheDailyFanOut(t *testing.T) {
+	r := newRig(t, Config{})
+	r.start()
+	channels := []string{"c-a", "c-b", "c-c"}
+	for _, ch := range channels {
+		r.f.dispatch("INTERACTION_CREATE", interaction(2, command("qotd", map[string]any{"name": "set", "type": 1, "options": []any{
+			opt("time", 3, "09:00"), opt("channel", 7, ch), opt("timezone", 3, "UTC")}}), "32"))
+		mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "<#"+ch+"> gets a question at 09:00 UTC")
+	}
+	clock := &pacerClock{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	r.a.pacer.Now, r.a.pacer.Sleep = clock.Now, clock.Sleep
+	start := clock.Now()
+	var mu sync.Mutex
+	var posted []time.Time
+	for _, ch := range channels {
+		r.f.Stall("/channels/"+ch+"/messages", func() {
+			mu.Lock()
+			posted = append(posted, clock.Now())
+			mu.Unlock()
+		})
+	}
+	r.f.GlobalLimit(1) // the first post meets the global limit
+	r.clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	n, err := r.bot.Tick(context.Background())
+	if n != 3 || err != nil {
+		t.Fatalf("tick: posted %d, %v", n, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(posted) != 3 {
+		t.Fatalf("%d posts went through", len(posted))
+	}
+	for i, at := range posted {
+		if at.Sub(start) < 65*time.Second {
+			t.Fatalf("post %d went out %v after a global 429 with Retry-After 65", i, at.Sub(start))
+		}
+	}
+}

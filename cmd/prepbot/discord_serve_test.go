@@ -1,11 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -20,10 +25,14 @@ import (
 // commands (an optional option before a required one) and serve exited.
 func TestServeDiscordGatewayAgainstStrictFake(t *testing.T) {
 	f := discordtest.New(t)
+	pub, priv, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	dir := t.TempDir()
 	path := filepath.Join(dir, "config.yaml")
 	conf := "db: " + filepath.Join(dir, "serve.db") + "\nhttp:\n  addr: 127.0.0.1:0\n" +
-		"discord:\n  token: ${PREPBOT_TEST_DISCORD_TOKEN}\n  api_url: " + f.APIURL() + "\n"
+		"discord:\n  token: ${PREPBOT_TEST_DISCORD_TOKEN}\n  public_key: " + hex.EncodeToString(pub) + "\n  api_url: " + f.APIURL() + "\n"
 	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -87,6 +96,27 @@ func TestServeDiscordGatewayAgainstStrictFake(t *testing.T) {
 	cb := f.Next("/interactions/901/")
 	if !strings.HasSuffix(cb.Path, "/callback") || !strings.Contains(string(cb.Body), `"type":4`) {
 		t.Fatalf("want a card as the interaction's response: %s %s", cb.Path, cb.Body)
+	}
+
+	// the Interactions Endpoint's answer is checked against the callback
+	// schema and the documented rules too
+	body := []byte(`{"id":"902","application_id":"app1","type":2,"token":"tok-902","version":1,"guild_id":"g1","channel_id":"c1",` +
+		`"member":{"user":{"id":"u2","username":"lee"},"permissions":"0"},"data":{"id":"x","name":"leaderboard","type":1,"options":[{"name":"period","type":3,"value":"all"}]}}`)
+	ts := strconv.FormatInt(time.Now().Unix(), 10)
+	req, _ := http.NewRequest("POST", "http://"+m.Addr()+"/discord/interactions", bytes.NewReader(body))
+	req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(ed25519.Sign(priv, append([]byte(ts), body...))))
+	req.Header.Set("X-Signature-Timestamp", ts)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("endpoint: %d %s", resp.StatusCode, out)
+	}
+	for _, err := range discordtest.CheckInteractionResponse(discordtest.InteractionCommand, out) {
+		t.Errorf("Discord would refuse the endpoint's answer: %v\n%s", err, out)
 	}
 	// discordtest.New's cleanup fails the test on any refused request
 }

@@ -1,7 +1,10 @@
 package storetest
 
 import (
+	"fmt"
 	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,6 +106,9 @@ func testLeaderboard(t *testing.T, open Opener) {
 			[]ev{ans("ann", "p1", "postgres", 10, t0).in("discord:1"), ans("ben", "p2", "postgres", 20, t0).in("discord:10"), ans("cy", "p3", "postgres", 30, t0).in("discord:")},
 			query{"discord:1", bot.PeriodAll, "", 10}, []string{"ann"}},
 	}
+	t.Run("while answers are recorded, each read is in order and lists a member once", func(t *testing.T) {
+		testLeaderboardWhileRecording(t, open)
+	})
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			f := newFixture(t, store(t, open))
@@ -121,4 +127,65 @@ func testLeaderboard(t *testing.T, open Opener) {
 			}
 		})
 	}
+}
+
+// testLeaderboardWhileRecording reads leaderboards while answers are
+// recorded: each read is one consistent moment, in order, every member
+// listed once and none lost (a score moves in the order in the commit that
+// changes it).
+func testLeaderboardWhileRecording(t *testing.T, open Opener) {
+	f := newFixture(t, store(t, open))
+	const members, posts = 6, 5
+	var answers []*bot.Answer
+	for p := range posts {
+		for u := range members {
+			// points that reorder the board as answers arrive
+			answers = append(answers, f.answer(ans(fmt.Sprint("u", u), fmt.Sprint("p", p), "postgres", 5+(u*7+p*3)%11, t0.Add(time.Duration(p)*time.Hour))))
+		}
+	}
+	var done atomic.Bool
+	var wg sync.WaitGroup
+	reads := 0
+	wg.Go(func() {
+		listed := map[string]bool{} // by an earlier read: a member never leaves the board
+		for !done.Load() || reads == 0 {
+			reads++
+			top, err := f.s.Leaderboard(t.Context(), "g", bot.PeriodAll, "", members+5)
+			if err != nil {
+				t.Errorf("Leaderboard while recording: %v", err)
+				return
+			}
+			seen := map[string]bool{}
+			for u := range listed {
+				if !slices.Contains(users(top), u) {
+					t.Errorf("Leaderboard while recording lost %s, listed by an earlier read:%s", u, showScores(top))
+					return
+				}
+			}
+			for i, s := range top {
+				listed[s.User] = true
+				if seen[s.User] {
+					t.Errorf("Leaderboard while recording lists %s twice:%s", s.User, showScores(top))
+					return
+				}
+				seen[s.User] = true
+				if i > 0 && compareScores(top[i-1], s) > 0 {
+					t.Errorf("Leaderboard while recording is out of order at %d:%s", i, showScores(top))
+					return
+				}
+			}
+		}
+	})
+	for p := range posts { // each member's answers in order, the members at once
+		_, errs := recordAtOnce(t, f.s, answers[p*members:(p+1)*members])
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("Record: %v", err)
+			}
+			f.m.record(*answers[p*members+i])
+		}
+	}
+	done.Store(true)
+	wg.Wait()
+	f.checkAll()
 }

@@ -36,14 +36,19 @@ type Config struct {
 	APIURL        string // REST base URL; default Discord's own
 
 	// DeferAfter is how long an interaction may take before it is deferred
-	// (Discord wants a first response within 3 seconds). Default 2s.
+	// (Discord wants a first response within 3 seconds). It is counted
+	// from the interaction's arrival: recording its delivery (a database
+	// write) is part of the timed work. Default 2s.
 	DeferAfter time.Duration
 	// PostGap is the least time between two daily posts, so a fan-out to
 	// many channels stays under Discord's global limit of 50 requests a
 	// second. Default 21ms: about 48 a second, 5% under the limit, because
 	// requests sent 20ms apart can arrive closer together.
 	PostGap time.Duration
-	// MaxRetries bounds the retries after a 429. Default 3.
+	// MaxRetries bounds the retries after a 429. Default 3. Each wait is
+	// waited out however long Discord asks (a global limit's Retry-After
+	// can pass a minute), and a global limit holds every request bound to
+	// it until it has passed.
 	MaxRetries int
 	// HTTPClient is used for REST calls (default: a client with a 10s timeout).
 	HTTPClient *http.Client

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -223,64 +222,35 @@ func (b *Bot) handle(ctx context.Context, req Request) (Reply, error) {
 	return Reply{}, Errorf(EInvalid, "Unknown command /%s. Type /help to see every command.", req.Command)
 }
 
-// Button actions. The post id ties a press to the card it was under.
-const (
-	actOption = "a" // a:POST:INDEX   choose a quick-check option
-	actHint   = "h" // h:POST         show the key concepts
-	actReveal = "r" // r:POST         show the model answer
-	actType   = "t" // t:POST         answer by typing (opens a text prompt)
-	actTyped  = "w" // w:POST         the text typed into that prompt (Request.Text)
-	actRate   = "s" // s:POST:RATING  rate yourself after reading the answer
-	actNext   = "q" // q:CATEGORY     draw another card
-)
-
 // Ratings a user can give themselves, with their button labels.
 var Ratings = []struct{ ID, Label string }{
 	{"nailed", "Nailed it"}, {"partly", "Partly"}, {"missed", "Missed it"},
 }
 
 func (b *Bot) press(ctx context.Context, req Request) (Reply, error) {
-	parts := strings.Split(req.Action, ":")
-	if parts[0] == actNext {
-		cat := ""
-		if len(parts) > 1 {
-			cat = parts[1]
-		}
-		return b.question(ctx, req, cat, "")
-	}
-	if parts[0] == actReview {
-		return b.review(ctx, req)
-	}
-	if len(parts) < 2 {
-		return Reply{}, Errorf(EInvalid, "That button is not one of ours. Draw a card with /question.")
-	}
-	id, err := strconv.ParseUint(parts[1], 10, 64)
+	a, err := ParseAction(req.Action)
 	if err != nil {
-		return Reply{}, Errorf(EInvalid, "That button is not one of ours. Draw a card with /question.")
+		return Reply{}, err
 	}
-	arg := ""
-	if len(parts) > 2 {
-		arg = parts[2]
+	switch a.Kind {
+	case ActionNext:
+		return b.question(ctx, req, a.Category, "")
+	case ActionReview:
+		return b.review(ctx, req)
+	case ActionOption:
+		return b.choose(ctx, req, a.Post, a.Option)
+	case ActionHint:
+		return b.hint(ctx, req, a.Post)
+	case ActionReveal:
+		return b.reveal(ctx, req, a.Post)
+	case ActionType:
+		return b.typed(ctx, req, a.Post, req.Text, false)
+	case ActionTyped:
+		return b.typed(ctx, req, a.Post, req.Text, true)
+	case ActionRate:
+		return b.rate(ctx, req, a.Post, a.Rating)
 	}
-	switch parts[0] {
-	case actOption:
-		n, err := strconv.Atoi(arg)
-		if err != nil {
-			return Reply{}, Errorf(EInvalid, "That button is not one of ours. Draw a card with /question.")
-		}
-		return b.choose(ctx, req, id, n)
-	case actHint:
-		return b.hint(ctx, req, id)
-	case actReveal:
-		return b.reveal(ctx, req, id)
-	case actType:
-		return b.typed(ctx, req, id, req.Text, false)
-	case actTyped:
-		return b.typed(ctx, req, id, req.Text, true)
-	case actRate:
-		return b.rate(ctx, req, id, arg)
-	}
-	return Reply{}, Errorf(EInvalid, "That button is not one of ours. Draw a card with /question.")
+	return Reply{}, errNotOurs
 }
 
 // postCard loads a post and its card.

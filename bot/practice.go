@@ -16,8 +16,6 @@ const (
 	NewCardsPerDay   = 5
 )
 
-const actReview = "v" // v:          the next card of /review
-
 // reviewQueue is a member's review work for today.
 type reviewQueue struct {
 	due        []Review // due today or overdue, most overdue first

@@ -70,24 +70,23 @@ func (b *Bot) cardReply(c *questionbank.Card, p *Post) Reply {
 	}
 	var text strings.Builder
 	text.WriteString(c.Prompt)
-	id := fmt.Sprint(p.ID)
 	switch {
 	case c.QuickCheck != nil:
 		q := c.QuickCheck
 		fmt.Fprintf(&text, "\n\n**Quick check:** %s", q.Question)
 		for i, o := range q.Options {
 			fmt.Fprintf(&text, "\n**%c.** %s", letters[i], o.Text)
-			r.Buttons = append(r.Buttons, Button{ID: fmt.Sprintf("%s:%s:%d", actOption, id, i), Label: string(letters[i]), Style: StylePrimary})
+			r.Buttons = append(r.Buttons, Button{ID: Action{Kind: ActionOption, Post: p.ID, Option: i}.ID(), Label: string(letters[i]), Style: StylePrimary})
 		}
 	case len(c.Answers) > 0:
 		text.WriteString("\n\nAnswer by typing: press **Type answer**.")
-		r.Buttons = append(r.Buttons, Button{ID: actType + ":" + id, Label: "Type answer", Style: StylePrimary})
+		r.Buttons = append(r.Buttons, Button{ID: Action{Kind: ActionType, Post: p.ID}.ID(), Label: "Type answer", Style: StylePrimary})
 	}
 	if len(c.KeyConcepts) > 0 {
-		r.Buttons = append(r.Buttons, Button{ID: actHint + ":" + id, Label: "Hint"})
+		r.Buttons = append(r.Buttons, Button{ID: Action{Kind: ActionHint, Post: p.ID}.ID(), Label: "Hint"})
 	}
 	if c.Answer != "" || len(c.Answers) > 0 || c.QuickCheck == nil {
-		r.Buttons = append(r.Buttons, Button{ID: actReveal + ":" + id, Label: "Answer"})
+		r.Buttons = append(r.Buttons, Button{ID: Action{Kind: ActionReveal, Post: p.ID}.ID(), Label: "Answer"})
 	}
 	r.Text = text.String()
 	return r
@@ -148,7 +147,7 @@ func (b *Bot) typed(ctx context.Context, req Request, postID uint64, text string
 		if submitted {
 			return Reply{}, Errorf(EInvalid, "Your answer was empty, so nothing was recorded. Press **Type answer** under the card again and type your answer.")
 		}
-		return Reply{Private: true, Modal: &Modal{Action: actTyped + ":" + fmt.Sprint(p.ID), Title: "Your answer", Label: shorten(c.Prompt, 45)}}, nil
+		return Reply{Private: true, Modal: &Modal{Action: Action{Kind: ActionTyped, Post: p.ID}.ID(), Title: "Your answer", Label: shorten(c.Prompt, 45)}}, nil
 	}
 	a := b.answer(req, p, c)
 	a.Option, a.Text = -1, shorten(strings.TrimSpace(text), 200)
@@ -293,9 +292,8 @@ func (b *Bot) verdict(c *questionbank.Card, a *Answer, m Member, p Post) Reply {
 		{Name: "Streak", Value: streakText(m.Streak), Inline: true},
 		{Name: "Points", Value: fmt.Sprint(m.Points), Inline: true},
 	}
-	id := fmt.Sprint(a.PostID)
 	if c.Answer != "" {
-		r.Buttons = append(r.Buttons, Button{ID: actReveal + ":" + id, Label: "Model answer"})
+		r.Buttons = append(r.Buttons, Button{ID: Action{Kind: ActionReveal, Post: a.PostID}.ID(), Label: "Model answer"})
 	}
 	r.Buttons = append(r.Buttons, nextButton(c, p))
 	return r
@@ -304,9 +302,9 @@ func (b *Bot) verdict(c *questionbank.Card, a *Answer, m Member, p Post) Reply {
 // nextButton continues what the member was doing: the review, or the category.
 func nextButton(c *questionbank.Card, p Post) Button {
 	if p.Review {
-		return Button{ID: actReview + ":", Label: "Next review card", Style: StylePrimary}
+		return Button{ID: Action{Kind: ActionReview}.ID(), Label: "Next review card", Style: StylePrimary}
 	}
-	return Button{ID: actNext + ":" + c.Category, Label: "Next " + c.Category + " question"}
+	return Button{ID: Action{Kind: ActionNext, Category: c.Category}.ID(), Label: "Next " + c.Category + " question"}
 }
 
 func streakText(n int) string {
@@ -361,7 +359,7 @@ func (b *Bot) reveal(ctx context.Context, req Request, postID uint64) (Reply, er
 	}
 	r.Text = t.String()
 	for _, rt := range Ratings {
-		r.Buttons = append(r.Buttons, Button{ID: fmt.Sprintf("%s:%d:%s", actRate, p.ID, rt.ID), Label: rt.Label})
+		r.Buttons = append(r.Buttons, Button{ID: Action{Kind: ActionRate, Post: p.ID, Rating: rt.ID}.ID(), Label: rt.Label})
 	}
 	return r, nil
 }

@@ -98,7 +98,7 @@ func (b *Bot) nextRoundCard(ctx context.Context, rd *Round) (Reply, error) {
 	r.Text = fmt.Sprintf("*%d seconds to answer; faster right answers earn up to %d more points.*\n\n", rd.Seconds, SpeedBonusMax) + r.Text
 	var buttons []Button
 	for _, bt := range r.Buttons { // during a round, the answer waits for the reveal
-		if !strings.HasPrefix(bt.ID, actReveal+":") {
+		if a, _ := ParseAction(bt.ID); a.Kind != ActionReveal {
 			buttons = append(buttons, bt)
 		}
 	}
@@ -247,7 +247,7 @@ func (b *Bot) roundReveal(rd Round) Reply {
 		t.WriteString("\n" + firstLines(c.Answer, 3))
 	}
 	r.Text = strings.TrimSpace(t.String())
-	r.Buttons = []Button{{ID: actReveal + ":" + strconv.FormatUint(p.ID, 10), Label: "Full model answer"}}
+	r.Buttons = []Button{{ID: Action{Kind: ActionReveal, Post: p.ID}.ID(), Label: "Full model answer"}}
 	return r
 }
 

@@ -12,7 +12,8 @@ func PrivateReply(req Request) bool {
 	if req.Action != "" {
 		// "next question" deals a new card in the channel; every other
 		// button answers the member alone
-		return !strings.HasPrefix(req.Action, actNext+":")
+		a, _ := ParseAction(req.Action)
+		return a.Kind != ActionNext
 	}
 	switch req.Command {
 	case "question", "leaderboard":

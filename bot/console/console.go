@@ -277,7 +277,7 @@ func (c *Console) render(r bot.Reply, where string) {
 			c.next++
 			c.buttons[c.next] = b.ID
 			labels = append(labels, fmt.Sprintf("[%d] %s", c.next, b.Label))
-			if strings.HasPrefix(b.ID, "t:") {
+			if a, _ := bot.ParseAction(b.ID); a.Kind == bot.ActionType {
 				c.typed = b.ID
 			}
 		}

@@ -323,11 +323,8 @@ func (m *metrics) observe(req bot.Request, outcome string, took time.Duration) {
 	}
 	if req.Action != "" {
 		cmd = "button"
-		switch req.Action[0] {
-		case 'a', 't', 'w', 's':
-			if outcome == "ok" {
-				m.answers.Inc()
-			}
+		if a, err := bot.ParseAction(req.Action); err == nil && a.Records() && outcome == "ok" {
+			m.answers.Inc()
 		}
 	}
 	m.requests.WithLabelValues(req.Platform, cmd, outcome).Inc()

@@ -377,6 +377,8 @@ func TestReadyzFailsWhileWritesStall(t *testing.T) {
 		t.Fatalf("readyz before the stall: %d", code)
 	}
 	w := &blockingWriter{started: make(chan struct{}), release: make(chan struct{})}
+	release := sync.OnceFunc(func() { close(w.release) })
+	defer release() // first: the database cannot close while the backup holds it
 	go m.DB.Backup(w)
 	<-w.started
 	// answers that grow the file far past its map: the commit that needs a
@@ -406,7 +408,7 @@ func TestReadyzFailsWhileWritesStall(t *testing.T) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	close(w.release)
+	release()
 	<-answered
 	if code, body := get(t, base+"/readyz"); code != 200 {
 		t.Fatalf("readyz after the stall: %d %q", code, body)

@@ -218,6 +218,11 @@ func TestRegistersCommands(t *testing.T) {
 	if qotd.DefaultMemberPermissions == nil || *qotd.DefaultMemberPermissions != "32" {
 		t.Errorf("/qotd should need Manage Server (32): %v", qotd.DefaultMemberPermissions)
 	}
+	for _, c := range cmds {
+		if name := c.Name; name != "qotd" && c.DefaultMemberPermissions != nil {
+			t.Errorf("/%s is hidden from members (default_member_permissions %s)", name, *c.DefaultMemberPermissions)
+		}
+	}
 	set := qotd.Options[0]
 	// Discord wants required options first: time, then the optional channel
 	if set.Type != 1 || set.Name != "set" || set.Options[0].Name != "time" || !set.Options[0].Required || set.Options[1].Name != "channel" || set.Options[1].Type != 7 {

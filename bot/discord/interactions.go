@@ -36,6 +36,17 @@ func InviteURL(applicationID string) string {
 		"&scope=bot+applications.commands&permissions=" + strconv.FormatInt(InvitePermissions, 10)
 }
 
+// adminCommand reports whether a command, or any of its subcommands, is
+// for admins: Discord hides a command from other members as a whole.
+func adminCommand(c bot.Command) bool {
+	for _, s := range c.Sub {
+		if s.Admin {
+			return true
+		}
+	}
+	return c.Admin
+}
+
 // Commands turns the bot's commands into Discord application commands.
 func Commands(b *bot.Bot) []*discordgo.ApplicationCommand {
 	guildOnly := &[]discordgo.InteractionContextType{discordgo.InteractionContextGuild}
@@ -52,7 +63,9 @@ func Commands(b *bot.Bot) []*discordgo.ApplicationCommand {
 			ac.Options = append(ac.Options, &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand,
 				Name: s.Name, Description: trim(s.Description, 100), Options: options(s.Options)})
 		}
-		if c.Name == "qotd" {
+		if adminCommand(c) {
+			// shown to members with Manage Server only (the bot checks the
+			// permission again on every use)
 			perm := int64(permManageGuild)
 			ac.DefaultMemberPermissions = &perm
 		}

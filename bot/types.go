@@ -249,7 +249,8 @@ type Store interface {
 	// ClaimDaily marks the daily post of a channel for a local day as made,
 	// and reports whether this call claimed it (false: already claimed).
 	ClaimDaily(ctx context.Context, group, channel, day string) (bool, error)
-	// UnclaimDaily undoes a claim whose post failed, so it is retried.
+	// UnclaimDaily undoes a claim whose post failed, so it is retried; the
+	// days before it stay claimed.
 	UnclaimDaily(ctx context.Context, group, channel, day string) error
 	// ClaimDigest is ClaimDaily for the weekly digest.
 	ClaimDigest(ctx context.Context, group, channel, day string) (bool, error)
@@ -276,7 +277,10 @@ type Store interface {
 
 	// FirstDelivery records a platform's delivery id (seen at at) and
 	// reports whether it is new; PurgeDeliveries forgets ids seen before a
-	// moment.
+	// moment. Unlike the other records, a delivery id may reach the disk
+	// shortly after FirstDelivery returns (it is a guard against
+	// redeliveries, not a record users are told about); concurrent calls
+	// with one id still report it new exactly once.
 	FirstDelivery(ctx context.Context, id string, at time.Time) (bool, error)
 	PurgeDeliveries(ctx context.Context, before time.Time) (int, error)
 }

@@ -602,8 +602,12 @@ func record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
 	if err := putJSON(data, rk, r); err != nil {
 		return m, false, err
 	}
+	cats := []string{""} // overall, and the answer's category if it has one
+	if rec.Category != "" {
+		cats = append(cats, rec.Category)
+	}
 	for _, period := range rec.Periods {
-		for _, cat := range []string{"", rec.Category} {
+		for _, cat := range cats {
 			if err := applyScore(tx, a.Group, period, cat, &rec); err != nil {
 				return m, false, err
 			}
@@ -816,7 +820,9 @@ func (d *DB) UnclaimDaily(ctx context.Context, group, channel, day string) error
 		if err != nil || !ok || s.LastDay != day {
 			return err
 		}
-		s.LastDay = ""
+		// the days before stay claimed: a retry may post today's again,
+		// never an earlier day's
+		s.LastDay = bot.DayBefore(day)
 		return putJSON(b, key(group, channel), s)
 	})
 }
@@ -1023,21 +1029,35 @@ func (d *DB) flushDeliveries() error {
 	})
 }
 
-// PurgeDeliveries forgets delivery ids recorded before a moment.
+// PurgeDeliveries forgets delivery ids recorded before a moment, in memory
+// too (also those not written yet).
 func (d *DB) PurgeDeliveries(ctx context.Context, before time.Time) (int, error) {
-	n := 0
+	purged := map[string]bool{}
+	d.delivMu.Lock()
+	for id, at := range d.seen {
+		if at.Before(before) {
+			delete(d.seen, id)
+			delete(d.pending, id)
+			purged[id] = true
+		}
+	}
+	d.delivMu.Unlock()
+	onDisk := map[string]bool{}
 	err := d.update(func(tx *bolt.Tx) error {
-		n = 0
+		clear(onDisk)
 		c := tx.Bucket(bDeliveries).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
-			if len(v) == 8 && int64(binary.BigEndian.Uint64(v)) < before.Unix() {
+			if len(v) == 8 && time.Unix(int64(binary.BigEndian.Uint64(v)), 0).Before(before) {
 				if err := c.Delete(); err != nil {
 					return err
 				}
-				n++
+				onDisk[string(k)] = true
 			}
 		}
 		return nil
 	})
-	return n, err
+	for id := range onDisk {
+		purged[id] = true
+	}
+	return len(purged), err
 }

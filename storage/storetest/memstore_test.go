@@ -222,7 +222,7 @@ func (s *memStore) ClaimDigest(ctx context.Context, group, channel, day string) 
 func (s *memStore) UnclaimDaily(ctx context.Context, group, channel, day string) error {
 	defer s.lock()()
 	if sc, ok := s.schedules[key2{group, channel}]; ok && sc.LastDay == day {
-		sc.LastDay = ""
+		sc.LastDay = bot.DayBefore(day)
 		s.schedules[key2{group, channel}] = sc
 	}
 	return nil

@@ -84,7 +84,7 @@ func (m *model) record(a bot.Answer) (bot.Member, bool) {
 			s.Apply(&a)
 			m.scores[bk][a.User] = s
 		}
-		if a.Kind == bot.KindAnswer {
+		if a.Kind == bot.KindAnswer && a.Category != "" { // by category: an answer without one has none
 			gp := [2]string{a.Group, period}
 			if m.tallies[gp] == nil {
 				m.tallies[gp] = map[string]bot.Tally{}

@@ -126,6 +126,11 @@ func testRecord(t *testing.T, open Opener) {
 		f.checkAll()
 	})
 
+	t.Run("an answer without a category counts once overall", func(t *testing.T) {
+		f := newFixture(t, store(t, open))
+		f.record(ans("cy", "p1", "", 10, t0), ans("cy", "p2", "postgres", 15, t0.Add(time.Minute)))
+		f.checkAll()
+	})
 	t.Run("concurrent copies of one answer are recorded once", func(t *testing.T) {
 		for _, e := range []ev{ans("ann", "p1", "postgres", 10, t0), rate("ann", "p1", "postgres", "partly", t0)} {
 			t.Run(string(e.kind), func(t *testing.T) {

@@ -233,6 +233,17 @@ func testClaim(t *testing.T, open Opener) {
 			{"daily", "C1", day(0), true},
 		})
 	})
+	t.Run("UnclaimDaily leaves the days before claimed", func(t *testing.T) {
+		s := store(t, open)
+		save(t, s, fresh("g", "C1"))
+		run(t, s, []step{
+			{"daily", "C1", day(-1), true},
+			{"daily", "C1", day(0), true},
+			{"unclaim", "C1", day(0), false},
+			{"daily", "C1", day(-1), false}, // yesterday's was posted
+			{"daily", "C1", day(0), true},
+		})
+	})
 	// beyond the doc comment: bbolt keeps claims on the schedule, so a
 	// channel without one cannot be claimed (the bot claims a channel
 	// without a schedule with FirstDelivery), and unclaiming it does nothing

@@ -3,6 +3,7 @@ package slack
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -428,5 +429,53 @@ func TestLongRepliesFitBlockKit(t *testing.T) {
 	r.f.CheckResponse("C1", data)
 	if pings := r.f.Pings(); len(pings) > 0 {
 		t.Fatalf("pings: %v", pings)
+	}
+}
+
+// A long but plausible bank (bottest.LongBank: 9,000-character answers with
+// code blocks, 3,000-character prompts, five 200-character options,
+// 64-character category ids, 100-character card ids, text that tries to
+// ping) renders within Block Kit's limits everywhere, and pings no one:
+// the strict fake checks every message, modal and acknowledgement.
+func TestLongBankFitsSlack(t *testing.T) {
+	r := newRig(t, Config{})
+	r.bank = bottest.LongBank(t)
+	r.bot = bot.New(bot.Config{Bank: r.bank, Store: r.db, Clock: r.clock, DrawLimit: -1})
+	r.a.bot = r.bot
+	cat := r.bank.Categories()[0].ID
+	var quick, typed kit
+	for i := 0; i < 12 && (quick.blocks == nil || typed.blocks == nil); i++ {
+		k := blocksOf(r.f.Envelope(fmt.Sprintf("long-%d", i), "slash_commands", r.slash("question "+cat, "U1"), 0)["payload"])
+		switch {
+		case k.button("A") != "":
+			quick = k
+		case k.button("Type answer") != "":
+			typed = k
+		}
+	}
+	if quick.blocks == nil || typed.blocks == nil {
+		t.Fatal("never drew both kinds of card")
+	}
+	for _, label := range []string{"Hint", "Answer", "C"} {
+		r.f.Envelope("long-press-"+label, "interactive", r.press(quick.button(label)), 0)
+		r.f.Next("response")
+	}
+	r.f.Envelope("long-type", "interactive", r.press(typed.button("Type answer")), 0)
+	open := r.f.Next("views.open")
+	view, _ := open.JSON["view"].(map[string]any)
+	callback, _ := view["callback_id"].(string)
+	submit := map[string]any{"type": "view_submission", "team": map[string]any{"id": "T1"},
+		"user": map[string]any{"id": "U1", "name": "ann"}, "trigger_id": r.f.Trigger(),
+		"view": map[string]any{"id": "V-long", "hash": "h1", "type": "modal", "callback_id": callback, "private_metadata": "C1",
+			"state": map[string]any{"values": map[string]any{"answer": map[string]any{"text": map[string]any{"type": "plain_text_input", "value": "<!channel> & <b>"}}}}}}
+	r.f.Envelope("long-submit", "interactive", submit, 0)
+	r.f.Next("chat.postEphemeral")
+	// the daily question's path: a card and its answer posted to a channel
+	c := r.bank.Cards()[0]
+	if err := r.a.Post(context.Background(), "slack:T1", "C1", bot.Reply{Title: c.Prompt, Text: c.Answer, Footer: c.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if p := r.f.Pings(); len(p) > 0 {
+		t.Fatalf("messages would ping: %v", p)
 	}
 }

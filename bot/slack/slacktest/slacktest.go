@@ -278,6 +278,9 @@ func (f *Server) notePings(body map[string]any) {
 				}
 			}
 		case map[string]any:
+			if x["type"] == "plain_text" {
+				return // shown as written: markup is parsed only in mrkdwn (docs.slack.dev/reference/block-kit/composition-objects/text-object)
+			}
 			for _, y := range x {
 				walk(y)
 			}

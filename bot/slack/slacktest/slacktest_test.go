@@ -144,3 +144,20 @@ func TestManifestScopes(t *testing.T) {
 		}
 	}
 }
+
+// The fake notes a mention that would ping, in mrkdwn text and the
+// fallback text, and none in plain_text, which Slack shows as written.
+func TestFakeNotesPings(t *testing.T) {
+	f := New(t)
+	header := map[string]any{"type": "header", "text": map[string]any{"type": "plain_text", "text": "<!channel> as written"}}
+	if out := post(t, f, header, section("&lt;!channel&gt; escaped")); out["ok"] != true {
+		t.Fatalf("refused: %v", out)
+	}
+	if p := f.Pings(); len(p) != 0 {
+		t.Fatalf("plain_text or escaped text noted as pings: %v", p)
+	}
+	post(t, f, section("hello <!here> and <@U123>"))
+	if p := f.Pings(); len(p) != 2 {
+		t.Fatalf("pings in mrkdwn: %v, want <!here> and <@U123>", p)
+	}
+}

@@ -222,8 +222,11 @@ func (a *Adapter) Name() string { return "discord" }
 func (a *Adapter) Ready() bool { return a.ready.Load() }
 
 // Start registers the commands and opens the gateway, when a token is set.
+//
+// The adapter's own work (interactions, retries) runs on the context it was
+// made with, not ctx: it is set before Start, since the HTTP endpoint may
+// take requests while Start runs.
 func (a *Adapter) Start(ctx context.Context) error {
-	a.ctx = context.WithoutCancel(ctx)
 	if a.cfg.Token == "" {
 		a.ready.Store(true)
 		return nil

@@ -53,15 +53,16 @@ type Config struct {
 
 // Adapter connects the bot to Slack.
 type Adapter struct {
-	cfg   Config
-	bot   *bot.Bot
-	api   *slack.Client
-	sm    *socketmode.Client
-	log   *slog.Logger
-	ready atomic.Bool
-	ctx   context.Context
-	stop  context.CancelFunc
-	done  chan struct{}
+	cfg    Config
+	bot    *bot.Bot
+	api    *slack.Client
+	sm     *socketmode.Client
+	log    *slog.Logger
+	ready  atomic.Bool
+	ctx    context.Context    // the adapter's lifetime, set in New: HTTP requests may come while Start runs
+	cancel context.CancelFunc // ends ctx
+	stop   context.CancelFunc // set once Start succeeded: Close ends ctx and waits for socket mode
+	done   chan struct{}
 
 	pacer    bot.Pacer
 	inflight bot.InFlight
@@ -110,7 +111,8 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 		t.MaxIdleConnsPerHost = 64
 		client = &http.Client{Timeout: 10 * time.Second, Transport: t}
 	}
-	a := &Adapter{cfg: cfg, bot: b, log: cfg.Log.With("platform", "slack"), ctx: context.Background(), done: make(chan struct{}), pacer: bot.Pacer{Gap: cfg.PostGap}}
+	a := &Adapter{cfg: cfg, bot: b, log: cfg.Log.With("platform", "slack"), done: make(chan struct{}), pacer: bot.Pacer{Gap: cfg.PostGap}}
+	a.ctx, a.cancel = context.WithCancel(context.Background())
 	opts := []slack.Option{slack.OptionAPIURL(cfg.APIURL), slack.OptionHTTPClient(client)}
 	if cfg.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
@@ -131,15 +133,13 @@ func (a *Adapter) RateLimited() int64 { return a.rateLimited.Load() }
 
 // Start checks the token (auth.test) and connects socket mode when an app
 // token is set.
-func (a *Adapter) Start(ctx context.Context) error {
-	ctx, stop := context.WithCancel(context.WithoutCancel(ctx))
-	a.ctx = ctx
-	auth, err := a.api.AuthTestContext(ctx)
+func (a *Adapter) Start(start context.Context) error {
+	auth, err := a.api.AuthTestContext(context.WithoutCancel(start)) // a shutdown meanwhile waits for its answer
 	if err != nil {
-		stop()
 		return fmt.Errorf("slack: auth.test failed (is slack.bot_token right?): %w", err)
 	}
-	a.stop = stop
+	ctx := a.ctx
+	a.stop = a.cancel
 	a.log.Info("authenticated", "team", auth.Team, "bot", auth.User)
 	if a.cfg.AppToken == "" {
 		a.ready.Store(true)
@@ -169,6 +169,7 @@ func (a *Adapter) Close() error {
 		a.stop()
 		<-a.done
 	}
+	a.cancel()
 	return nil
 }
 

@@ -479,3 +479,32 @@ func TestLongBankFitsSlack(t *testing.T) {
 		t.Fatalf("messages would ping: %v", p)
 	}
 }
+
+// A press Slack saw acknowledged is a recorded answer (when the bot is
+// quick, which it is but for a stalled disk): the acknowledgement waits
+// for the answer's commit, within Slack's 3 seconds, and the verdict
+// follows at the response_url. It also keeps a burst of presses from
+// piling up behind acknowledgements.
+func TestAcknowledgedPressIsRecorded(t *testing.T) {
+	r := newRig(t, Config{SigningSecret: secret, AppToken: "", DeferAfter: 2 * time.Second})
+	srv := r.serve()
+	const formType = "application/x-www-form-urlencoded"
+	for i := range 10 {
+		user := fmt.Sprint("U", 100+i)
+		code, out := signed(t, srv.URL+"/slack/commands", formType, form(r.slash("question python", user)), time.Now(), secret)
+		if code != 200 {
+			t.Fatalf("command: %d %s", code, out)
+		}
+		k := blocksOf(decode(out))
+		press := r.press(k.button("A"))
+		press["user"] = map[string]any{"id": user, "username": user, "name": user, "team_id": "T1"}
+		payload, _ := json.Marshal(press)
+		if code, _ := signed(t, srv.URL+"/slack/interactions", formType, []byte("payload="+url.QueryEscape(string(payload))), time.Now(), secret); code != 200 {
+			t.Fatalf("press: %d", code)
+		}
+		if m, err := r.db.Member(t.Context(), "slack:T1", user); err != nil || m.Answered != 1 {
+			t.Fatalf("press %d acknowledged before its answer was recorded: %+v %v", i, m, err)
+		}
+		r.f.Next("response")
+	}
+}

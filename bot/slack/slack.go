@@ -533,16 +533,31 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback,
 		req.Action = actionOf(act.ActionID, act.Value)
 		req.InteractionID = act.ActionTs + ":" + cb.User.ID
 		dest := destination{channel: cb.Channel.ID, user: cb.User.ID, responseURL: cb.ResponseURL, trigger: cb.TriggerID, received: received}
+		// The press is acknowledged once it is handled (its answer
+		// committed), or when DeferAfter of Slack's 3 seconds have passed,
+		// whichever comes first; the reply always goes to the response_url.
+		// So an acknowledged press is a recorded answer unless the disk
+		// stalls, and a burst of presses waits for the writer instead of
+		// piling up behind acknowledgements.
+		handled := make(chan struct{})
 		a.inflight.Go(func() {
 			if !a.bot.FirstDelivery(ctx, "slack", "action:"+req.InteractionID) {
+				close(handled)
 				return
 			}
 			if bot.NeedsAdmin(req) {
 				req.User.Admin = a.isAdmin(ctx, cb.User.ID)
 			}
 			r, _ := a.bot.Handle(ctx, req)
+			close(handled)
 			a.deliver(ctx, dest, outcome{reply: r})
 		})
+		budget := time.NewTimer(a.cfg.DeferAfter - time.Since(received))
+		defer budget.Stop()
+		select {
+		case <-handled:
+		case <-budget.C:
+		}
 		return nil, false
 	case slack.InteractionTypeViewSubmission:
 		req.Action = cb.View.CallbackID

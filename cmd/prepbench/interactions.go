@@ -50,6 +50,7 @@ func (l load) rate() float64 { return rate(l.ok, l.took) }
 type prepared struct {
 	body   []byte
 	header http.Header
+	sent   func(time.Time) // told when the request goes out (nil: nobody asks)
 }
 
 // request makes the HTTP request of a prepared one.
@@ -103,8 +104,12 @@ func drive(d time.Duration, target string, next func(c, i int) prepared, check f
 		go func(c int) {
 			defer wg.Done()
 			for i := 0; time.Now().Before(deadline); i++ {
-				r := next(c, i).request(target)
+				p := next(c, i)
+				r := p.request(target)
 				t0 := time.Now()
+				if p.sent != nil {
+					p.sent(t0)
+				}
 				resp, err := hc.Do(r)
 				if err != nil {
 					continue
@@ -193,7 +198,7 @@ func benchInteractions(dir string, prev map[int]float64) ([]row, float64, error)
 		h := http.Header{}
 		h.Set("X-Signature-Ed25519", hex.EncodeToString(sig))
 		h.Set("X-Signature-Timestamp", ts)
-		return prepared{[]byte(body), h}
+		return prepared{body: []byte(body), header: h}
 	}
 	discordOK := func(b []byte) bool { return strings.Contains(string(b), `"type":4`) }
 	progress("Discord: signing %d requests", clients*presigned)
@@ -221,8 +226,17 @@ func benchInteractions(dir string, prev map[int]float64) ([]row, float64, error)
 
 	// Slack: HMAC-signed block_actions presses to /slack/interactions.
 	const secret = "bench-signing-secret"
+	// Slack acknowledges a press at once and the member sees the verdict
+	// when it reaches the press's response_url: each press gets its own,
+	// and the sink notes when its verdict arrived.
+	var sentAt, verdictAt sync.Map // press id -> time
 	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
+		if id, ok := strings.CutPrefix(r.URL.Path, "/response/"); ok {
+			verdictAt.LoadOrStore(id, time.Now())
+			io.WriteString(w, "ok")
+			return
+		}
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"ok": true, "team": "bench", "user": "prepbot"}`)
 	}))
@@ -252,7 +266,7 @@ func benchInteractions(dir string, prev map[int]float64) ([]row, float64, error)
 		id := seq.Add(1)
 		payload, _ := json.Marshal(map[string]any{"type": "block_actions", "team": map[string]any{"id": "bench"},
 			"user": map[string]any{"id": fmt.Sprint("M", id), "name": "m"}, "channel": map[string]any{"id": fmt.Sprint("c", c)},
-			"response_url": sink.URL + "/response", "trigger_id": "t",
+			"response_url": fmt.Sprint(sink.URL, "/response/", id), "trigger_id": "t",
 			"actions": []any{map[string]any{"action_id": sbuttons[c], "block_id": "b", "type": "button", "action_ts": fmt.Sprint(id)}}})
 		body := "payload=" + url.QueryEscape(string(payload))
 		ts := strconv.FormatInt(time.Now().Unix(), 10)
@@ -262,22 +276,26 @@ func benchInteractions(dir string, prev map[int]float64) ([]row, float64, error)
 		h.Set("Content-Type", "application/x-www-form-urlencoded")
 		h.Set("X-Slack-Request-Timestamp", ts)
 		h.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-		return prepared{[]byte(body), h}
+		key := fmt.Sprint(id)
+		return prepared{[]byte(body), h, func(t time.Time) { sentAt.Store(key, t) }}
 	}
 	any200 := func([]byte) bool { return true }
 	progress("Slack: signing %d requests", clients*presigned)
 	snext := presign(presigned, false, slackReq)
 	progress("Slack: %d clients sending signed button presses for %v", clients, d)
 	pages = pagesWritten(sdb)
-	sours := drive(d, ssrv.URL+"/slack/interactions", snext, any200)
+	acked := drive(d, ssrv.URL+"/slack/interactions", snext, any200)
+	// the presses still being handled finish (Close waits for them)
+	drain := time.Now()
+	sa.Close()
+	sours := slackVerdicts(&sentAt, &verdictAt, acked.took+time.Since(drain))
 	sours.pages = pagesWritten(sdb) - pages
-	// a press is acknowledged after its answer is committed: count what was
 	recorded, err := countAnswers(sdb)
 	if err != nil {
 		return nil, 0, err
 	}
-	if recorded < sours.ok {
-		return nil, 0, fmt.Errorf("slack: %d presses acknowledged but %d answers recorded", sours.ok, recorded)
+	if recorded < sours.ok || sours.ok < acked.ok {
+		return nil, 0, fmt.Errorf("slack: %d presses acknowledged, %d verdicts posted, %d answers recorded", acked.ok, sours.ok, recorded)
 	}
 	sbare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -290,6 +308,25 @@ func benchInteractions(dir string, prev map[int]float64) ([]row, float64, error)
 	sbase := drive(d, sbare.URL, presign(presigned, true, slackReq), any200)
 	rows = append(rows, interactionRows("Slack", sours, sbase, durable)...)
 	return rows, ours.rate(), nil
+}
+
+// slackVerdicts measures Slack presses as the member sees them: from the
+// press to its verdict at the response_url; took is the time until the
+// last verdict.
+func slackVerdicts(sentAt, verdictAt *sync.Map, took time.Duration) load {
+	var lat []time.Duration
+	verdictAt.Range(func(id, at any) bool {
+		if t0, ok := sentAt.Load(id); ok {
+			lat = append(lat, at.(time.Time).Sub(t0.(time.Time)))
+		}
+		return true
+	})
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	l := load{ok: len(lat), took: took}
+	if len(lat) > 0 {
+		l.p50, l.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
+	}
+	return l
 }
 
 func interactionRows(platform string, ours, base load, durable float64) []row {

@@ -313,3 +313,47 @@ func TestReviewDrawsAreRateLimited(t *testing.T) {
 		t.Fatalf("30 /review in a minute: %d dealt, %d refused; want 10 and 20", dealt, refused)
 	}
 }
+
+// A study round's answer follows the same rule: a member who opened the
+// card's model answer earlier today earns nothing for it in the round.
+func TestRevealingCostsPointsInAStudyRound(t *testing.T) {
+	doc, errs := questionbank.ParseYAML("one.yaml", strings.NewReader(`categories:
+  - id: solo
+    name: Solo
+cards:
+  - id: solo-1
+    category: solo
+    difficulty: medium
+    prompt: Which isolation level does PostgreSQL use by default?
+    answer: Read committed.
+    quick_check:
+      question: The default isolation level?
+      options:
+        - text: Read committed
+          correct: true
+        - text: Serializable
+`))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	bank, err := questionbank.Build(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, bank)
+	card, _ := h.drawn("ann")
+	if _, err := h.press("ann", button(card, "r:"), ""); err != nil {
+		t.Fatal(err)
+	}
+	round, err := h.command("bob", "study", "count", "1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := h.press("ann", button(round, "a:"), "") // option A, the right one
+	if err != nil || v.Title != "Recorded, without points" || !strings.Contains(v.Footer, "opened the model answer") {
+		t.Fatalf("round answer after the reveal: %q / %q, %v", v.Title, v.Footer, err)
+	}
+	if v, err := h.press("bob", button(round, "a:"), ""); err != nil || !strings.HasPrefix(v.Title, "Correct! +") {
+		t.Fatalf("bob's round answer: %q, %v", v.Title, err)
+	}
+}

@@ -114,10 +114,7 @@ func TestRevealingCostsPointsOnTypedCardsAndTheDailyQuestion(t *testing.T) {
 	}
 
 	h = newHarness(t, nil)
-	req := h.req("boss")
-	req.User.Admin = true
-	req.Command, req.Args = "qotd", map[string]string{"sub": "now"}
-	daily, err := h.do(req)
+	daily, err := h.qotd("sub", "now")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,35 +129,26 @@ func TestRevealingCostsPointsOnTypedCardsAndTheDailyQuestion(t *testing.T) {
 // and the status says the next post is the next scheduled day.
 func TestSecondQotdNowPostsNothing(t *testing.T) {
 	h := newHarness(t, nil) // Friday 2026-11-27 10:00 UTC
-	admin := func(args ...string) (bot.Reply, error) {
-		req := h.req("boss")
-		req.User.Admin = true
-		req.Command = "qotd"
-		for i := 0; i+1 < len(args); i += 2 {
-			req.Args[args[i]] = args[i+1]
-		}
-		return h.do(req)
-	}
-	if _, err := admin("sub", "set", "time", "18:00", "timezone", "UTC"); err != nil {
+	if _, err := h.qotd("sub", "set", "time", "18:00", "timezone", "UTC"); err != nil {
 		t.Fatal(err)
 	}
-	first, err := admin("sub", "now")
+	first, err := h.qotd("sub", "now")
 	if err != nil || first.Footer == "" {
 		t.Fatalf("first now: %+v %v", first, err)
 	}
-	second, err := admin("sub", "now")
+	second, err := h.qotd("sub", "now")
 	if err == nil || !strings.Contains(second.Text, "Today's question is already in <#c1>") || !strings.Contains(second.Text, "Sat 28 Nov 18:00") {
 		t.Fatalf("second now: %q %v", second.Text, err)
 	}
-	status, _ := admin("sub", "status")
+	status, _ := h.qotd("sub", "status")
 	if !strings.Contains(status.Text, "next Sat 28 Nov 18:00") {
 		t.Fatalf("status after now: %q", status.Text)
 	}
 	// a channel without a schedule: once a day too
-	if _, err := admin("sub", "now", "channel", "c9"); err != nil {
+	if _, err := h.qotd("sub", "now", "channel", "c9"); err != nil {
 		t.Fatal(err)
 	}
-	if r, err := admin("sub", "now", "channel", "c9"); err == nil {
+	if r, err := h.qotd("sub", "now", "channel", "c9"); err == nil {
 		t.Fatalf("a second now in an unscheduled channel: %+v", r)
 	}
 	if n := len(h.chat.Posts()); n != 1 {
@@ -216,10 +204,7 @@ func TestZoneChangeNeitherAddsNorLosesStreakDays(t *testing.T) {
 	h := newHarness(t, nil)
 	h.clock.Set(time.Date(2026, 11, 27, 12, 1, 0, 0, time.UTC)) // 00:01 on the 27th in Etc/GMT+12
 	zone := func(z string) {
-		req := h.req("boss")
-		req.User.Admin = true
-		req.Command, req.Args = "qotd", map[string]string{"sub": "set", "time": "09:00", "timezone": z}
-		if _, err := h.do(req); err != nil {
+		if _, err := h.qotd("sub", "set", "time", "09:00", "timezone", z); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -317,7 +302,7 @@ func TestReviewDrawsAreRateLimited(t *testing.T) {
 // A study round's answer follows the same rule: a member who opened the
 // card's model answer earlier today earns nothing for it in the round.
 func TestRevealingCostsPointsInAStudyRound(t *testing.T) {
-	doc, errs := questionbank.ParseYAML("one.yaml", strings.NewReader(`categories:
+	bank := bankOf(t, `categories:
   - id: solo
     name: Solo
 cards:
@@ -332,14 +317,7 @@ cards:
         - text: Read committed
           correct: true
         - text: Serializable
-`))
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	bank, err := questionbank.Build(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	h := newHarness(t, bank)
 	card, _ := h.drawn("ann")
 	if _, err := h.press("ann", button(card, "r:"), ""); err != nil {

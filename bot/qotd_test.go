@@ -12,16 +12,7 @@ import (
 // the refusal does not echo a huge value back.
 func TestQotdSetRefusesLocalZoneAndJunkChannels(t *testing.T) {
 	h := newHarness(t, nil)
-	set := func(args ...string) (bot.Reply, error) {
-		req := h.req("boss")
-		req.User.Admin = true
-		req.Command = "qotd"
-		req.Args["sub"] = "set"
-		for i := 0; i+1 < len(args); i += 2 {
-			req.Args[args[i]] = args[i+1]
-		}
-		return h.do(req)
-	}
+	set := func(args ...string) (bot.Reply, error) { return h.qotd(append([]string{"sub", "set"}, args...)...) }
 	for _, tc := range []struct {
 		args []string
 		want string

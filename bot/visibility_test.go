@@ -63,6 +63,33 @@ func (h *harness) command(user, name string, args ...string) (bot.Reply, error) 
 	return h.do(req)
 }
 
+// qotd runs /qotd as an admin ("boss"), with its options as name, value
+// pairs.
+func (h *harness) qotd(args ...string) (bot.Reply, error) {
+	h.t.Helper()
+	req := h.req("boss")
+	req.User.Admin = true
+	req.Command = "qotd"
+	for i := 0; i+1 < len(args); i += 2 {
+		req.Args[args[i]] = args[i+1]
+	}
+	return h.do(req)
+}
+
+// bankOf builds a bank from YAML text, as a bank file would.
+func bankOf(t *testing.T, text string) *questionbank.Bank {
+	t.Helper()
+	doc, errs := questionbank.ParseYAML("test.yaml", strings.NewReader(text))
+	if len(errs) > 0 {
+		t.Fatal(errs)
+	}
+	b, err := questionbank.Build(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func (h *harness) press(user, action, text string) (bot.Reply, error) {
 	h.t.Helper()
 	req := h.req(user)
@@ -83,7 +110,6 @@ func button(r bot.Reply, prefix string) string {
 // PrivateReply gives before it is handled.
 func TestPrivateReplyIsKnownBeforehand(t *testing.T) {
 	h := newHarness(t, nil)
-	admin := func(r bot.Request) bot.Request { r.User.Admin = true; return r }
 	card, err := h.command("ann", "question", "category", "python")
 	if err != nil {
 		t.Fatal(err)
@@ -110,12 +136,7 @@ func TestPrivateReplyIsKnownBeforehand(t *testing.T) {
 		}
 	}
 	for _, args := range [][]string{{"sub", "set", "time", "09:00", "timezone", "UTC"}, {"sub", "now"}, {"sub", "now", "channel", "c2"}, {"sub", "off"}} {
-		req := admin(h.req("boss"))
-		req.Command = "qotd"
-		for i := 0; i < len(args); i += 2 {
-			req.Args[args[i]] = args[i+1]
-		}
-		if _, err := h.do(req); err != nil {
+		if _, err := h.qotd(args...); err != nil {
 			t.Fatalf("qotd %v: %v", args, err)
 		}
 	}
@@ -195,8 +216,7 @@ func TestEscapeMarkdown(t *testing.T) {
 }
 
 func typedBank(t *testing.T) *questionbank.Bank {
-	t.Helper()
-	doc, errs := questionbank.ParseYAML("typed.yaml", strings.NewReader(`categories:
+	return bankOf(t, `categories:
   - id: trivia
     name: Trivia
 cards:
@@ -205,15 +225,7 @@ cards:
     difficulty: easy
     prompt: Which city hosts the Louvre?
     answers: [Paris]
-`))
-	if len(errs) > 0 {
-		t.Fatal(errs)
-	}
-	b, err := questionbank.Build(doc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+`)
 }
 
 // Typed answers: the press opens a prompt; what comes back from it is

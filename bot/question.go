@@ -9,9 +9,10 @@ import (
 	"github.com/prepbot/prepbot/questionbank"
 )
 
-// Category colours for rich replies.
-var categoryColors = map[string]int{
-	"python": 0x3776AB, "fastapi": 0x009688, "postgres": 0x336791, "microservices": 0xE67E22, "coding": 0x8E44AD,
+// color is a category's accent colour, from the bank (0 for none).
+func (b *Bot) color(category string) int {
+	c, _ := b.bank.Category(category)
+	return c.RGB()
 }
 
 func (b *Bot) question(ctx context.Context, req Request, category, difficulty string) (Reply, error) {
@@ -64,7 +65,7 @@ func (b *Bot) cardReply(c *questionbank.Card, p *Post) Reply {
 	if c.Difficulty != "" {
 		title = append(title, string(c.Difficulty))
 	}
-	r := Reply{Title: strings.Join(title, " · "), Color: categoryColors[c.Category], Footer: c.ID}
+	r := Reply{Title: strings.Join(title, " · "), Color: b.color(c.Category), Footer: c.ID}
 	if p.Daily {
 		r.Title = "Question of the day · " + r.Title
 	}
@@ -329,7 +330,7 @@ func (b *Bot) hint(ctx context.Context, req Request, postID uint64) (Reply, erro
 	for _, k := range c.KeyConcepts {
 		fmt.Fprintf(&t, "- %s\n", k)
 	}
-	return Reply{Private: true, Title: "Hint: key concepts", Text: strings.TrimSpace(t.String()), Color: categoryColors[c.Category]}, nil
+	return Reply{Private: true, Title: "Hint: key concepts", Text: strings.TrimSpace(t.String()), Color: b.color(c.Category)}, nil
 }
 
 func (b *Bot) reveal(ctx context.Context, req Request, postID uint64) (Reply, error) {
@@ -340,7 +341,7 @@ func (b *Bot) reveal(ctx context.Context, req Request, postID uint64) (Reply, er
 	if err := b.peek(ctx, req, c.ID, Peek{Answer: true}); err != nil {
 		return Reply{}, err
 	}
-	r := Reply{Private: true, Title: "Model answer", Color: categoryColors[c.Category], Footer: "How did you do? Rate yourself; it shapes your review. (An answer to this card today now earns no points.)"}
+	r := Reply{Private: true, Title: "Model answer", Color: b.color(c.Category), Footer: "How did you do? Rate yourself; it shapes your review. (An answer to this card today now earns no points.)"}
 	var t strings.Builder
 	switch {
 	case c.Answer != "":
@@ -350,12 +351,8 @@ func (b *Bot) reveal(ctx context.Context, req Request, postID uint64) (Reply, er
 	default:
 		t.WriteString("This card has no model answer yet.")
 	}
-	if len(c.Examples) > 0 {
-		t.WriteString("\n\n**Examples**\n```python\n")
-		for _, ex := range c.Examples {
-			fmt.Fprintf(&t, "%s\n# -> %s\n", ex.Input, ex.Output)
-		}
-		t.WriteString("```")
+	if ex := c.ExamplesMarkdown(); ex != "" {
+		t.WriteString("\n\n**Examples**\n" + ex)
 	}
 	r.Text = t.String()
 	for _, rt := range Ratings {

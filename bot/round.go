@@ -232,7 +232,7 @@ func (b *Bot) roundReveal(rd Round) Reply {
 	if !ok {
 		return Reply{Title: "Time!"}
 	}
-	r := Reply{Title: fmt.Sprintf("Time! Card %d of %d", rd.Index+1, rd.Count), Color: categoryColors[c.Category]}
+	r := Reply{Title: fmt.Sprintf("Time! Card %d of %d", rd.Index+1, rd.Count), Color: b.color(c.Category)}
 	var t strings.Builder
 	if q := c.QuickCheck; q != nil {
 		i := q.CorrectIndex()

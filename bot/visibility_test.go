@@ -274,3 +274,23 @@ func TestNeedsAdmin(t *testing.T) {
 		}
 	}
 }
+
+// A card's accent colour is its category's, as the bank gives it.
+func TestCardColourComesFromTheBank(t *testing.T) {
+	h := newHarness(t, bankOf(t, `categories:
+  - id: ours
+    color: "#123456"
+cards:
+  - id: o1
+    category: ours
+    prompt: Why?
+    answer: Because.
+`))
+	card, err := h.command("ann", "question")
+	if err != nil || card.Color != 0x123456 {
+		t.Fatalf("card colour %x, %v", card.Color, err)
+	}
+	if r, _ := h.press("ann", button(card, "r:"), ""); r.Color != 0x123456 {
+		t.Fatalf("model answer colour %x", r.Color)
+	}
+}

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -59,6 +61,28 @@ type Category struct {
 	ID          string `json:"id" yaml:"id"`
 	Name        string `json:"name" yaml:"name"`
 	Description string `json:"description,omitempty" yaml:"description,omitempty"`
+	// Color is the category's accent where a platform shows one (Discord's
+	// embed colour), as #RRGGBB; empty for none.
+	Color string `json:"color,omitempty" yaml:"color,omitempty"`
+}
+
+// RGB is the category's colour as 0xRRGGBB, 0 when it has none.
+func (c Category) RGB() int {
+	v, err := strconv.ParseUint(strings.TrimPrefix(c.Color, "#"), 16, 32)
+	if err != nil || !colorRE.MatchString(c.Color) {
+		return 0
+	}
+	return int(v)
+}
+
+var colorRE = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
+
+// colorProblem says what is wrong with a category colour, or "".
+func colorProblem(s string) string {
+	if s == "" || colorRE.MatchString(s) {
+		return ""
+	}
+	return fmt.Sprintf("%q is not a colour: write it as #RRGGBB, such as \"#336791\"", s)
 }
 
 // Option is one choice of a quick check.
@@ -155,6 +179,21 @@ func (q *QuickCheck) UnmarshalJSON(b []byte) error {
 type Example struct {
 	Input  string `json:"input" yaml:"input"`
 	Output string `json:"output" yaml:"output"`
+}
+
+// ExamplesMarkdown shows a card's worked examples as a Python code block
+// (examples are Python: see Example), or "" when it has none.
+func (c *Card) ExamplesMarkdown() string {
+	if len(c.Examples) == 0 {
+		return ""
+	}
+	var t strings.Builder
+	t.WriteString("```python\n")
+	for _, ex := range c.Examples {
+		fmt.Fprintf(&t, "%s\n# -> %s\n", ex.Input, ex.Output)
+	}
+	t.WriteString("```")
+	return t.String()
 }
 
 // Card is one study card.

@@ -43,3 +43,24 @@ func TestCategoryIDLengthIsChecked(t *testing.T) {
 		t.Errorf("import --category with a long id: %v", err)
 	}
 }
+
+// A category may carry its colour (#RRGGBB); anything else is refused with
+// its file, line and field.
+func TestCategoryColor(t *testing.T) {
+	doc, errs := ParseYAML("c.yaml", strings.NewReader("categories:\n  - id: a\n    color: \"#3776ab\"\n  - id: b\n    color: blue\n  - id: c\n"))
+	if len(errs) != 1 || !strings.Contains(errs.Error(), `c.yaml:5: categories[1].color: "blue" is not a colour: write it as #RRGGBB`) {
+		t.Fatalf("errors: %v", errs)
+	}
+	if got := []int{doc.Categories[0].RGB(), doc.Categories[1].RGB(), doc.Categories[2].RGB()}; got[0] != 0x3776AB || got[1] != 0 || got[2] != 0 {
+		t.Fatalf("colours %x", got)
+	}
+	b, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range b.Categories() {
+		if c.RGB() == 0 {
+			t.Errorf("built-in category %s has no colour", c.ID)
+		}
+	}
+}

@@ -129,6 +129,8 @@ func parseJSONCategories(e *errs, doc *Document, data []byte, line int) {
 			e.add(line, f+".id", "missing: every category needs an id")
 		case categoryIDProblem(c.ID) != "":
 			e.add(line, f+".id", "%s", categoryIDProblem(c.ID))
+		case colorProblem(c.Color) != "":
+			e.add(line, f+".color", "%s", colorProblem(c.Color))
 		case doc.catLine[c.ID] != 0:
 			e.add(line, f+".id", "duplicate category %q", c.ID)
 		default:

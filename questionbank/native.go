@@ -102,7 +102,7 @@ func ParseYAML(file string, r io.Reader) (*Document, ErrorList) {
 
 func parseCategory(e *errs, doc *Document, field string, n *ynode) {
 	var c Category
-	forEachKey(e, n, field, []string{"id", "name", "description"}, func(key string, k, v *ynode) {
+	forEachKey(e, n, field, []string{"id", "name", "description", "color"}, func(key string, k, v *ynode) {
 		switch key {
 		case "id":
 			c.ID = scalar(e, v, field+".id")
@@ -113,6 +113,12 @@ func parseCategory(e *errs, doc *Document, field string, n *ynode) {
 			c.Name = scalar(e, v, field+".name")
 		case "description":
 			c.Description = scalar(e, v, field+".description")
+		case "color":
+			c.Color = scalar(e, v, field+".color")
+			if problem := colorProblem(c.Color); problem != "" {
+				e.add(v.Line, field+".color", "%s", problem)
+				c.Color = ""
+			}
 		}
 	})
 	if c.ID == "" {

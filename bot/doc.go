@@ -9,9 +9,11 @@
 // Button presses come back as a Request whose Action is the [Button.ID] of
 // the pressed button.
 //
-// The bot consumes two small interfaces: [Store], the durable state
-// (implemented by package storage on bbolt), and [Chat], which posts to a
-// channel (implemented by each adapter) for the daily question.
+// The bot consumes two interfaces: [Store], the durable state (implemented
+// by package storage on bbolt), which embeds one small interface per
+// entity ([GroupStore], [AnswerStore], [ScheduleStore], ...), and [Chat],
+// which posts to a channel (implemented by each adapter) for the daily
+// question.
 //
 // # Rules
 //

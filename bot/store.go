@@ -1,0 +1,131 @@
+package bot
+
+import (
+	"context"
+	"time"
+
+	"github.com/prepbot/prepbot/questionbank"
+)
+
+// Store is the durable state the bot needs: every per-entity store below,
+// in one value. Every method that records something has committed it
+// durably when it returns nil (FirstDelivery says how delivery ids differ).
+type Store interface {
+	GroupStore
+	PostStore
+	DrawStore
+	AnswerStore
+	MemberStore
+	BoardStore
+	PeekStore
+	ScheduleStore
+	RoundStore
+	DeliveryStore
+}
+
+// GroupStore keeps per-group settings.
+type GroupStore interface {
+	Group(ctx context.Context, id string) (Group, error) // zero Group with ID set when unknown
+	SaveGroup(ctx context.Context, g Group) error
+}
+
+// PostStore keeps the cards posted to channels.
+type PostStore interface {
+	// CreatePost stores a post and sets its ID.
+	CreatePost(ctx context.Context, p *Post) error
+	// Post returns a post by id, or ErrNotFound.
+	Post(ctx context.Context, id uint64) (Post, error)
+}
+
+// DrawStore keeps the shuffle bags cards are drawn from.
+type DrawStore interface {
+	// Draw runs fn on the saved shuffle-bag state for key and saves what fn
+	// leaves in it, in one transaction.
+	Draw(ctx context.Context, key string, fn func(*questionbank.BagState) error) error
+}
+
+// AnswerStore records answers and self-ratings, and with them everything
+// they change: the member (MemberStore), the member's reviews and daily
+// activity, and the scores leaderboards read (BoardStore).
+type AnswerStore interface {
+	// Record stores an answer or rating, at most once per kind, post and
+	// user (else ErrAlreadyAnswered), and in the same commit applies it to
+	// the member (Member.Apply) and to the member's scores for each of
+	// a.Periods, overall and for a.Category. It sets a.Seq and returns the
+	// member as updated.
+	Record(ctx context.Context, a *Answer) (Member, error)
+}
+
+// MemberStore reads what Record keeps about members.
+type MemberStore interface {
+	// Member returns a member's record; a zero Member when none.
+	Member(ctx context.Context, group, user string) (Member, error)
+	// Members returns every member of a group.
+	Members(ctx context.Context, group string) ([]Member, error)
+	// Reviews returns a member's spaced-repetition states, one per card
+	// answered (Record keeps them, applying Review.Apply).
+	Reviews(ctx context.Context, group, user string) ([]Review, error)
+	// Activity returns a member's answers per local day (2006-01-02).
+	Activity(ctx context.Context, group, user string) (map[string]int, error)
+}
+
+// BoardStore reads the scores Record keeps.
+type BoardStore interface {
+	// Leaderboard returns the top limit scores for a period and category
+	// ("" for all categories), best first: most points, then best
+	// accuracy, then who got there first.
+	Leaderboard(ctx context.Context, group, period, category string, limit int) ([]Score, error)
+	// PeriodTallies sums a group's answers in a period by category.
+	PeriodTallies(ctx context.Context, group, period string) (map[string]Tally, error)
+}
+
+// PeekStore keeps what members opened of a card before answering it.
+type PeekStore interface {
+	// SavePeek records durably that a member opened a card's hint or
+	// model answer on a day, together with what they opened of it earlier
+	// that day; Peeked returns it (a zero Peek when there is none).
+	SavePeek(ctx context.Context, group, user, card string, p Peek) error
+	Peeked(ctx context.Context, group, user, card string) (Peek, error)
+}
+
+// ScheduleStore keeps the channels' daily questions and the claims that
+// post each day's question and each week's digest once.
+type ScheduleStore interface {
+	Schedule(ctx context.Context, group, channel string) (Schedule, error) // ErrNotFound
+	Schedules(ctx context.Context, group string) ([]Schedule, error)       // "" for every group
+	SaveSchedule(ctx context.Context, s Schedule) error
+	DeleteSchedule(ctx context.Context, group, channel string) error
+	// ClaimDaily marks the daily post of a channel for a local day as made,
+	// and reports whether this call claimed it (false: already claimed).
+	ClaimDaily(ctx context.Context, group, channel, day string) (bool, error)
+	// UnclaimDaily undoes a claim whose post failed, so it is retried; the
+	// days before it stay claimed.
+	UnclaimDaily(ctx context.Context, group, channel, day string) error
+	// ClaimDigest is ClaimDaily for the weekly digest.
+	ClaimDigest(ctx context.Context, group, channel, day string) (bool, error)
+}
+
+// RoundStore keeps the study rounds in progress.
+type RoundStore interface {
+	// Round returns a channel's study round, or ErrNotFound; Rounds every
+	// round in progress. UpdateRound changes one in a transaction
+	// (ErrNotFound when there is none).
+	Round(ctx context.Context, group, channel string) (Round, error)
+	Rounds(ctx context.Context) ([]Round, error)
+	SaveRound(ctx context.Context, r Round) error
+	UpdateRound(ctx context.Context, group, channel string, fn func(*Round) error) error
+	DeleteRound(ctx context.Context, group, channel string) error
+}
+
+// DeliveryStore remembers the platforms' delivery ids, so that a
+// redelivered interaction is handled once.
+type DeliveryStore interface {
+	// FirstDelivery records a platform's delivery id (seen at at) and
+	// reports whether it is new; PurgeDeliveries forgets ids seen before a
+	// moment. Unlike the other records, a delivery id may reach the disk
+	// shortly after FirstDelivery returns (it is a guard against
+	// redeliveries, not a record users are told about); concurrent calls
+	// with one id still report it new exactly once.
+	FirstDelivery(ctx context.Context, id string, at time.Time) (bool, error)
+	PurgeDeliveries(ctx context.Context, before time.Time) (int, error)
+}

@@ -514,10 +514,11 @@ func (a *Adapter) respondURL(ctx context.Context, url string, r bot.Reply) {
 }
 
 // interaction handles a block_actions press or a view_submission, and
-// returns the acknowledgement's payload. A press is acknowledged at once;
-// it is recorded once per action (its action_ts and user), handled, and
-// answered through its response_url, or with a modal opened through
-// views.open as soon as the reply is ready. A submitted answer is checked
+// returns the acknowledgement's payload. A press is handled once per action
+// (its action_ts and user) and acknowledged when it is handled or when
+// DeferAfter has passed, whichever is first; it is answered through its
+// response_url, or with a modal opened through views.open as soon as the
+// reply is ready. A submitted answer is checked
 // for text (blank text keeps the modal open with an error, as Slack's own
 // input validation does), acknowledged by closing the modal, then handled
 // and answered ephemerally.

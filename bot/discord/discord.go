@@ -21,6 +21,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/bot/adapter"
 )
 
 // DefaultAPIURL is Discord's REST API base.
@@ -66,8 +67,8 @@ type Adapter struct {
 	ready atomic.Bool
 	ctx   context.Context
 
-	pacer       bot.Pacer
-	inflight    bot.InFlight
+	pacer       adapter.Pacer
+	inflight    adapter.InFlight
 	rateLimited atomic.Int64 // 429s waited out
 
 	// beforeDelivery, when set (by tests), runs inside the timed work of
@@ -181,7 +182,7 @@ func (t *rewrite) RoundTrip(r *http.Request) (*http.Response, error) {
 // Discord's documented global 429 does not have, and its RateLimitError
 // does not say the limit was global.
 type globalLimit struct {
-	pacer *bot.Pacer
+	pacer *adapter.Pacer
 	next  http.RoundTripper
 	log   *slog.Logger
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/bot/adapter"
 	"github.com/prepbot/prepbot/bot/bottest"
 	"github.com/prepbot/prepbot/bot/discord/discordtest"
 	"github.com/prepbot/prepbot/questionbank"
@@ -564,7 +565,7 @@ func TestSplitMarkdownKeepsCodeBlocks(t *testing.T) {
 		fmt.Fprintf(&b, "x_%03d = compute(%d)  # a line of code\n", i, i)
 	}
 	b.WriteString("```\n\nClosing words.")
-	parts := splitMarkdown(b.String(), 4096)
+	parts := adapter.SplitMarkdown(b.String(), 4096, adapter.SplitOptions{})
 	if len(parts) < 3 {
 		t.Fatalf("want the text split, got %d parts", len(parts))
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/bot/adapter"
 	"github.com/prepbot/prepbot/questionbank"
 )
 
@@ -55,13 +56,13 @@ func Commands(b *bot.Bot) []*discordgo.ApplicationCommand {
 		if c.Name == "answer" {
 			continue // on Discord, typed answers go through a modal
 		}
-		ac := &discordgo.ApplicationCommand{Name: c.Name, Description: trim(c.Description, 100), Contexts: guildOnly}
+		ac := &discordgo.ApplicationCommand{Name: c.Name, Description: adapter.Trim(c.Description, 100), Contexts: guildOnly}
 		if len(c.Sub) == 0 {
 			ac.Options = options(c.Options)
 		}
 		for _, s := range c.Sub { // subcommands are never required
 			ac.Options = append(ac.Options, &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionSubCommand,
-				Name: s.Name, Description: trim(s.Description, 100), Options: options(s.Options)})
+				Name: s.Name, Description: adapter.Trim(s.Description, 100), Options: options(s.Options)})
 		}
 		if adminCommand(c) {
 			// shown to members with Manage Server only (the bot checks the
@@ -77,7 +78,7 @@ func Commands(b *bot.Bot) []*discordgo.ApplicationCommand {
 func options(opts []bot.Option) []*discordgo.ApplicationCommandOption {
 	var out []*discordgo.ApplicationCommandOption
 	for _, o := range opts {
-		do := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: o.Name, Description: trim(o.Description, 100)}
+		do := &discordgo.ApplicationCommandOption{Type: discordgo.ApplicationCommandOptionString, Name: o.Name, Description: adapter.Trim(o.Description, 100)}
 		switch {
 		case o.User:
 			do.Type = discordgo.ApplicationCommandOptionUser
@@ -331,9 +332,9 @@ func (a *Adapter) edit(i *discordgo.Interaction, r bot.Reply) {
 func response(r bot.Reply) *discordgo.InteractionResponse {
 	if m := r.Modal; m != nil {
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: &discordgo.InteractionResponseData{
-			CustomID: m.Action, Title: trim(m.Title, 45),
+			CustomID: m.Action, Title: adapter.Trim(m.Title, 45),
 			Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-				discordgo.TextInput{CustomID: "text", Label: trim(m.Label, 45), Style: discordgo.TextInputShort, Required: true, MaxLength: 200},
+				discordgo.TextInput{CustomID: "text", Label: adapter.Trim(m.Label, 45), Style: discordgo.TextInputShort, Required: true, MaxLength: 200},
 			}}},
 		}}
 	}
@@ -367,7 +368,7 @@ func categoryChoices(cats []questionbank.Category, typed string) []*discordgo.Ap
 			continue
 		}
 		if strings.Contains(c.ID, typed) || strings.Contains(strings.ToLower(c.Name), typed) {
-			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: trim(c.Name, 100), Value: c.ID})
+			choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: adapter.Trim(c.Name, 100), Value: c.ID})
 		}
 		if len(choices) == 25 {
 			break

@@ -2,12 +2,12 @@ package discord
 
 import (
 	"bytes"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
 	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/bot/adapter"
 )
 
 // Discord's limits (https://discord.com/developers/docs/resources/message#embed-object-embed-limits
@@ -60,13 +60,13 @@ const cutNote = "\n\n*(cut to fit Discord's limits)*"
 // not fit in one message (6000 characters over all embeds, 10 embeds) is
 // cut, and says so.
 func embeds(r bot.Reply) []*discordgo.MessageEmbed {
-	title := trim(r.Title, maxTitle)
-	footer := trim(r.Footer, maxFooter)
+	title := adapter.Trim(r.Title, maxTitle)
+	footer := adapter.Trim(r.Footer, maxFooter)
 	note := utf8.RuneCountInString(cutNote)
 	used := utf8.RuneCountInString(title) + utf8.RuneCountInString(footer)
 	var fields []*discordgo.MessageEmbedField
 	for i, f := range r.Fields {
-		name, value := trim(f.Name, maxFieldName), trim(f.Value, maxFieldValue)
+		name, value := adapter.Trim(f.Name, maxFieldName), adapter.Trim(f.Value, maxFieldValue)
 		n := utf8.RuneCountInString(name) + utf8.RuneCountInString(value)
 		if i == maxFields || used+n > maxEmbedTotal-note {
 			break
@@ -76,12 +76,12 @@ func embeds(r bot.Reply) []*discordgo.MessageEmbed {
 	}
 	budget := maxEmbedTotal - used - note // characters left for the text
 	out := []*discordgo.MessageEmbed{{Title: title, Color: r.Color}}
-	pieces := splitMarkdown(r.Text, maxDescription-note)
+	pieces := adapter.SplitMarkdown(r.Text, maxDescription-note, adapter.SplitOptions{})
 	for i, p := range pieces {
 		n := utf8.RuneCountInString(p)
 		if n > budget || i == maxEmbeds {
 			if i < maxEmbeds && budget > 200 { // what fits of this piece
-				p = splitMarkdown(p, budget)[0]
+				p = adapter.SplitMarkdown(p, budget, adapter.SplitOptions{})[0]
 				budget -= utf8.RuneCountInString(p)
 				if i == 0 {
 					out[0].Description = p
@@ -117,7 +117,7 @@ func components(buttons []bot.Button) []discordgo.MessageComponent {
 			continue // never happens with the bot's ids; Discord would refuse the whole message
 		}
 		seen[b.ID] = true
-		row.Components = append(row.Components, discordgo.Button{CustomID: b.ID, Label: trim(b.Label, maxLabel), Style: buttonStyle(b.Style)})
+		row.Components = append(row.Components, discordgo.Button{CustomID: b.ID, Label: adapter.Trim(b.Label, maxLabel), Style: buttonStyle(b.Style)})
 		if len(row.Components) == buttonsPerRow {
 			rows = append(rows, row)
 			row = discordgo.ActionsRow{}
@@ -142,81 +142,4 @@ func buttonStyle(s bot.ButtonStyle) discordgo.ButtonStyle {
 		return discordgo.DangerButton
 	}
 	return discordgo.SecondaryButton
-}
-
-func trim(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
-}
-
-// splitMarkdown cuts text into pieces of at most limit runes, at paragraph
-// breaks where it can, then at line breaks, then anywhere. A piece that
-// ends inside a ``` code block gets a closing fence, and the next piece
-// reopens it with the same language.
-func splitMarkdown(text string, limit int) []string {
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return nil
-	}
-	var out []string
-	fence := "" // the opening fence line of the block the next piece continues
-	for text != "" {
-		prefix := ""
-		if fence != "" {
-			prefix = fence + "\n"
-		}
-		room := limit - utf8.RuneCountInString(prefix) - len("\n```")
-		if utf8.RuneCountInString(text) <= room {
-			out = append(out, prefix+text)
-			break
-		}
-		cut := cutPoint(text, room)
-		piece := strings.TrimRight(text[:cut], "\n")
-		text = strings.TrimLeft(text[cut:], "\n")
-		open := openFence(fence, piece)
-		if open != "" {
-			piece += "\n```"
-		}
-		out = append(out, prefix+piece)
-		fence = open
-	}
-	return out
-}
-
-// cutPoint returns a byte offset at most room runes into s, preferring a
-// paragraph break, then a line break, then a space.
-func cutPoint(s string, room int) int {
-	end, n := len(s), 0
-	for i := range s {
-		if n == room {
-			end = i
-			break
-		}
-		n++
-	}
-	window := s[:end]
-	for _, sep := range []string{"\n\n", "\n", " "} {
-		if i := strings.LastIndex(window, sep); i > end/2 {
-			return i + len(sep)
-		}
-	}
-	return end
-}
-
-// openFence reports the fence line still open at the end of piece, given
-// the one open at its start ("" for none).
-func openFence(open, piece string) string {
-	for _, line := range strings.Split(piece, "\n") {
-		if t := strings.TrimSpace(line); strings.HasPrefix(t, "```") {
-			if open == "" {
-				open = t
-			} else {
-				open = ""
-			}
-		}
-	}
-	return open
 }

@@ -7,11 +7,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
 	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/bot/adapter"
 )
 
 // Block Kit limits (https://docs.slack.dev/reference/block-kit/blocks and
@@ -47,9 +47,9 @@ func mrkdwnText(s string) *slack.TextBlockObject {
 func blocks(r bot.Reply) []slack.Block {
 	var out []slack.Block
 	if t := plain(r.Title); strings.TrimSpace(t) != "" {
-		out = append(out, slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, trim(t, maxHeader), true, false)))
+		out = append(out, slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, adapter.Trim(t, maxHeader), true, false)))
 	}
-	for _, part := range splitText(Mrkdwn(r.Text), maxSectionText) {
+	for _, part := range adapter.SplitMarkdown(Mrkdwn(r.Text), maxSectionText, adapter.SplitOptions{BareFence: true}) {
 		out = append(out, slack.NewSectionBlock(mrkdwnText(part), nil, nil))
 	}
 	if len(r.Fields) > 0 {
@@ -62,7 +62,7 @@ func blocks(r bot.Reply) []slack.Block {
 			if text == "" {
 				continue
 			}
-			fields = append(fields, mrkdwnText(trim(text, maxFieldText)))
+			fields = append(fields, mrkdwnText(adapter.Trim(text, maxFieldText)))
 			if len(fields) == maxFields {
 				break
 			}
@@ -72,7 +72,7 @@ func blocks(r bot.Reply) []slack.Block {
 		}
 	}
 	if strings.TrimSpace(r.Footer) != "" {
-		out = append(out, slack.NewContextBlock("", mrkdwnText(trim(Mrkdwn(r.Footer), maxSectionText))))
+		out = append(out, slack.NewContextBlock("", mrkdwnText(adapter.Trim(Mrkdwn(r.Footer), maxSectionText))))
 	}
 	var els []slack.BlockElement
 	for _, b := range r.Buttons {
@@ -84,7 +84,7 @@ func blocks(r bot.Reply) []slack.Block {
 			continue // longer than a button's value can carry
 		}
 		label := nonEmpty(plain(b.Label), "…")
-		btn := slack.NewButtonBlockElement(id, b.ID, slack.NewTextBlockObject(slack.PlainTextType, trim(label, maxButtonText), false, false))
+		btn := slack.NewButtonBlockElement(id, b.ID, slack.NewTextBlockObject(slack.PlainTextType, adapter.Trim(label, maxButtonText), false, false))
 		if b.Style == bot.StylePrimary {
 			btn.Style = slack.StylePrimary
 		} else if b.Style == bot.StyleDanger {
@@ -145,7 +145,7 @@ func fallback(r bot.Reply) string {
 		}
 		t += Mrkdwn(r.Text)
 	}
-	return trim(t, maxFallback)
+	return adapter.Trim(t, maxFallback)
 }
 
 // plain undoes the backslash escapes of bot.EscapeMarkdown for Slack's
@@ -175,14 +175,6 @@ const markdownSpecial = "\\*_~`|<>[]()#"
 var entities = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
 func escapeEntities(s string) string { return entities.Replace(s) }
-
-func trim(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n-1]) + "…"
-}
 
 var (
 	mdBold     = regexp.MustCompile(`\*\*(.+?)\*\*`)
@@ -320,41 +312,4 @@ func inlineMrkdwn(line string) string {
 	line = mdItalic.ReplaceAllString(line, "${1}_${2}_${3}")
 	line = mdBold.ReplaceAllString(line, "*$1*")
 	return quote + keep.restore(line)
-}
-
-// splitText cuts text into pieces of at most limit runes at line breaks,
-// closing and reopening a ``` block cut in two.
-func splitText(text string, limit int) []string {
-	text = strings.TrimSpace(text)
-	if text == "" {
-		return nil
-	}
-	var out []string
-	var cur strings.Builder
-	inCode := false
-	for _, line := range strings.Split(text, "\n") {
-		if utf8.RuneCountInString(cur.String())+utf8.RuneCountInString(line)+5 > limit && cur.Len() > 0 {
-			piece := cur.String()
-			if inCode {
-				piece += "```"
-			}
-			out = append(out, strings.TrimRight(piece, "\n"))
-			cur.Reset()
-			if inCode {
-				cur.WriteString("```\n")
-			}
-		}
-		if utf8.RuneCountInString(line) > limit-10 {
-			line = trim(line, limit-10)
-		}
-		cur.WriteString(line)
-		cur.WriteString("\n")
-		if strings.HasPrefix(strings.TrimSpace(line), "```") {
-			inCode = !inCode
-		}
-	}
-	if cur.Len() > 0 {
-		out = append(out, strings.TrimRight(cur.String(), "\n"))
-	}
-	return out
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/bot/adapter"
 )
 
 // DefaultAPIURL is Slack's Web API base.
@@ -64,8 +65,9 @@ type Adapter struct {
 	stop   context.CancelFunc // set once Start succeeded: Close ends ctx and waits for socket mode
 	done   chan struct{}
 
-	pacer    bot.Pacer
-	inflight bot.InFlight
+	pacer      adapter.Pacer // daily posts
+	retryPacer adapter.Pacer // 429 waits only: no gap, no hold
+	inflight   adapter.InFlight
 
 	rateLimited atomic.Int64
 }
@@ -111,7 +113,7 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 		t.MaxIdleConnsPerHost = 64
 		client = &http.Client{Timeout: 10 * time.Second, Transport: t}
 	}
-	a := &Adapter{cfg: cfg, bot: b, log: cfg.Log.With("platform", "slack"), done: make(chan struct{}), pacer: bot.Pacer{Gap: cfg.PostGap}}
+	a := &Adapter{cfg: cfg, bot: b, log: cfg.Log.With("platform", "slack"), done: make(chan struct{}), pacer: adapter.Pacer{Gap: cfg.PostGap}}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
 	opts := []slack.Option{slack.OptionAPIURL(cfg.APIURL), slack.OptionHTTPClient(client)}
 	if cfg.AppToken != "" {
@@ -394,7 +396,7 @@ func (a *Adapter) slashCommand(ctx context.Context, c slack.SlashCommand, envelo
 		}
 		r, _ := a.bot.Handle(ctx, req)
 		if unknown {
-			r.Title = "Unknown command: " + trim(c.Text, 60)
+			r.Title = "Unknown command: " + adapter.Trim(c.Text, 60)
 		}
 		done <- outcome{reply: r}
 	})
@@ -461,7 +463,7 @@ func (a *Adapter) deliver(ctx context.Context, d destination, o outcome) {
 func (a *Adapter) sharePictures(ctx context.Context, d destination, r bot.Reply) {
 	for _, att := range r.Attachments {
 		p := slack.UploadFileParameters{Filename: att.Name, FileSize: len(att.Data), Reader: bytes.NewReader(att.Data),
-			Title: trim(att.Alt, 250), AltTxt: trim(att.Alt, 1000)}
+			Title: adapter.Trim(att.Alt, 250), AltTxt: adapter.Trim(att.Alt, 1000)}
 		if r.Private {
 			if d.user == "" {
 				continue
@@ -605,11 +607,11 @@ func (a *Adapter) openModal(ctx context.Context, trigger, channel string, m *bot
 		Type:            slack.VTModal,
 		CallbackID:      m.Action,
 		PrivateMetadata: channel,
-		Title:           slack.NewTextBlockObject(slack.PlainTextType, trim(plain(m.Title), maxModalTitle), false, false),
+		Title:           slack.NewTextBlockObject(slack.PlainTextType, adapter.Trim(plain(m.Title), maxModalTitle), false, false),
 		Submit:          slack.NewTextBlockObject(slack.PlainTextType, "Answer", false, false),
 		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
-			slack.NewInputBlock(answerBlock, slack.NewTextBlockObject(slack.PlainTextType, trim(nonEmpty(plain(m.Label), "Your answer"), 2000), false, false), nil,
+			slack.NewInputBlock(answerBlock, slack.NewTextBlockObject(slack.PlainTextType, adapter.Trim(nonEmpty(plain(m.Label), "Your answer"), 2000), false, false), nil,
 				slack.NewPlainTextInputBlockElement(nil, "text")),
 		}},
 	}
@@ -667,7 +669,9 @@ func (a *Adapter) Post(ctx context.Context, group, channel string, r bot.Reply) 
 	if !showable(r) {
 		return nil
 	}
-	a.pacer.Wait(ctx)
+	if err := a.pacer.Wait(ctx); err != nil {
+		return err
+	}
 	err := a.retry(ctx, func() error {
 		_, _, err := a.api.PostMessageContext(ctx, channel, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(blocks(r)...))
 		return err
@@ -701,7 +705,7 @@ func errString(err error) string {
 // retry runs a Web API call, waiting out a 429 as Slack says (Retry-After)
 // at most MaxRetries times.
 func (a *Adapter) retry(ctx context.Context, call func() error) error {
-	return bot.RetryRateLimited(ctx, a.cfg.MaxRetries, call, func(err error) (time.Duration, bool) {
+	return a.retryPacer.Retry(ctx, a.cfg.MaxRetries, call, func(err error) (time.Duration, bool) {
 		var rl *slack.RateLimitedError
 		if errors.As(err, &rl) {
 			return rl.RetryAfter, true

@@ -1,17 +1,20 @@
-package bot
+package adapter
 
 import (
 	"context"
 	"fmt"
 	"sync"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Pacer spaces out calls: each Wait returns at least Gap after the previous
-// one was allowed, so a daily fan-out to many channels stays under a
-// platform's rate limit instead of bursting into 429s. Hold stops every
-// call until a moment (a platform's global rate limit), however far away.
-// The zero value does not wait.
+// one was allowed (a token bucket of one token, refilled every Gap), so a
+// daily fan-out to many channels stays under a platform's rate limit
+// instead of bursting into 429s. Hold stops every call until a moment (a
+// platform's global rate limit), however far away. The zero value does not
+// wait. Set Gap, Now and Sleep before the first call.
 type Pacer struct {
 	Gap time.Duration
 	// Now and Sleep are the pacer's clock (nil: the real one). Sleep waits
@@ -20,9 +23,9 @@ type Pacer struct {
 	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
 
-	mu   sync.Mutex
-	next time.Time
-	hold time.Time
+	mu      sync.Mutex
+	limiter *rate.Limiter
+	hold    time.Time
 }
 
 func (p *Pacer) now() time.Time {
@@ -49,17 +52,33 @@ func (p *Pacer) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
+// reserve takes the next turn at or after now. Called with p.mu held.
+func (p *Pacer) reserve(now time.Time) *rate.Reservation {
+	if p.limiter == nil {
+		limit := rate.Inf
+		if p.Gap > 0 {
+			limit = rate.Every(p.Gap)
+		}
+		p.limiter = rate.NewLimiter(limit, 1)
+	}
+	return p.limiter.ReserveN(now, 1)
+}
+
 // Wait blocks until the caller's turn, or until ctx is done (then it
-// returns ctx's error). A turn is never inside a hold: a caller whose turn
-// came up while a hold began takes a new turn after it.
+// returns ctx's error and gives the turn back). A turn is never inside a
+// hold: a caller whose turn came up while a hold began takes a new turn
+// after it.
 func (p *Pacer) Wait(ctx context.Context) error {
 	for {
+		if err := p.Held(ctx); err != nil {
+			return err
+		}
 		p.mu.Lock()
 		now := p.now()
-		at := latest(p.next, now, p.hold)
-		p.next = at.Add(p.Gap)
+		r := p.reserve(now)
 		p.mu.Unlock()
-		if err := p.sleep(ctx, at.Sub(now)); err != nil {
+		if err := p.sleep(ctx, r.DelayFrom(now)); err != nil {
+			r.CancelAt(p.now())
 			return err
 		}
 		p.mu.Lock()
@@ -81,6 +100,9 @@ func (p *Pacer) Hold(until time.Time) {
 		p.hold = until
 	}
 }
+
+// HoldFor holds every call for d from now (on the pacer's clock).
+func (p *Pacer) HoldFor(d time.Duration) { p.Hold(p.now().Add(d)) }
 
 // Held waits until no hold is in force (without taking a turn), or until
 // ctx is done.
@@ -105,23 +127,14 @@ func (p *Pacer) HeldUntil() time.Time {
 	return p.hold
 }
 
-func latest(ts ...time.Time) time.Time {
-	var out time.Time
-	for _, t := range ts {
-		if t.After(out) {
-			out = t
-		}
-	}
-	return out
-}
-
 // Retry runs call, and when it fails with a rate limit (wait reports how
 // long the platform asked to wait), waits that long, and until any hold
 // has passed, and tries again, at most maxRetries times. onWait is told of
 // every wait (for logs and metrics). However long the wait, it is waited
 // out, unless ctx is done first: trying again sooner would only fire more
 // requests into a limit the platform has announced (and Discord bans an
-// address after 10,000 refused requests in 10 minutes).
+// address after 10,000 refused requests in 10 minutes). Retry takes no
+// turn: a call paced by Wait is retried at once after its wait.
 func (p *Pacer) Retry(ctx context.Context, maxRetries int, call func() error, wait func(error) (time.Duration, bool), onWait func(time.Duration)) error {
 	for attempt := 0; ; attempt++ {
 		err := call()
@@ -141,12 +154,3 @@ func (p *Pacer) Retry(ctx context.Context, maxRetries int, call func() error, wa
 		}
 	}
 }
-
-// RetryRateLimited is Retry on the real clock, with no hold.
-func RetryRateLimited(ctx context.Context, maxRetries int, call func() error, wait func(error) (time.Duration, bool), onWait func(time.Duration)) error {
-	var p Pacer
-	return p.Retry(ctx, maxRetries, call, wait, onWait)
-}
-
-// HoldFor holds every call for d from now (on the pacer's clock).
-func (p *Pacer) HoldFor(d time.Duration) { p.Hold(p.now().Add(d)) }

@@ -45,7 +45,7 @@ func SplitMarkdown(text string, limit int, opts SplitOptions) []string {
 				prefix = "```\n"
 			}
 		}
-		room := limit - utf8.RuneCountInString(prefix) - len("\n```")
+		room := max(limit-utf8.RuneCountInString(prefix)-len("\n```"), 1)
 		if utf8.RuneCountInString(text) <= room {
 			out = append(out, prefix+text)
 			break

@@ -206,31 +206,29 @@ func (a *Adapter) respond(i *discordgo.Interaction, send func(*discordgo.Interac
 		return
 	}
 	req := request(i)
-	type outcome struct {
-		reply bot.Reply
-		dup   bool
-	}
-	done := make(chan outcome, 1)
-	go func() {
+	work := func() outcome {
 		if a.beforeDelivery != nil {
 			a.beforeDelivery()
 		}
 		if !a.bot.FirstDelivery(a.ctx, "discord", i.ID) {
-			done <- outcome{dup: true}
-			return
+			return outcome{dup: true}
 		}
 		r, _ := a.bot.Handle(a.ctx, req)
-		done <- outcome{reply: r}
-	}()
-	var o outcome
-	deferred, private := false, false
-	select {
-	case o = <-done:
-	case <-timer.C:
-		deferred, private = true, bot.PrivateReply(req)
-		a.deferResponse(i, send, private)
-		o = <-done
+		return outcome{reply: r}
 	}
+	private := bot.PrivateReply(req)
+	o, inTime := adapter.Race(&a.inflight, timer.C, work,
+		func() { a.deferResponse(i, send, private) },
+		func(o outcome) { a.finish(i, req, send, answerDuplicate, o, true, private) })
+	if inTime {
+		a.finish(i, req, send, answerDuplicate, o, false, false)
+	}
+}
+
+// finish sends the reply to an interaction: as its first response, or,
+// when the interaction was deferred (with the visibility private), as
+// the deferred response's content.
+func (a *Adapter) finish(i *discordgo.Interaction, req bot.Request, send func(*discordgo.InteractionResponse) error, answerDuplicate *bot.Reply, o outcome, deferred, private bool) {
 	if o.dup {
 		a.log.Info("redelivered interaction", "interaction", i.ID)
 		if answerDuplicate == nil {
@@ -257,6 +255,13 @@ func (a *Adapter) respond(i *discordgo.Interaction, send func(*discordgo.Interac
 			a.log.Warn("interaction response failed", "interaction", i.ID, "err", err)
 		}
 	}
+}
+
+// outcome is what handling an interaction came to: a reply, or nothing (a
+// redelivery).
+type outcome struct {
+	reply bot.Reply
+	dup   bool
 }
 
 // deferResponse sends a deferred response ("thinking..."), private or

@@ -384,12 +384,10 @@ func (a *Adapter) slashCommand(ctx context.Context, c slack.SlashCommand, envelo
 		delivery = "envelope:" + envelope
 	}
 	unknown := req.Command == "help" && strings.TrimSpace(c.Text) != "" && !strings.EqualFold(strings.TrimSpace(c.Text), "help")
-	done := make(chan outcome, 1)
-	a.inflight.Go(func() {
+	work := func() outcome {
 		if delivery != "" && !a.bot.FirstDelivery(ctx, "slack", "command:"+delivery) {
 			a.log.Info("replayed or redelivered command ignored", "trigger", c.TriggerID)
-			done <- outcome{dup: true}
-			return
+			return outcome{dup: true}
 		}
 		if bot.NeedsAdmin(req) {
 			req.User.Admin = a.isAdmin(ctx, c.UserID)
@@ -398,23 +396,21 @@ func (a *Adapter) slashCommand(ctx context.Context, c slack.SlashCommand, envelo
 		if unknown {
 			r.Title = "Unknown command: " + adapter.Trim(c.Text, 60)
 		}
-		done <- outcome{reply: r}
-	})
-	dest := destination{channel: c.ChannelID, user: c.UserID, responseURL: c.ResponseURL, trigger: c.TriggerID, received: received}
-	select {
-	case o := <-done:
-		if o.dup || o.reply.Modal != nil || !showable(o.reply) {
-			a.inflight.Go(func() { a.deliver(ctx, dest, o) })
-			return nil, false
-		}
-		if len(o.reply.Attachments) > 0 {
-			a.inflight.Go(func() { a.sharePictures(ctx, dest, o.reply) })
-		}
-		return toMessage(o.reply), true
-	case <-budget.C:
+		return outcome{reply: r}
 	}
-	a.inflight.Go(func() { a.deliver(ctx, dest, <-done) })
-	return nil, false
+	dest := destination{channel: c.ChannelID, user: c.UserID, responseURL: c.ResponseURL, trigger: c.TriggerID, received: received}
+	o, inTime := adapter.Race(&a.inflight, budget.C, work, nil, func(o outcome) { a.deliver(ctx, dest, o) })
+	if !inTime {
+		return nil, false
+	}
+	if o.dup || o.reply.Modal != nil || !showable(o.reply) {
+		a.inflight.Go(func() { a.deliver(ctx, dest, o) })
+		return nil, false
+	}
+	if len(o.reply.Attachments) > 0 {
+		a.inflight.Go(func() { a.sharePictures(ctx, dest, o.reply) })
+	}
+	return toMessage(o.reply), true
 }
 
 // destination is where the reply to a command or a press goes.
@@ -542,24 +538,21 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback,
 		// So an acknowledged press is a recorded answer unless the disk
 		// stalls, and a burst of presses waits for the writer instead of
 		// piling up behind acknowledgements.
-		handled := make(chan struct{})
-		a.inflight.Go(func() {
+		work := func() outcome {
 			if !a.bot.FirstDelivery(ctx, "slack", "action:"+req.InteractionID) {
-				close(handled)
-				return
+				return outcome{dup: true}
 			}
 			if bot.NeedsAdmin(req) {
 				req.User.Admin = a.isAdmin(ctx, cb.User.ID)
 			}
 			r, _ := a.bot.Handle(ctx, req)
-			close(handled)
-			a.deliver(ctx, dest, outcome{reply: r})
-		})
+			return outcome{reply: r}
+		}
 		budget := time.NewTimer(a.cfg.DeferAfter - time.Since(received))
 		defer budget.Stop()
-		select {
-		case <-handled:
-		case <-budget.C:
+		deliver := func(o outcome) { a.deliver(ctx, dest, o) }
+		if o, inTime := adapter.Race(&a.inflight, budget.C, work, nil, deliver); inTime {
+			a.inflight.Go(func() { deliver(o) })
 		}
 		return nil, false
 	case slack.InteractionTypeViewSubmission:

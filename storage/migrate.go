@@ -483,3 +483,9 @@ func (d *DB) buildMemberData(progress func(int)) (int, error) {
 	}
 	return total, nil
 }
+
+func isEmpty(tx *bolt.Tx) bool {
+	empty := true
+	tx.ForEach(func(name []byte, _ *bolt.Bucket) error { empty = false; return nil })
+	return empty
+}

@@ -197,7 +197,7 @@ func (b *Bot) TickRounds(ctx context.Context) error {
 			continue
 		}
 		s := Schedule{Group: rd.Group, Channel: rd.Channel}
-		if err := b.post(ctx, s, b.roundReveal(rd)); err != nil {
+		if err := b.post(ctx, s, b.roundReveal(ctx, rd)); err != nil {
 			errs = append(errs, err)
 		}
 		if rd.Index+1 < rd.Count {
@@ -223,8 +223,8 @@ func (b *Bot) TickRounds(ctx context.Context) error {
 
 // roundReveal shows a round card's answer: the correct option and the model
 // answer's first lines.
-func (b *Bot) roundReveal(rd Round) Reply {
-	p, err := b.store.Post(context.Background(), rd.Post)
+func (b *Bot) roundReveal(ctx context.Context, rd Round) Reply {
+	p, err := b.store.Post(ctx, rd.Post)
 	if err != nil {
 		return Reply{Title: "Time!"}
 	}

@@ -81,22 +81,8 @@ func Run(ctx context.Context, opt Options) error {
 	if err := opt.Bot.CloseRounds(ctx); err != nil { // a round left by a previous session
 		c.say("(closing an old study round: %v)", err)
 	}
-	if opt.Tick > 0 {
-		ctx2, cancel := context.WithCancel(ctx)
-		defer cancel()
-		go func() {
-			t := time.NewTicker(opt.Tick)
-			defer t.Stop()
-			for {
-				select {
-				case <-ctx2.Done():
-					return
-				case <-t.C:
-					c.tick(ctx2)
-				}
-			}
-		}()
-	}
+	stopTicker := c.startTicker(ctx)
+	defer stopTicker()
 	lines := bufio.NewScanner(opt.In)
 	lines.Buffer(make([]byte, 64*1024), 1<<20)
 	for lines.Scan() {
@@ -107,6 +93,7 @@ func Run(ctx context.Context, opt Options) error {
 			break
 		}
 	}
+	stopTicker() // nothing prints after the goodbye
 	c.mu.Lock()
 	unsaved := c.unsaved
 	c.mu.Unlock()
@@ -117,6 +104,34 @@ func Run(ctx context.Context, opt Options) error {
 	}
 	c.flush()
 	return lines.Err()
+}
+
+// startTicker runs the scheduler every Options.Tick in the background
+// (when set), and returns the function that stops it and waits for it: a
+// tick under way finishes first. Calling stop again does nothing.
+func (c *Console) startTicker(ctx context.Context) (stop func()) {
+	if c.opt.Tick <= 0 {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(c.opt.Tick)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				c.tick(ctx)
+			}
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // Exec runs one line of input: the due daily questions first, then the

@@ -65,7 +65,11 @@ type Adapter struct {
 	key   ed25519.PublicKey
 	log   *slog.Logger
 	ready atomic.Bool
-	ctx   context.Context
+	// ctx is the adapter's lifetime, set in New (the HTTP endpoint may
+	// take requests while Start runs) and ended by Close once the work
+	// in flight has finished or timed out.
+	ctx    context.Context
+	cancel context.CancelFunc
 
 	pacer       adapter.Pacer
 	inflight    adapter.InFlight
@@ -93,7 +97,8 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	a := &Adapter{cfg: cfg, bot: b, log: cfg.Log.With("platform", "discord"), ctx: context.Background()}
+	a := &Adapter{cfg: cfg, bot: b, log: cfg.Log.With("platform", "discord")}
+	a.ctx, a.cancel = context.WithCancel(context.Background())
 	a.pacer.Gap = cfg.PostGap
 	if cfg.PublicKey != "" {
 		k, err := hex.DecodeString(strings.TrimSpace(cfg.PublicKey))
@@ -278,6 +283,7 @@ func (a *Adapter) Close() error {
 	if !a.inflight.Wait(10 * time.Second) {
 		a.log.Warn("interactions still running at shutdown")
 	}
+	a.cancel() // what is still running stops waiting (a 429, a slow request)
 	return err
 }
 

@@ -63,7 +63,10 @@ type Adapter struct {
 	ctx    context.Context    // the adapter's lifetime, set in New: HTTP requests may come while Start runs
 	cancel context.CancelFunc // ends ctx
 	stop   context.CancelFunc // set once Start succeeded: Close ends ctx and waits for socket mode
-	done   chan struct{}
+	done   chan struct{}      // closed when socket mode has stopped (at once without it)
+
+	stopEvents context.CancelFunc // ends the envelope loop (nil without socket mode)
+	eventsDone chan struct{}      // closed when the envelope loop has returned
 
 	pacer      adapter.Pacer // daily posts
 	retryPacer adapter.Pacer // 429 waits only: no gap, no hold
@@ -156,14 +159,28 @@ func (a *Adapter) Start(start context.Context) error {
 			a.log.Error("socket mode stopped", "err", err)
 		}
 	}()
-	go a.events(ctx)
+	// The envelope loop stops first at Close: envelopes it has not taken
+	// are not acknowledged, so Slack sends them again (to this process
+	// after a restart, or to another). The work it started still runs on
+	// ctx, and its acknowledgements still go out, until Close ends ctx.
+	loop, stopEvents := context.WithCancel(ctx)
+	a.stopEvents, a.eventsDone = stopEvents, make(chan struct{})
+	go func() {
+		defer close(a.eventsDone)
+		a.events(loop, ctx)
+	}()
 	return nil
 }
 
-// Close lets the requests in flight finish (at most 10 seconds), then
-// disconnects socket mode.
+// Close stops taking envelopes, lets the requests in flight finish (at
+// most 10 seconds), then disconnects socket mode and waits for it. Every
+// goroutine Start started has returned when Close does.
 func (a *Adapter) Close() error {
 	a.ready.Store(false)
+	if a.stopEvents != nil {
+		a.stopEvents()
+		<-a.eventsDone
+	}
 	if !a.inflight.Wait(10 * time.Second) {
 		a.log.Warn("requests still running at shutdown")
 	}
@@ -181,10 +198,12 @@ func (a *Adapter) Close() error {
 // A redelivered envelope is handled once: deduplication is on what the
 // envelope carries (a command's trigger_id, a press's action, an event's
 // event_id), recorded after the acknowledgement's timer has started.
-func (a *Adapter) events(ctx context.Context) {
+//
+// The loop runs until loop is done; the work it hands on runs on ctx.
+func (a *Adapter) events(loop, ctx context.Context) {
 	for {
 		select {
-		case <-ctx.Done():
+		case <-loop.Done():
 			return
 		case ev, ok := <-a.sm.Events:
 			if !ok {

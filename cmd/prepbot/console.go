@@ -100,14 +100,22 @@ func runConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 
 // serveBackups lets `prepbot backup` copy the database while this process
 // holds it. It is best effort: without the socket, backup says the
-// database is in use.
+// database is in use. The function it returns closes the socket and waits
+// until it is no longer served.
 func serveBackups(db *storage.DB) func() {
 	l, err := storage.ListenBackup(db.Path()) // we hold the database lock, so a socket left there is ours
 	if err != nil {
 		return func() {}
 	}
-	go db.ServeBackup(l)
-	return func() { l.Close() }
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		db.ServeBackup(l)
+	}()
+	return func() {
+		l.Close()
+		<-done
+	}
 }
 
 func isTerminal(r io.Reader) bool {

@@ -91,6 +91,14 @@ func (m *Main) Open() error {
 		return err
 	}
 	m.stopBackup = serveBackups(m.DB)
+	// fail undoes what Open did so far: a failed Open leaves nothing
+	// running and the database closed.
+	fail := func(err error) error {
+		m.stopBackup()
+		m.stopBackup = nil
+		m.DB.Close()
+		return err
+	}
 	m.Registry = prometheus.NewRegistry()
 	met := newMetrics(m.Registry, bank)
 	m.DB.OnCommit(func(d time.Duration) { met.commit.Observe(d.Seconds()) })
@@ -112,16 +120,14 @@ func (m *Main) Open() error {
 		a, err := discord.New(discord.Config{Token: d.Token, ApplicationID: d.ApplicationID, PublicKey: d.PublicKey,
 			GuildID: d.GuildID, APIURL: d.APIURL, Log: m.Log}, m.Bot)
 		if err := add("discord", a, err); err != nil {
-			m.DB.Close()
-			return err
+			return fail(err)
 		}
 	}
 	if sc := m.Config.Slack; sc.Enabled() {
 		a, err := slack.New(slack.Config{BotToken: sc.BotToken, AppToken: sc.AppToken, SigningSecret: sc.SigningSecret,
 			Admins: sc.Admins, APIURL: sc.APIURL, Log: m.Log}, m.Bot)
 		if err := add("slack", a, err); err != nil {
-			m.DB.Close()
-			return err
+			return fail(err)
 		}
 	}
 	m.Bot.SetChat(chats)
@@ -136,8 +142,7 @@ func (m *Main) Open() error {
 	m.Mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
 	ln, err := net.Listen("tcp", m.Config.HTTP.Addr)
 	if err != nil {
-		m.DB.Close()
-		return fmt.Errorf("http.addr %s: %w (is another process using the port?)", m.Config.HTTP.Addr, err)
+		return fail(fmt.Errorf("http.addr %s: %w (is another process using the port?)", m.Config.HTTP.Addr, err))
 	}
 	m.ln = ln
 	m.http = &http.Server{Handler: m.Mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,

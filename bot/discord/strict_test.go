@@ -374,8 +374,8 @@ func TestDeferredReplyKeepsItsVisibility(t *testing.T) {
 func TestInteractionsEndpointClientGoesAway(t *testing.T) {
 	s := newSigner(t)
 	r := newRig(t, Config{PublicKey: s.pub})
-	release := make(chan struct{})
-	r.a.beforeDelivery = func() { <-release }
+	release, working := make(chan struct{}), make(chan struct{})
+	r.a.beforeDelivery = func() { close(working); <-release }
 	r.start()
 	body := mustJSON(interaction(2, command("help"), "0"))
 	ts := fmt.Sprint(time.Now().Unix())
@@ -390,8 +390,8 @@ func TestInteractionsEndpointClientGoesAway(t *testing.T) {
 		r.a.ServeHTTP(rec, req)
 		close(served)
 	}()
-	time.Sleep(50 * time.Millisecond)
-	cancel() // the client goes away
+	<-working // ServeHTTP waits for the first response
+	cancel()  // the client goes away
 	select {
 	case <-served:
 	case <-time.After(5 * time.Second):

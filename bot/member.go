@@ -4,7 +4,8 @@ import "time"
 
 // Apply updates a member with a recorded answer or rating: points, tallies
 // and the streak. It is the one place where these rules live; the store
-// calls it inside the transaction that records a.
+// applies it (as StandardRules' Member rule) inside the transaction that
+// records a.
 func (m *Member) Apply(a *Answer) {
 	if a.UserName != "" {
 		m.Name = a.UserName

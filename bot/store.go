@@ -46,7 +46,9 @@ type DrawStore interface {
 
 // AnswerStore records answers and self-ratings, and with them everything
 // they change: the member (MemberStore), the member's reviews and daily
-// activity, and the scores leaderboards read (BoardStore).
+// activity, and the scores leaderboards read (BoardStore). The rules it
+// applies are the domain's, given to the backend as Rules (StandardRules,
+// which the doc comments below name, unless it was given others).
 type AnswerStore interface {
 	// Record stores an answer or rating, at most once per kind, post and
 	// user (else ErrAlreadyAnswered), and in the same commit applies it to

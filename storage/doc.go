@@ -1,5 +1,5 @@
 // Package storage keeps prepbot's state in one bbolt file and implements
-// bot.Store.
+// bot.Store: each of the domain's per-entity stores.
 //
 // # Basics
 //
@@ -11,7 +11,16 @@
 // that arrive together share one fsync. Unlike bbolt's Batch, it never
 // waits for a timer and never splits the members waiting into several
 // commits: under load it waits up to a millisecond for the members its last
-// commit answered.
+// commit answered. Recording an answer applies the domain's rules to the
+// member, the review of the card and the scores, in that commit: the
+// bot.Rules given in Options.Rules, bot.StandardRules by default.
+//
+// storage.go opens and closes the file (damaged.go checks its header first,
+// migrate.go migrates it, or checks its schema when it is opened
+// read-only); writer.go is the answer writer and record.go what it writes
+// for each answer; deliveries.go keeps delivery ids; groups.go, members.go,
+// boards.go, schedules.go and rounds.go answer the queries of each store,
+// over the helpers of records.go.
 //
 // # Layout
 //

@@ -20,7 +20,7 @@ func (d *DB) Replay(answers []*bot.Answer, perTx int) error {
 		answers = answers[n:]
 		err := d.update(func(tx *bolt.Tx) error {
 			for _, a := range chunk {
-				if _, _, err := record(tx, a); err != nil {
+				if _, _, err := d.record(tx, a); err != nil {
 					return err
 				}
 			}
@@ -34,10 +34,11 @@ func (d *DB) Replay(answers []*bot.Answer, perTx int) error {
 }
 
 // record stores an answer, the member's update and the member's scores in
-// tx, and reports a duplicate without changing anything. Apart from the
-// answer itself (appended) and the leaderboards index, everything it writes
-// lies under the member's prefix in member_data: one or two pages.
-func record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
+// tx, applying d.rules, and reports a duplicate without changing anything.
+// Apart from the answer itself (appended) and the leaderboards index,
+// everything it writes lies under the member's prefix in member_data: one
+// or two pages.
+func (d *DB) record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
 	var m bot.Member
 	data := tx.Bucket(bMemberData)
 	ak := answerKey(a)
@@ -65,7 +66,7 @@ func record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
 	if _, err := get(data, mk, &m); err != nil {
 		return m, false, err
 	}
-	m.Apply(&rec)
+	d.rules.Member(&m, &rec)
 	if err := put(data, mk, m); err != nil {
 		return m, false, err
 	}
@@ -77,7 +78,7 @@ func record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
 	if _, err := get(data, rk, &r); err != nil {
 		return m, false, err
 	}
-	r.Apply(bot.Grade(&rec), rec.Day)
+	d.rules.Review(&r, &rec)
 	if err := put(data, rk, r); err != nil {
 		return m, false, err
 	}
@@ -87,7 +88,7 @@ func record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
 	}
 	for _, period := range rec.Periods {
 		for _, cat := range cats {
-			if err := applyScore(tx, a.Group, period, cat, &rec); err != nil {
+			if err := d.applyScore(tx, a.Group, period, cat, &rec); err != nil {
 				return m, false, err
 			}
 		}
@@ -108,10 +109,11 @@ func rankKey(prefix []byte, s bot.Score) []byte {
 	return append(k, s.User...)
 }
 
-// applyScore adds an answer to the member's score for a period and
-// category, and moves the score to its new place in the leaderboards index (which
-// holds a copy, so a leaderboard reads only the index).
-func applyScore(tx *bolt.Tx, group, period, cat string, a *bot.Answer) error {
+// applyScore applies an answer to the member's score for a period and
+// category (d.rules.Score), and moves the score to its new place in the
+// leaderboards index (which holds a copy, so a leaderboard reads only the
+// index).
+func (d *DB) applyScore(tx *bolt.Tx, group, period, cat string, a *bot.Answer) error {
 	data, ranks := tx.Bucket(bMemberData), tx.Bucket(bLeaderboards)
 	prefix := key(group, period, cat, "")
 	sk := key(group, a.User, tagScore, period, cat)
@@ -125,7 +127,7 @@ func applyScore(tx *bolt.Tx, group, period, cat string, a *bot.Answer) error {
 			return err
 		}
 	}
-	s.Apply(a)
+	d.rules.Score(&s, a)
 	v, err := json.Marshal(s)
 	if err != nil {
 		return err

@@ -70,6 +70,9 @@ type Options struct {
 	// never written, and never migrated. A file of an older schema opens
 	// for Backup, but Export and the Store refuse it.
 	ReadOnly bool
+	// Rules are what Record (and Replay) apply to a member's records for
+	// each answer; a rule left nil is bot.StandardRules'.
+	Rules bot.Rules
 }
 
 // DB is the prepbot database. It implements bot.Store.
@@ -78,6 +81,7 @@ type DB struct {
 	path     string
 	onCommit func(time.Duration)
 	onGroup  func(int)
+	rules    bot.Rules // see Options.Rules
 
 	// delivery ids: checked in memory, written in the background (see
 	// FirstDelivery)
@@ -155,7 +159,7 @@ func Open(path string, opt Options) (d *DB, err error) {
 	d = &DB{db: db, path: path, seen: map[string]time.Time{}, pending: map[string]time.Time{},
 		stop: make(chan struct{}), flushed: make(chan struct{}),
 		recq: make(chan *recordReq, maxGroup), recDone: make(chan struct{}), posts: map[uint64]bot.Post{},
-		writes: map[uint64]time.Time{}}
+		writes: map[uint64]time.Time{}, rules: opt.Rules.OrStandard()}
 	if opt.ReadOnly {
 		err = d.checkSchema()
 	} else {

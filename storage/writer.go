@@ -100,7 +100,7 @@ func (d *DB) writeAnswers() {
 func (d *DB) commitAnswers(group []*recordReq) {
 	err := d.update(func(tx *bolt.Tx) error {
 		for _, r := range group {
-			r.m, r.dup, r.err = record(tx, r.a)
+			r.m, r.dup, r.err = d.record(tx, r.a)
 			if r.err != nil {
 				return r.err
 			}
@@ -117,7 +117,7 @@ func (d *DB) commitAnswers(group []*recordReq) {
 	for _, r := range group {
 		r.err = d.update(func(tx *bolt.Tx) error {
 			var err error
-			r.m, r.dup, err = record(tx, r.a)
+			r.m, r.dup, err = d.record(tx, r.a)
 			return err
 		})
 	}

@@ -1,0 +1,42 @@
+package bot
+
+// Rules are what a recorded answer or self-rating does to what a store
+// keeps about its member. AnswerStore.Record applies them in the commit
+// that records the answer. A backend is given them (storage.Options.Rules
+// for bbolt) instead of calling the domain's rules itself, so that every
+// backend applies the same ones and none can get a rule subtly different.
+type Rules struct {
+	// Member applies a to its member's record: points, tallies, streak.
+	Member func(m *Member, a *Answer)
+	// Review applies a to its member's spaced-repetition state of a's
+	// card, which starts as Review{Card: a.CardID, Category: a.Category}.
+	Review func(r *Review, a *Answer)
+	// Score applies a to one of its member's scores: each period of
+	// a.Periods, overall and for a.Category.
+	Score func(s *Score, a *Answer)
+}
+
+// StandardRules are prepbot's rules: Member.Apply, Review.Apply of
+// Grade(a) on a.Day, and Score.Apply.
+func StandardRules() Rules {
+	return Rules{
+		Member: (*Member).Apply,
+		Review: func(r *Review, a *Answer) { r.Apply(Grade(a), a.Day) },
+		Score:  (*Score).Apply,
+	}
+}
+
+// OrStandard returns r with each rule it lacks taken from StandardRules.
+func (r Rules) OrStandard() Rules {
+	std := StandardRules()
+	if r.Member == nil {
+		r.Member = std.Member
+	}
+	if r.Review == nil {
+		r.Review = std.Review
+	}
+	if r.Score == nil {
+		r.Score = std.Score
+	}
+	return r
+}

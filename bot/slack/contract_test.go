@@ -343,7 +343,7 @@ func TestMrkdwnEscapesControlCharacters(t *testing.T) {
 			t.Errorf("Mrkdwn(%q)\n got %q\nwant %q", tc.in, got, tc.want)
 		}
 	}
-	if got := fallback(bot.Reply{Title: `Top \*ann\* <b>`, Text: "<!channel> & <#C1>"}); got != "Top *ann* &lt;b&gt;: &lt;!channel&gt; &amp; <#C1>" {
+	if got := new(renderer).fallback(bot.Reply{Title: `Top \*ann\* <b>`, Text: "<!channel> & <#C1>"}); got != "Top *ann* &lt;b&gt;: &lt;!channel&gt; &amp; <#C1>" {
 		t.Errorf("fallback: %q", got)
 	}
 	if got := plain(`\*ann\* \\ \q`); got != `*ann* \ \q` {
@@ -425,7 +425,7 @@ func TestLongRepliesFitBlockKit(t *testing.T) {
 	}
 	k := blocksOf(post.Form.Get("blocks"))
 	mustContain(t, k.text(), "if a < b && b > c { x <- ch } // <!channel>", "Why is <T> & <U> not the same?")
-	data, _ := json.Marshal(toMessage(reply))
+	data, _ := json.Marshal(new(renderer).toMessage(reply))
 	r.f.CheckResponse("C1", data)
 	if pings := r.f.Pings(); len(pings) > 0 {
 		t.Fatalf("pings: %v", pings)

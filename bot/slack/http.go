@@ -120,6 +120,10 @@ func (a *Adapter) serveInteraction(w http.ResponseWriter, r *http.Request, body 
 			return
 		}
 	case slack.InteractionTypeViewSubmission:
+		if cb.View.State == nil {
+			http.Error(w, "malformed interaction: view_submission without the view's state", http.StatusBadRequest)
+			return
+		}
 	default:
 		http.Error(w, "unsupported interaction type", http.StatusBadRequest)
 		return

@@ -44,19 +44,19 @@ func mrkdwnText(s string) *slack.TextBlockObject {
 // blocks renders a reply in Block Kit: a header, sections with the text (in
 // Slack's mrkdwn), the fields, a context line, and an actions block, each
 // within Block Kit's limits. Pictures are not blocks: see sharePictures.
-func blocks(r bot.Reply) []slack.Block {
+func (rd *renderer) blocks(r bot.Reply) []slack.Block {
 	var out []slack.Block
 	if t := plain(r.Title); strings.TrimSpace(t) != "" {
 		out = append(out, slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, adapter.Trim(t, maxHeader), true, false)))
 	}
-	for _, part := range adapter.SplitMarkdown(Mrkdwn(r.Text), maxSectionText, adapter.SplitOptions{BareFence: true}) {
+	for _, part := range adapter.SplitMarkdown(rd.mrkdwn(r.Text), maxSectionText, adapter.SplitOptions{BareFence: true}) {
 		out = append(out, slack.NewSectionBlock(mrkdwnText(part), nil, nil))
 	}
 	if len(r.Fields) > 0 {
 		var fields []*slack.TextBlockObject
 		for _, f := range r.Fields {
-			text := strings.TrimSpace(Mrkdwn(f.Value))
-			if name := strings.TrimSpace(Mrkdwn(f.Name)); name != "" {
+			text := strings.TrimSpace(rd.mrkdwn(f.Value))
+			if name := strings.TrimSpace(rd.mrkdwn(f.Name)); name != "" {
 				text = "*" + name + "*\n" + text
 			}
 			if text == "" {
@@ -72,7 +72,7 @@ func blocks(r bot.Reply) []slack.Block {
 		}
 	}
 	if strings.TrimSpace(r.Footer) != "" {
-		out = append(out, slack.NewContextBlock("", mrkdwnText(adapter.Trim(Mrkdwn(r.Footer), maxSectionText))))
+		out = append(out, slack.NewContextBlock("", mrkdwnText(adapter.Trim(rd.mrkdwn(r.Footer), maxSectionText))))
 	}
 	var els []slack.BlockElement
 	for _, b := range r.Buttons {
@@ -137,13 +137,13 @@ func actionOf(actionID, value string) string {
 
 // fallback is the plain text shown in notifications: the title and the
 // text, escaped like the blocks.
-func fallback(r bot.Reply) string {
+func (rd *renderer) fallback(r bot.Reply) string {
 	t := escapeEntities(plain(r.Title))
 	if strings.TrimSpace(r.Text) != "" {
 		if t != "" {
 			t += ": "
 		}
-		t += Mrkdwn(r.Text)
+		t += rd.mrkdwn(r.Text)
 	}
 	return adapter.Trim(t, maxFallback)
 }
@@ -201,38 +201,45 @@ var (
 // backslash escape (bot.EscapeMarkdown) shows its character as itself: a
 // formatting character gets a zero-width space on each side, which keeps
 // it from opening or closing formatting.
-func Mrkdwn(md string) string {
-	if len(md) > maxCachedMrkdwn {
-		return mrkdwn(md)
-	}
-	mrkdwnCache.Lock()
-	out, ok := mrkdwnCache.m[md]
-	mrkdwnCache.Unlock()
-	if ok {
-		return out
-	}
-	out = mrkdwn(md)
-	mrkdwnCache.Lock()
-	if len(mrkdwnCache.m) >= maxMrkdwnCache {
-		clear(mrkdwnCache.m)
-	}
-	mrkdwnCache.m[md] = out
-	mrkdwnCache.Unlock()
-	return out
+func Mrkdwn(md string) string { return mrkdwn(md) }
+
+// renderer renders replies in Block Kit, keeping the Mrkdwn conversions
+// of recent texts: the same texts (cards' prompts, answers and
+// explanations) are converted again and again, and the conversion runs a
+// handful of regular expressions. Each adapter has its own. The zero value
+// is ready to use.
+type renderer struct {
+	mu    sync.Mutex
+	cache map[string]string
 }
 
-// The same texts (cards' prompts, answers and explanations) are converted
-// again and again; the conversion runs a handful of regular expressions, so
-// recent results are kept.
+// At most maxMrkdwnCache texts of at most maxCachedMrkdwn bytes each are
+// kept; a full cache starts again.
 const (
 	maxMrkdwnCache  = 4096
 	maxCachedMrkdwn = 8 << 10
 )
 
-var mrkdwnCache = struct {
-	sync.Mutex
-	m map[string]string
-}{m: map[string]string{}}
+// mrkdwn is Mrkdwn, from the cache when it can.
+func (rd *renderer) mrkdwn(md string) string {
+	if len(md) > maxCachedMrkdwn {
+		return mrkdwn(md)
+	}
+	rd.mu.Lock()
+	out, ok := rd.cache[md]
+	rd.mu.Unlock()
+	if ok {
+		return out
+	}
+	out = mrkdwn(md)
+	rd.mu.Lock()
+	if rd.cache == nil || len(rd.cache) >= maxMrkdwnCache {
+		rd.cache = make(map[string]string)
+	}
+	rd.cache[md] = out
+	rd.mu.Unlock()
+	return out
+}
 
 func mrkdwn(md string) string {
 	var out []string

@@ -71,6 +71,7 @@ type Adapter struct {
 	pacer      adapter.Pacer // daily posts
 	retryPacer adapter.Pacer // 429 waits only: no gap, no hold
 	inflight   adapter.InFlight
+	renderer   // Block Kit, with the adapter's own Mrkdwn cache
 
 	rateLimited atomic.Int64
 }
@@ -359,8 +360,8 @@ type message struct {
 	ReplaceOriginal bool          `json:"replace_original"`
 }
 
-func toMessage(r bot.Reply) message {
-	m := message{ResponseType: "in_channel", Text: fallback(r), Blocks: blocks(r)}
+func (rd *renderer) toMessage(r bot.Reply) message {
+	m := message{ResponseType: "in_channel", Text: rd.fallback(r), Blocks: rd.blocks(r)}
 	if r.Private {
 		m.ResponseType = "ephemeral"
 	}
@@ -369,8 +370,8 @@ func toMessage(r bot.Reply) message {
 
 // showable reports whether a reply renders to something Slack accepts (a
 // message needs text or blocks).
-func showable(r bot.Reply) bool {
-	return strings.TrimSpace(fallback(r)) != "" || len(blocks(r)) > 0
+func (rd *renderer) showable(r bot.Reply) bool {
+	return strings.TrimSpace(rd.fallback(r)) != "" || len(rd.blocks(r)) > 0
 }
 
 // outcome is what handling a request came to: a reply, or nothing (a
@@ -396,7 +397,7 @@ func (a *Adapter) slashCommand(ctx context.Context, c slack.SlashCommand, envelo
 	req, err := commandRequest(c)
 	if err != nil {
 		r := bot.Reply{Private: true, Title: "That did not work", Text: bot.ErrorMessage(err) + "\nType `/prep help` for every command."}
-		return toMessage(r), true
+		return a.toMessage(r), true
 	}
 	delivery := c.TriggerID
 	if delivery == "" && envelope != "" {
@@ -422,14 +423,14 @@ func (a *Adapter) slashCommand(ctx context.Context, c slack.SlashCommand, envelo
 	if !inTime {
 		return nil, false
 	}
-	if o.dup || o.reply.Modal != nil || !showable(o.reply) {
+	if o.dup || o.reply.Modal != nil || !a.showable(o.reply) {
 		a.inflight.Go(func() { a.deliver(ctx, dest, o) })
 		return nil, false
 	}
 	if len(o.reply.Attachments) > 0 {
 		a.inflight.Go(func() { a.sharePictures(ctx, dest, o.reply) })
 	}
-	return toMessage(o.reply), true
+	return a.toMessage(o.reply), true
 }
 
 // destination is where the reply to a command or a press goes.
@@ -460,7 +461,7 @@ func (a *Adapter) deliver(ctx context.Context, d destination, o outcome) {
 		// showing nothing
 		r = bot.Reply{Private: true, Text: "Slack closed the answer box before it opened. Press **Type answer** again."}
 	}
-	if !showable(r) {
+	if !a.showable(r) {
 		return
 	}
 	a.respondURL(ctx, d.responseURL, r)
@@ -512,17 +513,17 @@ func (a *Adapter) sharePictures(ctx context.Context, d destination, r bot.Reply)
 
 // respondURL sends a reply to a command's or interaction's response_url.
 func (a *Adapter) respondURL(ctx context.Context, url string, r bot.Reply) {
-	if url == "" || !showable(r) {
+	if url == "" || !a.showable(r) {
 		return
 	}
 	typ := slack.ResponseTypeInChannel
 	if r.Private {
 		typ = slack.ResponseTypeEphemeral
 	}
-	bl := blocks(r)
+	bl := a.blocks(r)
 	err := a.retry(ctx, func() error {
 		_, _, err := a.api.PostMessageContext(ctx, "", slack.MsgOptionResponseURL(url, typ),
-			slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(bl...))
+			slack.MsgOptionText(a.fallback(r), false), slack.MsgOptionBlocks(bl...))
 		return err
 	})
 	if err != nil {
@@ -577,10 +578,12 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback,
 	case slack.InteractionTypeViewSubmission:
 		req.Action = cb.View.CallbackID
 		req.Channel = cb.View.PrivateMetadata
-		for _, block := range cb.View.State.Values {
-			for _, v := range block {
-				if v.Value != "" {
-					req.Text = v.Value
+		if cb.View.State != nil { // a submission without a state has no answer
+			for _, block := range cb.View.State.Values {
+				for _, v := range block {
+					if v.Value != "" {
+						req.Text = v.Value
+					}
 				}
 			}
 		}
@@ -647,11 +650,11 @@ func nonEmpty(s, or string) string {
 }
 
 func (a *Adapter) postEphemeral(ctx context.Context, channel, user string, r bot.Reply) {
-	if !showable(r) {
+	if !a.showable(r) {
 		return
 	}
 	err := a.retry(ctx, func() error {
-		_, err := a.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(blocks(r)...))
+		_, err := a.api.PostEphemeralContext(ctx, channel, user, slack.MsgOptionText(a.fallback(r), false), slack.MsgOptionBlocks(a.blocks(r)...))
 		return err
 	})
 	if err != nil {
@@ -678,14 +681,14 @@ func (a *Adapter) event(ctx context.Context, e slackevents.EventsAPIEvent) {
 // reply's pictures in the channel. A channel the bot cannot post to any
 // more is reported as bot.ErrChannelGone.
 func (a *Adapter) Post(ctx context.Context, group, channel string, r bot.Reply) error {
-	if !showable(r) {
+	if !a.showable(r) {
 		return nil
 	}
 	if err := a.pacer.Wait(ctx); err != nil {
 		return err
 	}
 	err := a.retry(ctx, func() error {
-		_, _, err := a.api.PostMessageContext(ctx, channel, slack.MsgOptionText(fallback(r), false), slack.MsgOptionBlocks(blocks(r)...))
+		_, _, err := a.api.PostMessageContext(ctx, channel, slack.MsgOptionText(a.fallback(r), false), slack.MsgOptionBlocks(a.blocks(r)...))
 		return err
 	})
 	switch errString(err) {

@@ -319,25 +319,35 @@ func TestTypedAnswerModal(t *testing.T) {
 func TestMrkdwn(t *testing.T) {
 	in := "# Title\n**Bold** and *italic* and `**code**` and [docs](https://example.com/x).\n- one\n- two\n```python\nx = a ** b  # **not bold**\n```"
 	want := "*Title*\n*Bold* and _italic_ and `**code**` and <https://example.com/x|docs>.\n• one\n• two\n```\nx = a ** b  # **not bold**\n```"
+	var rd renderer
 	for i := range 2 { // converted, then from the cache
-		if got := Mrkdwn(in); got != want {
+		if got := rd.mrkdwn(in); got != want {
 			t.Fatalf("call %d got:\n%s\nwant:\n%s", i+1, got, want)
 		}
 	}
+	if got := Mrkdwn(in); got != want {
+		t.Fatalf("Mrkdwn got:\n%s\nwant:\n%s", got, want)
+	}
 	// a full cache starts again and stays right
 	for i := range maxMrkdwnCache + 10 {
-		if got, want := Mrkdwn(fmt.Sprintf("**n%d**", i)), fmt.Sprintf("*n%d*", i); got != want {
+		if got, want := rd.mrkdwn(fmt.Sprintf("**n%d**", i)), fmt.Sprintf("*n%d*", i); got != want {
 			t.Fatalf("%q, want %q", got, want)
 		}
 	}
-	if got := Mrkdwn(in); got != want {
+	if got := rd.mrkdwn(in); got != want {
 		t.Fatalf("after the cache filled: %s", got)
 	}
-	mrkdwnCache.Lock()
-	n := len(mrkdwnCache.m)
-	mrkdwnCache.Unlock()
+	rd.mu.Lock()
+	n := len(rd.cache)
+	rd.mu.Unlock()
 	if n > maxMrkdwnCache {
 		t.Fatalf("the cache holds %d texts, more than %d", n, maxMrkdwnCache)
+	}
+	// each adapter has its own
+	var other renderer
+	other.mrkdwn(in)
+	if len(other.cache) != 1 {
+		t.Fatalf("another renderer's cache holds %d texts", len(other.cache))
 	}
 }
 

@@ -268,11 +268,12 @@ func (a *Adapter) ack(req *socketmode.Request, handle func() (any, bool)) {
 		return
 	}
 	payload, ok := handle()
-	if ok {
-		a.sm.Ack(*req, payload)
-	} else {
-		a.sm.Ack(*req)
+	if !ok {
+		payload = nil
 	}
+	// on the adapter's lifetime: an acknowledgement that comes after
+	// socket mode stopped would otherwise wait forever for it
+	a.sm.AckCtx(a.ctx, req.EnvelopeID, payload)
 }
 
 // eventOnce handles an Events API callback once per event_id.

@@ -8,12 +8,12 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// FirstDelivery implements bot.DeliveryStore: it records a platform's delivery id
-// (an interaction or envelope id) and reports whether it was new. Ids are
-// checked in memory and on disk, and written to disk within a second, in
-// the background: marking a delivery costs no fsync of its own. A crash can
-// forget the last second's marks; answers stay exactly-once all the same,
-// through their own key in the commit that records them.
+// FirstDelivery implements bot.DeliveryStore: it records a platform's
+// delivery id (an interaction or envelope id) and reports whether it was
+// new. Ids are checked in memory and on disk, and written to disk within a
+// second, in the background: marking a delivery costs no fsync of its own.
+// A crash can forget the last second's marks; answers stay exactly-once all
+// the same, through their own key in the commit that records them.
 func (d *DB) FirstDelivery(ctx context.Context, id string, at time.Time) (bool, error) {
 	d.delivMu.Lock()
 	if _, ok := d.seen[id]; ok {
@@ -79,8 +79,8 @@ func (d *DB) flushDeliveries() error {
 	})
 }
 
-// PurgeDeliveries forgets delivery ids recorded before a moment, in memory
-// too (also those not written yet).
+// PurgeDeliveries implements bot.DeliveryStore: it forgets delivery ids
+// recorded before a moment, in memory too (also those not written yet).
 func (d *DB) PurgeDeliveries(ctx context.Context, before time.Time) (int, error) {
 	purged := map[string]bool{}
 	d.delivMu.Lock()

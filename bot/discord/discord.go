@@ -278,6 +278,13 @@ func (a *Adapter) Close() error {
 	a.ready.Store(false)
 	var err error
 	if a.cfg.Token != "" {
+		// A heartbeat that fails on the close frame Close sends makes
+		// discordgo reconnect, and its reconnect loop, once started, never
+		// ends: it must not start. (Set under the session's lock, which
+		// discordgo's own Close takes before it reconnects.)
+		a.s.Lock()
+		a.s.ShouldReconnectOnError = false
+		a.s.Unlock()
 		err = a.s.Close()
 	}
 	if !a.inflight.Wait(10 * time.Second) {

@@ -277,9 +277,12 @@ func TestQuestionAndButtonOverTheGateway(t *testing.T) {
 
 func TestDeferredResponseIsEdited(t *testing.T) {
 	r := newRig(t, Config{DeferAfter: time.Nanosecond})
+	release := make(chan struct{})
+	r.a.beforeDelivery = func() { <-release } // the work outlives the deadline
 	r.start()
 	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("leaderboard", opt("period", 3, "all")), "0"))
 	d := decode(t, r.f.next("/interactions/").Body)
+	close(release)
 	if d.Type != 5 {
 		t.Fatalf("want a deferred response (type 5) first, got %d", d.Type)
 	}

@@ -303,8 +303,11 @@ func TestTypedAnswerModalEdgeCases(t *testing.T) {
 
 	// the press deferred (DeferAfter passed before the reply was ready)
 	r.a.cfg.DeferAfter = time.Nanosecond
+	release := make(chan struct{})
+	r.a.beforeDelivery = func() { <-release } // the work outlives the deadline
 	r.f.dispatch("INTERACTION_CREATE", interaction(3, map[string]any{"custom_id": typeAnswer, "component_type": 2}, "0"))
 	d := decode(t, r.f.next("/interactions/").Body)
+	close(release)
 	if d.Type != 5 || d.Data.Flags&64 == 0 {
 		t.Fatalf("want a private deferral, got %+v", d)
 	}
@@ -330,9 +333,12 @@ func TestTypedAnswerModalEdgeCases(t *testing.T) {
 // follow-up; the opposite swaps likewise.
 func TestDeferredReplyKeepsItsVisibility(t *testing.T) {
 	r := newRig(t, Config{DeferAfter: time.Nanosecond})
+	release := make(chan struct{})
+	r.a.beforeDelivery = func() { <-release } // the work outlives the deadline
 	r.start()
 	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("question", opt("category", 3, "no-such-category")), "0"))
 	d := decode(t, r.f.next("/interactions/").Body)
+	close(release)
 	if d.Type != 5 || d.Data.Flags&64 != 0 {
 		t.Fatalf("/question defers in public: %+v", d)
 	}

@@ -220,18 +220,25 @@ func testDraw(t *testing.T, open Opener) {
 		}
 		close(start)
 		wg.Wait()
-		seen := map[int]bool{}
-		for i := range n {
-			if errs[i] != nil {
-				t.Fatalf("draw %d: %v", i, errs[i])
-			}
-			seen[saw[i]] = true
-		}
-		if len(seen) != n {
-			t.Errorf("%d concurrent draws saw the positions %v: want each of 0 to %d once (a draw lost another's update)", n, saw, n-1)
-		}
+		eachSeenOnce(t, "draw", saw, errs)
 		if err := draw(t, s, "g:all", questionbank.BagState{Pos: n}, questionbank.BagState{}, nil); err != nil {
 			t.Fatal(err)
 		}
 	})
+}
+
+// eachSeenOnce checks what n concurrent read-modify-write calls saw: no
+// error, and each of 0 to n-1 once (else one call lost another's update).
+func eachSeenOnce(t *testing.T, what string, saw []int, errs []error) {
+	t.Helper()
+	seen := map[int]bool{}
+	for i := range saw {
+		if errs[i] != nil {
+			t.Fatalf("%s %d: %v", what, i, errs[i])
+		}
+		seen[saw[i]] = true
+	}
+	if len(seen) != len(saw) {
+		t.Errorf("%d concurrent calls of %s saw %v: want each of 0 to %d once (a call lost another's update)", len(saw), what, saw, len(saw)-1)
+	}
 }

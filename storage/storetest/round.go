@@ -160,16 +160,7 @@ func testRound(t *testing.T, open Opener) {
 		}
 		close(start)
 		wg.Wait()
-		seen := map[int]bool{}
-		for i := range n {
-			if errs[i] != nil {
-				t.Fatalf("update %d: %v", i, errs[i])
-			}
-			seen[saw[i]] = true
-		}
-		if len(seen) != n {
-			t.Errorf("%d concurrent UpdateRounds saw the indexes %v: want each of 0 to %d once (an update lost another's)", n, saw, n-1)
-		}
+		eachSeenOnce(t, "UpdateRound", saw, errs)
 		r, err := s.Round(t.Context(), "g", "C1")
 		if err != nil || r.Index != n || len(r.Scores) != n {
 			t.Errorf("after %d concurrent UpdateRounds: index %d, %d scores (%v); want %d and %d", n, r.Index, len(r.Scores), err, n, n)

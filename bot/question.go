@@ -341,7 +341,7 @@ func (b *Bot) reveal(ctx context.Context, req Request, postID uint64) (Reply, er
 	if err := b.peek(ctx, req, c.ID, Peek{Answer: true}); err != nil {
 		return Reply{}, err
 	}
-	r := Reply{Private: true, Title: "Model answer", Color: b.color(c.Category), Footer: "How did you do? Rate yourself; it shapes your review. (An answer to this card today now earns no points.)"}
+	r := Reply{Private: true, Title: "Model answer", Color: b.color(c.Category), Footer: "How did you do? Rate yourself; it shapes your review. An answer to this card today now earns no points."}
 	var t strings.Builder
 	switch {
 	case c.Answer != "":

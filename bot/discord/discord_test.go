@@ -275,11 +275,19 @@ func TestQuestionAndButtonOverTheGateway(t *testing.T) {
 	}
 }
 
-func TestDeferredResponseIsEdited(t *testing.T) {
+// newDeferringRig starts a rig whose interactions always miss the defer
+// deadline: their work waits until the test closes release, after it has
+// seen the deferral.
+func newDeferringRig(t *testing.T) (*rig, chan struct{}) {
 	r := newRig(t, Config{DeferAfter: time.Nanosecond})
 	release := make(chan struct{})
 	r.a.beforeDelivery = func() { <-release } // the work outlives the deadline
 	r.start()
+	return r, release
+}
+
+func TestDeferredResponseIsEdited(t *testing.T) {
+	r, release := newDeferringRig(t)
 	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("leaderboard", opt("period", 3, "all")), "0"))
 	d := decode(t, r.f.next("/interactions/").Body)
 	close(release)

@@ -332,10 +332,7 @@ func TestTypedAnswerModalEdgeCases(t *testing.T) {
 // deferral has the deferral deleted and the refusal sent as an ephemeral
 // follow-up; the opposite swaps likewise.
 func TestDeferredReplyKeepsItsVisibility(t *testing.T) {
-	r := newRig(t, Config{DeferAfter: time.Nanosecond})
-	release := make(chan struct{})
-	r.a.beforeDelivery = func() { <-release } // the work outlives the deadline
-	r.start()
+	r, release := newDeferringRig(t)
 	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("question", opt("category", 3, "no-such-category")), "0"))
 	d := decode(t, r.f.next("/interactions/").Body)
 	close(release)

@@ -1,0 +1,103 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// versionTable is where goose keeps the migrations applied, in the schema
+// prepbot's tables are in.
+const versionTable = "prepbot_schema_version"
+
+// ErrNewerSchema is returned by Open for a database that a newer prepbot
+// has migrated.
+var ErrNewerSchema = errors.New("the database was migrated by a newer prepbot")
+
+// SchemaVersion is the last migration this code knows.
+func SchemaVersion() int64 {
+	p, err := newProvider(nil, nil)
+	if err != nil {
+		return 0
+	}
+	srcs := p.ListSources()
+	return srcs[len(srcs)-1].Version
+}
+
+// newProvider is goose over the embedded migrations. Migrations run under
+// a PostgreSQL advisory lock held for the whole run (one per schema), so
+// that of several replicas starting at once one migrates and the others
+// wait, then find nothing to do.
+func newProvider(pool *pgxpool.Pool, lockID *int64) (*goose.Provider, error) {
+	sub, err := fs.Sub(migrationFiles, "migrations")
+	if err != nil {
+		return nil, err
+	}
+	opts := []goose.ProviderOption{goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true)}
+	if lockID != nil {
+		// wait for another replica's migrations up to 10 minutes
+		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(*lockID), lock.WithLockTimeout(2, 300))
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	if pool == nil {
+		return goose.NewProvider(goose.DialectPostgres, nil, sub, opts...)
+	}
+	return goose.NewProvider(goose.DialectPostgres, stdlib.OpenDBFromPool(pool), sub, opts...)
+}
+
+// migrate brings the schema the pool's connections use (their
+// search_path's first) to SchemaVersion, and refuses a newer one.
+func migrate(ctx context.Context, pool *pgxpool.Pool, progress func(string, ...any)) error {
+	var schema *string
+	if err := pool.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		return fmt.Errorf("reading the schema: %w", err)
+	}
+	if schema == nil {
+		return errors.New("the database URL's search_path names no schema that exists: create it (CREATE SCHEMA name), or leave search_path out to use public")
+	}
+	h := fnv.New64a()
+	h.Write([]byte("prepbot migrations\x00" + *schema))
+	id := int64(h.Sum64())
+	p, err := newProvider(pool, &id)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	current, target, err := p.GetVersions(ctx)
+	if err != nil {
+		return fmt.Errorf("reading the schema version: %w", err)
+	}
+	if current > target {
+		return fmt.Errorf("%w: its schema is version %d, and this prepbot knows up to %d; run the newer prepbot (or restore a backup taken before the upgrade)", ErrNewerSchema, current, target)
+	}
+	if current == target {
+		return nil
+	}
+	if progress != nil {
+		progress("migrating the PostgreSQL schema %q from version %d to %d", *schema, current, target)
+	}
+	results, err := p.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("migrating the schema: %w", err)
+	}
+	if progress != nil {
+		for _, r := range results {
+			progress("applied %s in %s", r.Source.Path, r.Duration.Round(1e6))
+		}
+	}
+	return nil
+}

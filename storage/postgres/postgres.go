@@ -1,0 +1,186 @@
+// Package postgres is prepbot's PostgreSQL backend: bot.Store on a pgx
+// connection pool, for teams that run several replicas of prepbot on one
+// database. It passes the same conformance suite (storage/storetest) as
+// the embedded bbolt backend in package storage.
+//
+// Records are the domain's JSON, as in bbolt, in tables keyed by what they
+// are looked up by (see migrations/). What must agree across replicas is
+// decided by the database, never in a process's memory: an answer is
+// recorded once by its unique key, a day's post is claimed by a
+// conditional UPDATE, a delivery id by a primary key, a shuffle bag or a
+// round is changed under its row lock, and a member's records under an
+// advisory lock of the member, taken in one order by every transaction.
+//
+// The schema is created and upgraded by embedded migrations (pressly/goose)
+// when Open is called, under an advisory lock, so that replicas starting
+// together migrate once; a database migrated by a newer prepbot is refused.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/prepbot/prepbot/bot"
+)
+
+// Options configures Open.
+type Options struct {
+	// Rules are what Record applies to a member's records for each answer;
+	// a rule left nil is bot.StandardRules'.
+	Rules bot.Rules
+	// Progress, when set, is told what the migrations do.
+	Progress func(format string, args ...any)
+	// Writers is how many transactions record answers at once in this
+	// process (default 4); each commits every answer waiting for it.
+	Writers int
+	// MaxConns caps the pool (default: pgxpool's, at least Writers+4).
+	MaxConns int32
+}
+
+// DB is a prepbot database on PostgreSQL. It implements bot.Store.
+type DB struct {
+	pool  *pgxpool.Pool
+	rules bot.Rules
+
+	recMu     sync.RWMutex
+	recClosed bool
+	recq      chan *recordReq
+	writers   sync.WaitGroup
+
+	postMu sync.Mutex
+	posts  map[uint64]bot.Post
+
+	closeOnce sync.Once
+}
+
+// ErrClosed is returned by Record after Close.
+var ErrClosed = errors.New("the database is closed")
+
+// IsURL reports whether a --db value names a PostgreSQL database rather
+// than a bbolt file.
+func IsURL(s string) bool {
+	for _, p := range []string{"postgres://", "postgresql://"} {
+		if len(s) >= len(p) && s[:len(p)] == p {
+			return true
+		}
+	}
+	return false
+}
+
+// Open connects to the database at url (postgres://user@host:port/db?...;
+// a search_path parameter picks the schema), migrates its schema to this
+// version of prepbot, and starts the answer writers.
+func Open(ctx context.Context, url string, opt Options) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("the PostgreSQL URL cannot be read (%v): write it as postgres://user@host:5432/database", errors.Unwrap(err))
+	}
+	if opt.Writers <= 0 {
+		opt.Writers = 4
+	}
+	if opt.MaxConns > 0 {
+		cfg.MaxConns = opt.MaxConns
+	}
+	if min := int32(opt.Writers + 4); cfg.MaxConns < min {
+		cfg.MaxConns = min
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to PostgreSQL: %w", err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("PostgreSQL at %s:%d does not answer (%w): start it, or check the URL's host, port, user and database", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
+	}
+	if err := migrate(ctx, pool, opt.Progress); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	d := &DB{
+		pool:  pool,
+		rules: opt.Rules.OrStandard(),
+		recq:  make(chan *recordReq, 4*maxGroup),
+		posts: map[uint64]bot.Post{},
+	}
+	for range opt.Writers {
+		d.writers.Go(d.writeAnswers)
+	}
+	return d, nil
+}
+
+// Close stops the answer writers (after the answers they were given) and
+// closes the pool. It may be called more than once.
+func (d *DB) Close() error {
+	d.closeOnce.Do(func() {
+		d.recMu.Lock()
+		d.recClosed = true
+		close(d.recq)
+		d.recMu.Unlock()
+		d.writers.Wait()
+		d.pool.Close()
+	})
+	return nil
+}
+
+// Pool is the connection pool, for metrics and readiness checks.
+func (d *DB) Pool() *pgxpool.Pool { return d.pool }
+
+// Check reports whether the database answers.
+func (d *DB) Check(ctx context.Context) error {
+	return d.pool.Ping(ctx)
+}
+
+// inTx runs fn in a transaction, retrying it when PostgreSQL aborted it
+// for a deadlock or a serialization failure (neither should happen with
+// the locks the backend takes in order, but a retry costs nothing).
+func (d *DB) inTx(ctx context.Context, fn func(pgx.Tx) error) error {
+	for attempt := 0; ; attempt++ {
+		err := pgx.BeginFunc(ctx, d.pool, fn)
+		if attempt < 5 && retryable(err) {
+			continue
+		}
+		return err
+	}
+}
+
+// retryable reports whether err aborted a transaction that can simply be
+// run again.
+func retryable(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && (pe.Code == "40001" || pe.Code == "40P01")
+}
+
+// memberLock is the advisory lock key of a member: every write to a
+// member's records (the member, reviews, activity, scores, peeks) holds it.
+func memberLock(group, user string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte("member\x00"))
+	h.Write([]byte(group))
+	h.Write([]byte{0})
+	h.Write([]byte(user))
+	return int64(h.Sum64())
+}
+
+// noRows turns pgx's "no rows" into bot.ErrNotFound.
+func noRows(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return bot.ErrNotFound
+	}
+	return err
+}
+
+// damaged wraps a record that does not decode.
+func damaged(table string, err error) error {
+	return fmt.Errorf("damaged record in %s: %w", table, err)
+}
+
+// nanos is t in Unix nanoseconds, never below 0 (as bbolt's rank keys).
+func nanos(t time.Time) int64 { return max(t.UnixNano(), 0) }

@@ -1,0 +1,416 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/questionbank"
+)
+
+// getJSON reads the JSON record one query selects into v; with no row, v
+// keeps what it held (a default) and found is false.
+func (d *DB) getJSON(ctx context.Context, v any, table, sql string, args ...any) (found bool, err error) {
+	var data []byte
+	if err := d.pool.QueryRow(ctx, sql, args...).Scan(&data); errors.Is(err, pgx.ErrNoRows) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return true, damaged(table, err)
+	}
+	return true, nil
+}
+
+// listJSON reads the JSON records a query selects, in its order.
+func listJSON[T any](ctx context.Context, d *DB, table, sql string, args ...any) ([]T, error) {
+	rows, err := d.pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		var data []byte
+		if err := rows.Scan(&data); err != nil {
+			return nil, err
+		}
+		var v T
+		if err := json.Unmarshal(data, &v); err != nil {
+			return nil, damaged(table, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// exec runs one statement.
+func (d *DB) exec(ctx context.Context, sql string, args ...any) error {
+	_, err := d.pool.Exec(ctx, sql, args...)
+	return err
+}
+
+// Group implements bot.GroupStore.
+func (d *DB) Group(ctx context.Context, id string) (bot.Group, error) {
+	g := bot.Group{ID: id}
+	_, err := d.getJSON(ctx, &g, "groups", "SELECT data FROM groups WHERE id = $1", id)
+	return g, err
+}
+
+// SaveGroup implements bot.GroupStore.
+func (d *DB) SaveGroup(ctx context.Context, g bot.Group) error {
+	v, err := json.Marshal(g)
+	if err != nil {
+		return err
+	}
+	return d.exec(ctx, `INSERT INTO groups (id, data) VALUES ($1, $2)
+		ON CONFLICT (id) DO UPDATE SET data = excluded.data`, g.ID, v)
+}
+
+// CreatePost implements bot.PostStore.
+func (d *DB) CreatePost(ctx context.Context, p *bot.Post) error {
+	rec := *p
+	rec.ID = 0 // the id column holds it
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	var id int64
+	if err := d.pool.QueryRow(ctx, "INSERT INTO posts (data) VALUES ($1) RETURNING id", v).Scan(&id); err != nil {
+		return err
+	}
+	p.ID = uint64(id)
+	d.cachePost(*p)
+	return nil
+}
+
+// maxCachedPosts bounds the posts kept in memory.
+const maxCachedPosts = 4096
+
+func (d *DB) cachePost(p bot.Post) {
+	d.postMu.Lock()
+	if len(d.posts) >= maxCachedPosts {
+		clear(d.posts)
+	}
+	d.posts[p.ID] = p
+	d.postMu.Unlock()
+}
+
+// Post implements bot.PostStore. Posts never change, so every replica may
+// keep the recent ones in memory.
+func (d *DB) Post(ctx context.Context, id uint64) (bot.Post, error) {
+	if err := ctx.Err(); err != nil {
+		return bot.Post{}, err
+	}
+	d.postMu.Lock()
+	p, ok := d.posts[id]
+	d.postMu.Unlock()
+	if ok {
+		return p, nil
+	}
+	found, err := d.getJSON(ctx, &p, "posts", "SELECT data FROM posts WHERE id = $1", int64(id))
+	if err == nil && !found {
+		err = bot.ErrNotFound
+	}
+	if err != nil {
+		return bot.Post{}, err
+	}
+	p.ID = id
+	d.cachePost(p)
+	return p, nil
+}
+
+// Draw implements bot.DrawStore: the bag's row is locked while fn runs, so
+// that replicas drawing from one bag take turns.
+func (d *DB) Draw(ctx context.Context, key string, fn func(*questionbank.BagState) error) error {
+	return d.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO bags (key, data) VALUES ($1, '{}') ON CONFLICT (key) DO NOTHING`, key); err != nil {
+			return err
+		}
+		var st questionbank.BagState
+		if err := scanJSON(tx.QueryRow(ctx, "SELECT data FROM bags WHERE key = $1 FOR UPDATE", key), "bags", &st); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			st = questionbank.BagState{} // a damaged bag only costs its order: start a new one
+		}
+		if err := fn(&st); err != nil {
+			return err
+		}
+		v, err := json.Marshal(st)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "UPDATE bags SET data = $2 WHERE key = $1", key, v)
+		return err
+	})
+}
+
+// Member implements bot.MemberStore.
+func (d *DB) Member(ctx context.Context, group, user string) (bot.Member, error) {
+	var m bot.Member
+	_, err := d.getJSON(ctx, &m, "members", "SELECT data FROM members WHERE grp = $1 AND usr = $2", group, user)
+	return m, err
+}
+
+// Members implements bot.MemberStore.
+func (d *DB) Members(ctx context.Context, group string) ([]bot.Member, error) {
+	return listJSON[bot.Member](ctx, d, "members", "SELECT data FROM members WHERE grp = $1 ORDER BY usr", group)
+}
+
+// Reviews implements bot.MemberStore.
+func (d *DB) Reviews(ctx context.Context, group, user string) ([]bot.Review, error) {
+	return listJSON[bot.Review](ctx, d, "reviews", "SELECT data FROM reviews WHERE grp = $1 AND usr = $2 ORDER BY card", group, user)
+}
+
+// Activity implements bot.MemberStore.
+func (d *DB) Activity(ctx context.Context, group, user string) (map[string]int, error) {
+	rows, err := d.pool.Query(ctx, "SELECT day, n FROM activity WHERE grp = $1 AND usr = $2", group, user)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int{}
+	var day string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&day, &n}, func() error {
+		out[day] = n
+		return nil
+	})
+	return out, err
+}
+
+// Leaderboard implements bot.BoardStore: limit rows of the scores table in
+// the order of its scores_rank index.
+func (d *DB) Leaderboard(ctx context.Context, group, period, category string, limit int) ([]bot.Score, error) {
+	if limit <= 0 {
+		return nil, ctx.Err()
+	}
+	return listJSON[bot.Score](ctx, d, "scores", `SELECT data FROM scores
+		WHERE grp = $1 AND period = $2 AND category = $3
+		ORDER BY points DESC, accuracy DESC, reached, usr LIMIT $4`, group, period, category, int64(limit))
+}
+
+// PeriodTallies implements bot.BoardStore.
+func (d *DB) PeriodTallies(ctx context.Context, group, period string) (map[string]bot.Tally, error) {
+	rows, err := d.pool.Query(ctx, `SELECT category, sum(answered), sum(correct) FROM scores
+		WHERE grp = $1 AND period = $2 AND category <> '' GROUP BY category`, group, period)
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bot.Tally{}
+	var cat string
+	var answered, correct int64
+	_, err = pgx.ForEachRow(rows, []any{&cat, &answered, &correct}, func() error {
+		out[cat] = bot.Tally{Answered: int(answered), Correct: int(correct)}
+		return nil
+	})
+	return out, err
+}
+
+// SavePeek implements bot.PeekStore, under the member's lock.
+func (d *DB) SavePeek(ctx context.Context, group, user, card string, p bot.Peek) error {
+	return d.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", memberLock(group, user)); err != nil {
+			return err
+		}
+		var old bot.Peek
+		if err := scanJSON(tx.QueryRow(ctx, "SELECT data FROM peeks WHERE grp = $1 AND usr = $2 AND card = $3", group, user, card), "peeks", &old); err != nil {
+			return err
+		}
+		if old.Day == p.Day {
+			p.Hint, p.Answer = p.Hint || old.Hint, p.Answer || old.Answer
+		}
+		if p == old {
+			return nil
+		}
+		v, err := json.Marshal(p)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO peeks (grp, usr, card, data) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (grp, usr, card) DO UPDATE SET data = excluded.data`, group, user, card, v)
+		return err
+	})
+}
+
+// Peeked implements bot.PeekStore.
+func (d *DB) Peeked(ctx context.Context, group, user, card string) (bot.Peek, error) {
+	var p bot.Peek
+	_, err := d.getJSON(ctx, &p, "peeks", "SELECT data FROM peeks WHERE grp = $1 AND usr = $2 AND card = $3", group, user, card)
+	return p, err
+}
+
+// scheduleColumns selects a schedule and its claims.
+const scheduleColumns = "SELECT data, last_day, last_digest FROM schedules"
+
+// schedules reads the schedules a query selects, with their claims.
+func (d *DB) schedules(ctx context.Context, where string, args ...any) ([]bot.Schedule, error) {
+	rows, err := d.pool.Query(ctx, scheduleColumns+" "+where, args...)
+	if err != nil {
+		return nil, err
+	}
+	var out []bot.Schedule
+	var data []byte
+	var lastDay, lastDigest string
+	_, err = pgx.ForEachRow(rows, []any{&data, &lastDay, &lastDigest}, func() error {
+		var s bot.Schedule
+		if err := json.Unmarshal(data, &s); err != nil {
+			return damaged("schedules", err)
+		}
+		s.LastDay, s.LastDigest = lastDay, lastDigest
+		out = append(out, s)
+		return nil
+	})
+	return out, err
+}
+
+// Schedule implements bot.ScheduleStore.
+func (d *DB) Schedule(ctx context.Context, group, channel string) (bot.Schedule, error) {
+	out, err := d.schedules(ctx, "WHERE grp = $1 AND channel = $2", group, channel)
+	if err == nil && len(out) == 0 {
+		err = bot.ErrNotFound
+	}
+	if err != nil {
+		return bot.Schedule{}, err
+	}
+	return out[0], nil
+}
+
+// Schedules implements bot.ScheduleStore.
+func (d *DB) Schedules(ctx context.Context, group string) ([]bot.Schedule, error) {
+	if group == "" {
+		return d.schedules(ctx, "ORDER BY grp, channel")
+	}
+	return d.schedules(ctx, "WHERE grp = $1 ORDER BY channel", group)
+}
+
+// SaveSchedule implements bot.ScheduleStore.
+func (d *DB) SaveSchedule(ctx context.Context, s bot.Schedule) error {
+	rec := s
+	rec.LastDay, rec.LastDigest = "", "" // their columns hold them
+	v, err := json.Marshal(rec)
+	if err != nil {
+		return err
+	}
+	return d.exec(ctx, `INSERT INTO schedules (grp, channel, data, last_day, last_digest) VALUES ($1, $2, $3, $4, $5)
+		ON CONFLICT (grp, channel) DO UPDATE SET data = excluded.data, last_day = excluded.last_day,
+			last_digest = excluded.last_digest`, s.Group, s.Channel, v, s.LastDay, s.LastDigest)
+}
+
+// DeleteSchedule implements bot.ScheduleStore.
+func (d *DB) DeleteSchedule(ctx context.Context, group, channel string) error {
+	return d.exec(ctx, "DELETE FROM schedules WHERE grp = $1 AND channel = $2", group, channel)
+}
+
+// ClaimDaily implements bot.ScheduleStore: one conditional UPDATE, so that
+// of all replicas one moves the day forward.
+func (d *DB) ClaimDaily(ctx context.Context, group, channel, day string) (bool, error) {
+	return d.claim(ctx, "last_day", group, channel, day)
+}
+
+// ClaimDigest implements bot.ScheduleStore.
+func (d *DB) ClaimDigest(ctx context.Context, group, channel, day string) (bool, error) {
+	return d.claim(ctx, "last_digest", group, channel, day)
+}
+
+func (d *DB) claim(ctx context.Context, column, group, channel, day string) (bool, error) {
+	tag, err := d.pool.Exec(ctx, "UPDATE schedules SET "+column+" = $3 WHERE grp = $1 AND channel = $2 AND "+column+" < $3",
+		group, channel, day)
+	if err != nil {
+		return false, err
+	}
+	if tag.RowsAffected() == 1 {
+		return true, nil
+	}
+	var one int
+	err = d.pool.QueryRow(ctx, "SELECT 1 FROM schedules WHERE grp = $1 AND channel = $2", group, channel).Scan(&one)
+	return false, noRows(err)
+}
+
+// UnclaimDaily implements bot.ScheduleStore.
+func (d *DB) UnclaimDaily(ctx context.Context, group, channel, day string) error {
+	return d.exec(ctx, "UPDATE schedules SET last_day = $4 WHERE grp = $1 AND channel = $2 AND last_day = $3",
+		group, channel, day, bot.DayBefore(day))
+}
+
+// Round implements bot.RoundStore.
+func (d *DB) Round(ctx context.Context, group, channel string) (bot.Round, error) {
+	var r bot.Round
+	found, err := d.getJSON(ctx, &r, "rounds", "SELECT data FROM rounds WHERE grp = $1 AND channel = $2", group, channel)
+	if err == nil && !found {
+		err = bot.ErrNotFound
+	}
+	return r, err
+}
+
+// Rounds implements bot.RoundStore.
+func (d *DB) Rounds(ctx context.Context) ([]bot.Round, error) {
+	return listJSON[bot.Round](ctx, d, "rounds", "SELECT data FROM rounds ORDER BY grp, channel")
+}
+
+// SaveRound implements bot.RoundStore.
+func (d *DB) SaveRound(ctx context.Context, r bot.Round) error {
+	v, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	return d.exec(ctx, `INSERT INTO rounds (grp, channel, data) VALUES ($1, $2, $3)
+		ON CONFLICT (grp, channel) DO UPDATE SET data = excluded.data`, r.Group, r.Channel, v)
+}
+
+// UpdateRound implements bot.RoundStore: the round's row is locked while
+// fn runs.
+func (d *DB) UpdateRound(ctx context.Context, group, channel string, fn func(*bot.Round) error) error {
+	return d.inTx(ctx, func(tx pgx.Tx) error {
+		var data []byte
+		err := tx.QueryRow(ctx, "SELECT data FROM rounds WHERE grp = $1 AND channel = $2 FOR UPDATE", group, channel).Scan(&data)
+		if err != nil {
+			return noRows(err)
+		}
+		var r bot.Round
+		if err := json.Unmarshal(data, &r); err != nil {
+			return damaged("rounds", err)
+		}
+		if err := fn(&r); err != nil {
+			return err
+		}
+		v, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "UPDATE rounds SET data = $3 WHERE grp = $1 AND channel = $2", group, channel, v)
+		return err
+	})
+}
+
+// DeleteRound implements bot.RoundStore.
+func (d *DB) DeleteRound(ctx context.Context, group, channel string) error {
+	return d.exec(ctx, "DELETE FROM rounds WHERE grp = $1 AND channel = $2", group, channel)
+}
+
+// FirstDelivery implements bot.DeliveryStore: the id's primary key decides,
+// so a redelivery to another replica is seen too. The id is durable when
+// FirstDelivery returns.
+func (d *DB) FirstDelivery(ctx context.Context, id string, at time.Time) (bool, error) {
+	tag, err := d.pool.Exec(ctx, "INSERT INTO deliveries (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", id, at)
+	if err != nil {
+		return false, err
+	}
+	return tag.RowsAffected() == 1, nil
+}
+
+// PurgeDeliveries implements bot.DeliveryStore.
+func (d *DB) PurgeDeliveries(ctx context.Context, before time.Time) (int, error) {
+	tag, err := d.pool.Exec(ctx, "DELETE FROM deliveries WHERE seen_at < $1", before)
+	if err != nil {
+		return 0, err
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+var _ bot.Store = (*DB)(nil)

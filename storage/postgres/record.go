@@ -341,4 +341,3 @@ func scanJSON[T any](row pgx.Row, table string, v *T) error {
 	}
 	return nil
 }
-

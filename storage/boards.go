@@ -12,8 +12,8 @@ import (
 // Leaderboard implements bot.BoardStore: it reads limit entries of the
 // leaderboards index, which hold the scores in order (see rankKey).
 func (d *DB) Leaderboard(ctx context.Context, group, period, category string, limit int) ([]bot.Score, error) {
-	return view(d, func(tx *bolt.Tx) ([]bot.Score, error) {
-		return list[bot.Score](tx.Bucket(bLeaderboards), key(group, period, category, ""), limit)
+	return view(ctx, d, func(tx *bolt.Tx) ([]bot.Score, error) {
+		return list[bot.Score](ctx, tx.Bucket(bLeaderboards), key(group, period, category, ""), limit)
 	})
 }
 
@@ -21,10 +21,10 @@ func (d *DB) Leaderboard(ctx context.Context, group, period, category string, li
 // by category, summed over the members' scores (read from the leaderboards
 // index).
 func (d *DB) PeriodTallies(ctx context.Context, group, period string) (map[string]bot.Tally, error) {
-	return view(d, func(tx *bolt.Tx) (map[string]bot.Tally, error) {
+	return view(ctx, d, func(tx *bolt.Tx) (map[string]bot.Tally, error) {
 		out := map[string]bot.Tally{}
 		prefix := key(group, period, "")
-		err := each(tx.Bucket(bLeaderboards), prefix, func(k, v []byte) error {
+		err := each(ctx, tx.Bucket(bLeaderboards), prefix, func(k, v []byte) error {
 			cat, _, ok := bytes.Cut(k[len(prefix):], []byte{0})
 			if !ok || len(cat) == 0 {
 				return nil // the overall scores ("" category)

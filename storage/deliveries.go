@@ -13,8 +13,12 @@ import (
 // new. Ids are checked in memory and on disk, and written to disk within a
 // second, in the background: marking a delivery costs no fsync of its own.
 // A crash can forget the last second's marks; answers stay exactly-once all
-// the same, through their own key in the commit that records them.
+// the same, through their own key in the commit that records them. ctx is
+// checked once, before the id is claimed: a ctx already done claims nothing.
 func (d *DB) FirstDelivery(ctx context.Context, id string, at time.Time) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
 	d.delivMu.Lock()
 	if _, ok := d.seen[id]; ok {
 		d.delivMu.Unlock()
@@ -68,7 +72,7 @@ func (d *DB) flushDeliveries() error {
 	if len(pending) == 0 {
 		return nil
 	}
-	return d.update(func(tx *bolt.Tx) error {
+	return d.update(context.Background(), func(tx *bolt.Tx) error {
 		b := tx.Bucket(bDeliveries)
 		for id, at := range pending {
 			if err := b.Put([]byte(id), binary.BigEndian.AppendUint64(nil, uint64(at.Unix()))); err != nil {
@@ -80,34 +84,31 @@ func (d *DB) flushDeliveries() error {
 }
 
 // PurgeDeliveries implements bot.DeliveryStore: it forgets delivery ids
-// recorded before a moment, in memory too (also those not written yet).
+// recorded before a moment, in memory too (also those not written yet). It
+// forgets them in memory within its transaction, so that a ctx that ends
+// before the transaction starts leaves every id remembered.
 func (d *DB) PurgeDeliveries(ctx context.Context, before time.Time) (int, error) {
 	purged := map[string]bool{}
-	d.delivMu.Lock()
-	for id, at := range d.seen {
-		if at.Before(before) {
-			delete(d.seen, id)
-			delete(d.pending, id)
-			purged[id] = true
+	err := d.update(ctx, func(tx *bolt.Tx) error {
+		d.delivMu.Lock()
+		for id, at := range d.seen {
+			if at.Before(before) {
+				delete(d.seen, id)
+				delete(d.pending, id)
+				purged[id] = true
+			}
 		}
-	}
-	d.delivMu.Unlock()
-	onDisk := map[string]bool{}
-	err := d.update(func(tx *bolt.Tx) error {
-		clear(onDisk)
+		d.delivMu.Unlock()
 		c := tx.Bucket(bDeliveries).Cursor()
 		for k, v := c.First(); k != nil; k, v = c.Next() {
 			if len(v) == 8 && time.Unix(int64(binary.BigEndian.Uint64(v)), 0).Before(before) {
 				if err := c.Delete(); err != nil {
 					return err
 				}
-				onDisk[string(k)] = true
+				purged[string(k)] = true
 			}
 		}
 		return nil
 	})
-	for id := range onDisk {
-		purged[id] = true
-	}
 	return len(purged), err
 }

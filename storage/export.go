@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bufio"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -34,7 +35,7 @@ func (d *DB) Export(w io.Writer) error {
 		bucket := func(name []byte) func(func(k, v []byte) error) error {
 			return tx.Bucket(name).ForEach
 		}
-		members := func(fn func(k, v []byte) error) error { return forEachMember(tx, nil, fn) }
+		members := func(fn func(k, v []byte) error) error { return forEachMember(context.Background(), tx, nil, fn) }
 		for _, sec := range []struct {
 			name string
 			each func(func(k, v []byte) error) error

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -30,8 +31,16 @@ func HoldWrite(d *DB) (release func()) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		d.update(func(*bolt.Tx) error { close(entered); <-hold; return nil })
+		d.update(context.Background(), func(*bolt.Tx) error { close(entered); <-hold; return nil })
 	}()
 	<-entered
 	return func() { close(hold); <-done }
+}
+
+// WritesUnderWay is how many writes have begun and not ended: running, or
+// waiting for the one before them.
+func WritesUnderWay(d *DB) int {
+	d.writeMu.Lock()
+	defer d.writeMu.Unlock()
+	return len(d.writes)
 }

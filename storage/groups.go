@@ -11,19 +11,19 @@ import (
 
 // Group implements bot.GroupStore.
 func (d *DB) Group(ctx context.Context, id string) (bot.Group, error) {
-	return view(d, func(tx *bolt.Tx) (bot.Group, error) {
+	return view(ctx, d, func(tx *bolt.Tx) (bot.Group, error) {
 		return getOr(tx.Bucket(bGroups), []byte(id), bot.Group{ID: id})
 	})
 }
 
 // SaveGroup implements bot.GroupStore.
 func (d *DB) SaveGroup(ctx context.Context, g bot.Group) error {
-	return d.update(func(tx *bolt.Tx) error { return put(tx.Bucket(bGroups), []byte(g.ID), g) })
+	return d.update(ctx, func(tx *bolt.Tx) error { return put(tx.Bucket(bGroups), []byte(g.ID), g) })
 }
 
 // CreatePost implements bot.PostStore.
 func (d *DB) CreatePost(ctx context.Context, p *bot.Post) error {
-	err := d.update(func(tx *bolt.Tx) error {
+	err := d.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bPosts)
 		id, err := b.NextSequence()
 		if err != nil {
@@ -53,13 +53,16 @@ func (d *DB) cachePost(p bot.Post) {
 // Post implements bot.PostStore. Posts never change: the recent ones are
 // read from memory.
 func (d *DB) Post(ctx context.Context, id uint64) (bot.Post, error) {
+	if err := ctx.Err(); err != nil {
+		return bot.Post{}, err
+	}
 	d.postMu.Lock()
 	p, ok := d.posts[id]
 	d.postMu.Unlock()
 	if ok {
 		return p, nil
 	}
-	p, err := view(d, func(tx *bolt.Tx) (bot.Post, error) { return find[bot.Post](tx.Bucket(bPosts), u64(id)) })
+	p, err := view(ctx, d, func(tx *bolt.Tx) (bot.Post, error) { return find[bot.Post](tx.Bucket(bPosts), u64(id)) })
 	if err == nil {
 		d.cachePost(p)
 	}
@@ -68,7 +71,7 @@ func (d *DB) Post(ctx context.Context, id uint64) (bot.Post, error) {
 
 // Draw implements bot.DrawStore.
 func (d *DB) Draw(ctx context.Context, k string, fn func(*questionbank.BagState) error) error {
-	return d.update(func(tx *bolt.Tx) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
 		b := tx.Bucket(bBags)
 		var st questionbank.BagState
 		if _, err := get(b, []byte(k), &st); err != nil {

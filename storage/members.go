@@ -15,16 +15,16 @@ import (
 
 // Member implements bot.MemberStore.
 func (d *DB) Member(ctx context.Context, group, user string) (bot.Member, error) {
-	return view(d, func(tx *bolt.Tx) (bot.Member, error) {
+	return view(ctx, d, func(tx *bolt.Tx) (bot.Member, error) {
 		return getOr(tx.Bucket(bMemberData), key(group, user, tagMember), bot.Member{})
 	})
 }
 
 // Members implements bot.MemberStore: every member of a group.
 func (d *DB) Members(ctx context.Context, group string) ([]bot.Member, error) {
-	return view(d, func(tx *bolt.Tx) ([]bot.Member, error) {
+	return view(ctx, d, func(tx *bolt.Tx) ([]bot.Member, error) {
 		var out []bot.Member
-		err := forEachMember(tx, key(group, ""), func(k, v []byte) error {
+		err := forEachMember(ctx, tx, key(group, ""), func(k, v []byte) error {
 			var m bot.Member
 			if err := decode(k, v, &m); err != nil {
 				return err
@@ -38,11 +38,15 @@ func (d *DB) Members(ctx context.Context, group string) ([]bot.Member, error) {
 
 // forEachMember calls fn with the key and value of each member record in
 // member_data whose key starts with prefix (a group's, or none), in key
-// order. It reads two keys per member, skipping the member's other records.
-func forEachMember(tx *bolt.Tx, prefix []byte, fn func(k, v []byte) error) error {
+// order, until fn returns an error or ctx ends (ctx's error). It reads
+// two keys per member, skipping the member's other records.
+func forEachMember(ctx context.Context, tx *bolt.Tx, prefix []byte, fn func(k, v []byte) error) error {
 	c := tx.Bucket(bMemberData).Cursor()
 	var mk []byte
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		i := bytes.IndexByte(k, 0)
 		j := -1
 		if i >= 0 {
@@ -67,17 +71,17 @@ func forEachMember(tx *bolt.Tx, prefix []byte, fn func(k, v []byte) error) error
 
 // Reviews implements bot.MemberStore: a member's spaced-repetition states.
 func (d *DB) Reviews(ctx context.Context, group, user string) ([]bot.Review, error) {
-	return view(d, func(tx *bolt.Tx) ([]bot.Review, error) {
-		return list[bot.Review](tx.Bucket(bMemberData), key(group, user, tagReview, ""), all)
+	return view(ctx, d, func(tx *bolt.Tx) ([]bot.Review, error) {
+		return list[bot.Review](ctx, tx.Bucket(bMemberData), key(group, user, tagReview, ""), all)
 	})
 }
 
 // Activity implements bot.MemberStore: a member's answers per local day.
 func (d *DB) Activity(ctx context.Context, group, user string) (map[string]int, error) {
-	return view(d, func(tx *bolt.Tx) (map[string]int, error) {
+	return view(ctx, d, func(tx *bolt.Tx) (map[string]int, error) {
 		out := map[string]int{}
 		prefix := key(group, user, tagActivity, "")
-		err := each(tx.Bucket(bMemberData), prefix, func(k, v []byte) error {
+		err := each(ctx, tx.Bucket(bMemberData), prefix, func(k, v []byte) error {
 			if len(v) == 4 {
 				out[string(k[len(prefix):])] = int(binary.BigEndian.Uint32(v))
 			}
@@ -89,7 +93,7 @@ func (d *DB) Activity(ctx context.Context, group, user string) (map[string]int, 
 
 // SavePeek implements bot.PeekStore.
 func (d *DB) SavePeek(ctx context.Context, group, user, card string, p bot.Peek) error {
-	return d.update(func(tx *bolt.Tx) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
 		b, k := tx.Bucket(bMemberData), key(group, user, tagPeek, card)
 		var old bot.Peek
 		if _, err := get(b, k, &old); err != nil {
@@ -107,7 +111,7 @@ func (d *DB) SavePeek(ctx context.Context, group, user, card string, p bot.Peek)
 
 // Peeked implements bot.PeekStore.
 func (d *DB) Peeked(ctx context.Context, group, user, card string) (bot.Peek, error) {
-	return view(d, func(tx *bolt.Tx) (bot.Peek, error) {
+	return view(ctx, d, func(tx *bolt.Tx) (bot.Peek, error) {
 		return getOr(tx.Bucket(bMemberData), key(group, user, tagPeek, card), bot.Peek{})
 	})
 }

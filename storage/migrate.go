@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"container/heap"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -94,7 +95,7 @@ func (d *DB) migrate(progress func(string, ...any)) error {
 		progress = func(string, ...any) {}
 	}
 	v := 0
-	err := d.update(func(tx *bolt.Tx) error {
+	err := d.update(context.Background(), func(tx *bolt.Tx) error {
 		meta := tx.Bucket(bMeta)
 		if meta == nil { // a new file
 			if tx.Bucket(bAnswers) != nil {
@@ -166,7 +167,7 @@ func (d *DB) migrateTo8(progress func(string, ...any)) error {
 	var from []byte // where the next transaction goes on from; nil at first
 	moved, done := 0, false
 	for !done {
-		err := d.update(func(tx *bolt.Tx) error {
+		err := d.update(context.Background(), func(tx *bolt.Tx) error {
 			old, data := tx.Bucket(bOldMembers), tx.Bucket(bMemberData)
 			if old == nil {
 				done = true
@@ -202,7 +203,7 @@ func (d *DB) migrateTo8(progress func(string, ...any)) error {
 			}
 		}
 	}
-	err := d.update(func(tx *bolt.Tx) error {
+	err := d.update(context.Background(), func(tx *bolt.Tx) error {
 		if err := tx.DeleteBucket(bOldMembers); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 			return err
 		}
@@ -228,7 +229,7 @@ func (d *DB) migrateTo8(progress func(string, ...any)) error {
 func (d *DB) migrateTo7(progress func(string, ...any)) error {
 	start := time.Now()
 	progress("migrating the database to schema 7 (a member's records side by side); this runs once")
-	err := d.update(func(tx *bolt.Tx) error {
+	err := d.update(context.Background(), func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bMemberData, bLeaderboards} { // what an earlier attempt left
 			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 				return err
@@ -253,7 +254,7 @@ func (d *DB) migrateTo7(progress func(string, ...any)) error {
 	if err != nil {
 		return err
 	}
-	err = d.update(func(tx *bolt.Tx) error {
+	err = d.update(context.Background(), func(tx *bolt.Tx) error {
 		for _, b := range [][]byte{bOldScores, bOldReviews, bOldActivity, bOldRanks} {
 			if err := tx.DeleteBucket(b); err != nil && !errors.Is(err, bolterrors.ErrBucketNotFound) {
 				return err
@@ -275,7 +276,7 @@ func (d *DB) buildLeaderboards() (int, error) {
 	total := 0
 	var after []byte // the last prefix done
 	for done := false; !done; {
-		err := d.update(func(tx *bolt.Tx) error {
+		err := d.update(context.Background(), func(tx *bolt.Tx) error {
 			old := tx.Bucket(bOldScores)
 			if old == nil {
 				done = true
@@ -441,7 +442,7 @@ func (d *DB) buildMemberData(progress func(int)) (int, error) {
 	gi := 0
 	var from []byte // the member to go on from in groups[gi]
 	for gi < len(groups) {
-		err := d.update(func(tx *bolt.Tx) error {
+		err := d.update(context.Background(), func(tx *bolt.Tx) error {
 			data := tx.Bucket(bMemberData)
 			data.FillPercent = 0.9 // appended in order: fill the pages
 			n := 0

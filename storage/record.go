@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"math"
@@ -18,7 +19,7 @@ func (d *DB) Replay(answers []*bot.Answer, perTx int) error {
 		n := min(perTx, len(answers))
 		chunk := answers[:n]
 		answers = answers[n:]
-		err := d.update(func(tx *bolt.Tx) error {
+		err := d.update(context.Background(), func(tx *bolt.Tx) error {
 			for _, a := range chunk {
 				if _, _, err := d.record(tx, a); err != nil {
 					return err

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -17,9 +18,17 @@ import (
 // delivery times). These helpers read and write them, so that each query
 // says only which bucket and key it reads.
 
-// view runs fn in a read transaction and returns what fn returned.
-func view[T any](d *DB, fn func(tx *bolt.Tx) (T, error)) (T, error) {
+// Every query takes the caller's ctx and honours it: view and update do
+// not start a transaction once ctx is done, and each (so scan and list) and
+// forEachMember stop between records when it ends, returning ctx's error.
+
+// view runs fn in a read transaction and returns what fn returned; when
+// ctx is done before it starts, it returns ctx's error and reads nothing.
+func view[T any](ctx context.Context, d *DB, fn func(tx *bolt.Tx) (T, error)) (T, error) {
 	var v T
+	if err := ctx.Err(); err != nil {
+		return v, err
+	}
 	err := d.db.View(func(tx *bolt.Tx) error {
 		var err error
 		v, err = fn(tx)
@@ -76,10 +85,14 @@ func decode[T any](k, data []byte, v *T) error {
 var errStop = errors.New("stop")
 
 // each calls fn with every key in b that starts with prefix, and its
-// value, in key order, until fn returns an error (errStop: none).
-func each(b *bolt.Bucket, prefix []byte, fn func(k, v []byte) error) error {
+// value, in key order, until fn returns an error (errStop: none) or ctx
+// ends (ctx's error).
+func each(ctx context.Context, b *bolt.Bucket, prefix []byte, fn func(k, v []byte) error) error {
 	c := b.Cursor()
 	for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		if err := fn(k, v); err != nil {
 			if errors.Is(err, errStop) {
 				return nil
@@ -91,8 +104,8 @@ func each(b *bolt.Bucket, prefix []byte, fn func(k, v []byte) error) error {
 }
 
 // scan is each with the records decoded.
-func scan[T any](b *bolt.Bucket, prefix []byte, fn func(k []byte, v T) error) error {
-	return each(b, prefix, func(k, data []byte) error {
+func scan[T any](ctx context.Context, b *bolt.Bucket, prefix []byte, fn func(k []byte, v T) error) error {
+	return each(ctx, b, prefix, func(k, data []byte) error {
 		var v T
 		if err := decode(k, data, &v); err != nil {
 			return err
@@ -103,12 +116,12 @@ func scan[T any](b *bolt.Bucket, prefix []byte, fn func(k []byte, v T) error) er
 
 // list returns the first limit records whose keys start with prefix, in
 // key order (all of them for limit all).
-func list[T any](b *bolt.Bucket, prefix []byte, limit int) ([]T, error) {
+func list[T any](ctx context.Context, b *bolt.Bucket, prefix []byte, limit int) ([]T, error) {
 	var out []T
 	if limit <= 0 {
 		return out, nil
 	}
-	err := scan(b, prefix, func(_ []byte, v T) error {
+	err := scan(ctx, b, prefix, func(_ []byte, v T) error {
 		out = append(out, v)
 		if len(out) == limit {
 			return errStop

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -182,14 +183,28 @@ func (d *DB) OnCommit(fn func(time.Duration)) { d.onCommit = fn }
 // the answer writer recorded together (for the group commit metric).
 func (d *DB) OnGroup(fn func(answers int)) { d.onGroup = fn }
 
-func (d *DB) update(fn func(*bolt.Tx) error) error {
+// update runs fn in a write transaction and commits what fn wrote. When
+// ctx is done before the transaction starts, it returns ctx's error and
+// writes nothing; that includes a write that waited for the one before it
+// (bbolt runs one at a time) and finds ctx done once its turn comes,
+// though the wait itself does not end with ctx. Once fn has run, the commit
+// goes ahead whatever ctx does: a nil error always means committed.
+func (d *DB) update(ctx context.Context, fn func(*bolt.Tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	start := time.Now()
 	d.writeMu.Lock()
 	d.writeSeq++
 	id := d.writeSeq
 	d.writes[id] = start
 	d.writeMu.Unlock()
-	err := d.db.Update(fn)
+	err := d.db.Update(func(tx *bolt.Tx) error {
+		if err := ctx.Err(); err != nil {
+			return err // rolled back: nothing was written
+		}
+		return fn(tx)
+	})
 	d.writeMu.Lock()
 	delete(d.writes, id)
 	d.writeMu.Unlock()

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"runtime"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -15,7 +16,8 @@ import (
 
 // recordReq is one answer waiting for the answer writer.
 type recordReq struct {
-	a    *bot.Answer
+	ctx  context.Context // the caller's: once it ends, the answer is not begun
+	a    *bot.Answer     // a copy of the caller's, which may stop waiting
 	m    bot.Member
 	dup  bool
 	err  error
@@ -33,25 +35,52 @@ const maxLinger = time.Millisecond
 // Record implements bot.AnswerStore. Answers recorded at the same time
 // share one commit: a single writer takes every answer waiting when its
 // previous commit ends, so a commit never waits for a timer and its size
-// follows the load. Each call returns only once its answer is on disk.
+// follows the load. Each call returns once its answer is on disk, or once
+// ctx ends.
+//
+// A ctx already done records nothing. A ctx that ends while the answer
+// waits for the writer makes Record stop waiting and return ctx's error;
+// the writer leaves out an answer whose ctx has ended when its commit
+// begins, but one it has already begun to commit is committed all the
+// same. So ctx's error means "not known to be recorded", never "not
+// recorded": a caller told so may find the answer recorded after all (a
+// retry is then ErrAlreadyAnswered). The reverse cannot happen: a nil error
+// always means the answer is on disk.
 func (d *DB) Record(ctx context.Context, a *bot.Answer) (bot.Member, error) {
-	r := &recordReq{a: a, done: make(chan struct{})}
+	if err := ctx.Err(); err != nil {
+		return bot.Member{}, err
+	}
+	rec := *a
+	rec.Periods = slices.Clone(a.Periods)
+	r := &recordReq{ctx: ctx, a: &rec, done: make(chan struct{})}
 	d.recMu.RLock()
 	if d.recClosed {
 		d.recMu.RUnlock()
 		return bot.Member{}, ErrClosed
 	}
-	d.recq <- r
+	select {
+	case d.recq <- r:
+	case <-ctx.Done(): // the queue is full and the caller has gone
+		d.recMu.RUnlock()
+		return bot.Member{}, ctx.Err()
+	}
 	d.recMu.RUnlock()
-	// Wait even if ctx ends: the answer may already be committing, and the
-	// caller must not tell the member it was lost when it was not.
-	<-r.done
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		select {
+		case <-r.done: // done as ctx ended: what it did stands
+		default:
+			return bot.Member{}, ctx.Err()
+		}
+	}
 	if r.err != nil {
 		return r.m, r.err
 	}
 	if r.dup {
 		return r.m, bot.ErrAlreadyAnswered
 	}
+	a.Seq = rec.Seq
 	return r.m, nil
 }
 
@@ -94,12 +123,15 @@ func (d *DB) writeAnswers() {
 	}
 }
 
-// commitAnswers records a group of answers in one transaction. If it fails,
-// each answer is retried in a transaction of its own, so one bad answer
-// fails only itself.
+// commitAnswers records a group of answers in one transaction, leaving out
+// those whose ctx has ended. If it fails, each answer is retried in a
+// transaction of its own, so one bad answer fails only itself.
 func (d *DB) commitAnswers(group []*recordReq) {
-	err := d.update(func(tx *bolt.Tx) error {
+	err := d.update(context.Background(), func(tx *bolt.Tx) error {
 		for _, r := range group {
+			if r.err = r.ctx.Err(); r.err != nil {
+				continue // its caller has stopped waiting: leave it out
+			}
 			r.m, r.dup, r.err = d.record(tx, r.a)
 			if r.err != nil {
 				return r.err
@@ -115,7 +147,7 @@ func (d *DB) commitAnswers(group []*recordReq) {
 		return
 	}
 	for _, r := range group {
-		r.err = d.update(func(tx *bolt.Tx) error {
+		r.err = d.update(r.ctx, func(tx *bolt.Tx) error {
 			var err error
 			r.m, r.dup, err = d.record(tx, r.a)
 			return err

@@ -20,7 +20,8 @@ import (
 // from bot.Store's doc comments and the few rules the suite adds to them
 // (each says so where it is checked), not from the bbolt backend's code: the
 // suite holds a second, unrelated implementation to the same contract, and
-// a backend without restarts skips the restart checks.
+// a backend without restarts skips the restart checks. Every method checks
+// ctx before it reads or changes anything.
 func TestMemStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T) (bot.Store, func() bot.Store) { return newMemStore(), nil })
 }
@@ -57,6 +58,9 @@ func newMemStore() *memStore {
 func (s *memStore) lock() func() { s.mu.Lock(); return s.mu.Unlock }
 
 func (s *memStore) Group(ctx context.Context, id string) (bot.Group, error) {
+	if err := ctx.Err(); err != nil {
+		return bot.Group{}, err
+	}
 	defer s.lock()()
 	if g, ok := s.groups[id]; ok {
 		return g, nil
@@ -65,12 +69,18 @@ func (s *memStore) Group(ctx context.Context, id string) (bot.Group, error) {
 }
 
 func (s *memStore) SaveGroup(ctx context.Context, g bot.Group) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	defer s.lock()()
 	s.groups[g.ID] = g
 	return nil
 }
 
 func (s *memStore) CreatePost(ctx context.Context, p *bot.Post) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	defer s.lock()()
 	s.lastPost++
 	p.ID = s.lastPost
@@ -79,6 +89,9 @@ func (s *memStore) CreatePost(ctx context.Context, p *bot.Post) error {
 }
 
 func (s *memStore) Post(ctx context.Context, id uint64) (bot.Post, error) {
+	if err := ctx.Err(); err != nil {
+		return bot.Post{}, err
+	}
 	defer s.lock()()
 	if p, ok := s.posts[id]; ok {
 		return p, nil
@@ -87,6 +100,9 @@ func (s *memStore) Post(ctx context.Context, id uint64) (bot.Post, error) {
 }
 
 func (s *memStore) Draw(ctx context.Context, key string, fn func(*questionbank.BagState) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	defer s.lock()()
 	st := s.bags[key]
 	if err := fn(&st); err != nil {
@@ -102,6 +118,9 @@ func copyMember(m bot.Member) bot.Member {
 }
 
 func (s *memStore) Record(ctx context.Context, a *bot.Answer) (bot.Member, error) {
+	if err := ctx.Err(); err != nil {
+		return bot.Member{}, err
+	}
 	defer s.lock()()
 	mk := key2{a.Group, a.User}
 	dk := strings.Join([]string{string(a.Kind), strconv.FormatUint(a.PostID, 10), a.User}, "\x00")
@@ -142,16 +161,25 @@ func (s *memStore) Record(ctx context.Context, a *bot.Answer) (bot.Member, error
 }
 
 func (s *memStore) Reviews(ctx context.Context, group, user string) ([]bot.Review, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	defer s.lock()()
 	return slices.Collect(maps.Values(s.reviews[key2{group, user}])), nil
 }
 
 func (s *memStore) Member(ctx context.Context, group, user string) (bot.Member, error) {
+	if err := ctx.Err(); err != nil {
+		return bot.Member{}, err
+	}
 	defer s.lock()()
 	return copyMember(s.members[key2{group, user}]), nil
 }
 
 func (s *memStore) Leaderboard(ctx context.Context, group, period, category string, limit int) ([]bot.Score, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	defer s.lock()()
 	out := slices.Collect(maps.Values(s.scores[strings.Join([]string{group, period, category}, "\x00")]))
 	slices.SortFunc(out, func(a, b bot.Score) int {
@@ -167,6 +195,9 @@ func copySchedule(sc bot.Schedule) bot.Schedule {
 }
 
 func (s *memStore) Schedule(ctx context.Context, group, channel string) (bot.Schedule, error) {
+	if err := ctx.Err(); err != nil {
+		return bot.Schedule{}, err
+	}
 	defer s.lock()()
 	if sc, ok := s.schedules[key2{group, channel}]; ok {
 		return copySchedule(sc), nil
@@ -175,6 +206,9 @@ func (s *memStore) Schedule(ctx context.Context, group, channel string) (bot.Sch
 }
 
 func (s *memStore) Schedules(ctx context.Context, group string) ([]bot.Schedule, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	defer s.lock()()
 	var out []bot.Schedule
 	for k, sc := range s.schedules {
@@ -186,12 +220,18 @@ func (s *memStore) Schedules(ctx context.Context, group string) ([]bot.Schedule,
 }
 
 func (s *memStore) SaveSchedule(ctx context.Context, sc bot.Schedule) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	defer s.lock()()
 	s.schedules[key2{sc.Group, sc.Channel}] = copySchedule(sc)
 	return nil
 }
 
 func (s *memStore) DeleteSchedule(ctx context.Context, group, channel string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	defer s.lock()()
 	delete(s.schedules, key2{group, channel})
 	return nil
@@ -212,14 +252,23 @@ func (s *memStore) claim(group, channel, day string, field func(*bot.Schedule) *
 }
 
 func (s *memStore) ClaimDaily(ctx context.Context, group, channel, day string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
 	return s.claim(group, channel, day, func(sc *bot.Schedule) *string { return &sc.LastDay })
 }
 
 func (s *memStore) ClaimDigest(ctx context.Context, group, channel, day string) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
 	return s.claim(group, channel, day, func(sc *bot.Schedule) *string { return &sc.LastDigest })
 }
 
 func (s *memStore) UnclaimDaily(ctx context.Context, group, channel, day string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	defer s.lock()()
 	if sc, ok := s.schedules[key2{group, channel}]; ok && sc.LastDay == day {
 		sc.LastDay = bot.DayBefore(day)
@@ -229,6 +278,9 @@ func (s *memStore) UnclaimDaily(ctx context.Context, group, channel, day string)
 }
 
 func (s *memStore) Activity(ctx context.Context, group, user string) (map[string]int, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	defer s.lock()()
 	return maps.Clone(s.activity[key2{group, user}]), nil
 }
@@ -239,6 +291,9 @@ func copyRound(r bot.Round) bot.Round {
 }
 
 func (s *memStore) Round(ctx context.Context, group, channel string) (bot.Round, error) {
+	if err := ctx.Err(); err != nil {
+		return bot.Round{}, err
+	}
 	defer s.lock()()
 	if r, ok := s.rounds[key2{group, channel}]; ok {
 		return copyRound(r), nil
@@ -247,6 +302,9 @@ func (s *memStore) Round(ctx context.Context, group, channel string) (bot.Round,
 }
 
 func (s *memStore) Rounds(ctx context.Context) ([]bot.Round, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	defer s.lock()()
 	var out []bot.Round
 	for _, r := range s.rounds {
@@ -256,12 +314,18 @@ func (s *memStore) Rounds(ctx context.Context) ([]bot.Round, error) {
 }
 
 func (s *memStore) SaveRound(ctx context.Context, r bot.Round) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	defer s.lock()()
 	s.rounds[key2{r.Group, r.Channel}] = copyRound(r)
 	return nil
 }
 
 func (s *memStore) UpdateRound(ctx context.Context, group, channel string, fn func(*bot.Round) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	defer s.lock()()
 	r, ok := s.rounds[key2{group, channel}]
 	if !ok {
@@ -276,12 +340,18 @@ func (s *memStore) UpdateRound(ctx context.Context, group, channel string, fn fu
 }
 
 func (s *memStore) DeleteRound(ctx context.Context, group, channel string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	defer s.lock()()
 	delete(s.rounds, key2{group, channel})
 	return nil
 }
 
 func (s *memStore) Members(ctx context.Context, group string) ([]bot.Member, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	defer s.lock()()
 	var out []bot.Member
 	for k, m := range s.members {
@@ -293,6 +363,9 @@ func (s *memStore) Members(ctx context.Context, group string) ([]bot.Member, err
 }
 
 func (s *memStore) PeriodTallies(ctx context.Context, group, period string) (map[string]bot.Tally, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	defer s.lock()()
 	out := map[string]bot.Tally{}
 	prefix := group + "\x00" + period + "\x00"
@@ -312,6 +385,9 @@ func (s *memStore) PeriodTallies(ctx context.Context, group, period string) (map
 }
 
 func (s *memStore) SavePeek(ctx context.Context, group, user, card string, p bot.Peek) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
 	defer s.lock()()
 	k := strings.Join([]string{group, user, card}, "\x00")
 	if old := s.peeks[k]; old.Day == p.Day {
@@ -322,11 +398,17 @@ func (s *memStore) SavePeek(ctx context.Context, group, user, card string, p bot
 }
 
 func (s *memStore) Peeked(ctx context.Context, group, user, card string) (bot.Peek, error) {
+	if err := ctx.Err(); err != nil {
+		return bot.Peek{}, err
+	}
 	defer s.lock()()
 	return s.peeks[strings.Join([]string{group, user, card}, "\x00")], nil
 }
 
 func (s *memStore) FirstDelivery(ctx context.Context, id string, at time.Time) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
 	defer s.lock()()
 	if _, ok := s.deliveries[id]; ok {
 		return false, nil
@@ -336,6 +418,9 @@ func (s *memStore) FirstDelivery(ctx context.Context, id string, at time.Time) (
 }
 
 func (s *memStore) PurgeDeliveries(ctx context.Context, before time.Time) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
 	defer s.lock()()
 	n := 0
 	for id, at := range s.deliveries {

@@ -79,6 +79,7 @@ func Run(t *testing.T, open Opener) {
 		{"Peek", testPeek},
 		{"Delivery", testDelivery},
 		{"Restart", testRestart},
+		{"Context", testContext},
 	}
 	for _, a := range areas {
 		t.Run(a.name, func(t *testing.T) { a.run(t, open) })

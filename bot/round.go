@@ -17,17 +17,22 @@ import (
 // each open for a set time, then the answer, then the next; a scoreboard
 // at the end. One round per channel at a time.
 type Round struct {
-	Group    string            `json:"group"`
-	Channel  string            `json:"channel"`
-	Starter  string            `json:"starter"`
-	Category string            `json:"category,omitempty"`
-	Count    int               `json:"count"`   // cards in the round
-	Seconds  int               `json:"seconds"` // each card is open this long
-	Index    int               `json:"index"`   // the card being answered, from 0
-	Post     uint64            `json:"post"`    // its post
-	Deadline time.Time         `json:"deadline"`
-	Scores   map[string]int    `json:"scores"` // user -> points this round
-	Names    map[string]string `json:"names"`
+	Group    string    `json:"group"`
+	Channel  string    `json:"channel"`
+	Starter  string    `json:"starter"`
+	Category string    `json:"category,omitempty"`
+	Count    int       `json:"count"`   // cards in the round
+	Seconds  int       `json:"seconds"` // each card is open this long
+	Index    int       `json:"index"`   // the card being answered, from 0
+	Post     uint64    `json:"post"`    // its post
+	Deadline time.Time `json:"deadline"`
+	// Lease is how long the replica that claimed the round's step (the
+	// reveal of a card whose time is up, and the next card or the end)
+	// has it: the others skip the round until then, and take the step
+	// over if it has not been made by then (its replica died).
+	Lease  time.Time         `json:"lease,omitzero"`
+	Scores map[string]int    `json:"scores"` // user -> points this round
+	Names  map[string]string `json:"names"`
 }
 
 // Round limits.
@@ -87,11 +92,32 @@ func (b *Bot) nextRoundCard(ctx context.Context, rd *Round) (Reply, error) {
 	if err := b.store.CreatePost(ctx, p); err != nil {
 		return Reply{}, err
 	}
-	rd.Index++
-	rd.Post = p.ID
-	rd.Deadline = now.Add(time.Duration(rd.Seconds) * time.Second)
-	if err := b.store.SaveRound(ctx, *rd); err != nil {
-		return Reply{}, err
+	prev := rd.Post
+	step := func(r *Round) {
+		r.Index++
+		r.Post = p.ID
+		r.Deadline = now.Add(time.Duration(r.Seconds) * time.Second)
+		r.Lease = time.Time{}
+	}
+	if rd.Index < 0 { // a new round
+		step(rd)
+		if err := b.store.SaveRound(ctx, *rd); err != nil {
+			return Reply{}, err
+		}
+	} else {
+		// only the step: the scores credited meanwhile stay, and a round
+		// stopped or taken over meanwhile is left as it is
+		err := b.store.UpdateRound(ctx, rd.Group, rd.Channel, func(r *Round) error {
+			if r.Post != prev {
+				return errRoundTaken
+			}
+			step(r)
+			*rd = *r
+			return nil
+		})
+		if err != nil {
+			return Reply{}, err
+		}
 	}
 	r := b.cardReply(card, p)
 	r.Title = fmt.Sprintf("Study round: card %d of %d · %s", rd.Index+1, rd.Count, r.Title)
@@ -183,8 +209,21 @@ func scoreboard(rd Round, title string) Reply {
 	return r
 }
 
+// roundLease is how long a replica has to make a round's step it claimed
+// (reveal, then deal or end) before another one may take it over.
+const roundLease = 30 * time.Second
+
+// roundAbandoned is how long after its card's time is up a round whose
+// step nobody made (every replica was down) is closed instead of resumed.
+const roundAbandoned = 2 * time.Minute
+
+// errRoundTaken says that another replica claimed a round's step first.
+var errRoundTaken = errors.New("the round's step was claimed by another replica")
+
 // TickRounds reveals the answer of every round card whose time is up and
-// deals the next card, or ends the round with its scoreboard.
+// deals the next card, or ends the round with its scoreboard. Of several
+// replicas ticking at once, one makes each step: it claims the step in
+// the store first (Round.Lease).
 func (b *Bot) TickRounds(ctx context.Context) error {
 	rounds, err := b.store.Rounds(ctx)
 	if err != nil {
@@ -193,10 +232,23 @@ func (b *Bot) TickRounds(ctx context.Context) error {
 	now := b.clock.Now()
 	var errs []error
 	for _, rd := range rounds {
-		if now.Before(rd.Deadline) {
+		if now.Before(rd.Deadline) || now.Before(rd.Lease) {
+			continue
+		}
+		rd, ok, err := b.claimRoundStep(ctx, rd, now)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if !ok {
 			continue
 		}
 		s := Schedule{Group: rd.Group, Channel: rd.Channel}
+		if now.Sub(rd.Deadline) > roundAbandoned {
+			if err := b.endRound(ctx, rd, "Study round closed: prepbot was stopped while it ran"); err != nil {
+				errs = append(errs, err)
+			}
+			continue
+		}
 		if err := b.post(ctx, s, b.roundReveal(ctx, rd)); err != nil {
 			errs = append(errs, err)
 		}
@@ -205,20 +257,43 @@ func (b *Bot) TickRounds(ctx context.Context) error {
 			if err == nil {
 				err = b.post(ctx, s, next)
 			}
-			if err != nil {
+			if err != nil && !errors.Is(err, errRoundTaken) && !errors.Is(err, ErrNotFound) { // stopped or taken over meanwhile
 				errs = append(errs, err)
 			}
 			continue
 		}
-		if err := b.store.DeleteRound(ctx, rd.Group, rd.Channel); err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if err := b.post(ctx, s, scoreboard(rd, "Study round over")); err != nil {
+		if err := b.endRound(ctx, rd, "Study round over"); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// claimRoundStep claims the step of a round whose card's time is up, as
+// read at rd, and returns the round as it is now: false when the round is
+// gone or another replica claimed the step first.
+func (b *Bot) claimRoundStep(ctx context.Context, rd Round, now time.Time) (Round, bool, error) {
+	var claimed Round
+	err := b.store.UpdateRound(ctx, rd.Group, rd.Channel, func(r *Round) error {
+		if r.Post != rd.Post || r.Index != rd.Index || now.Before(r.Deadline) || now.Before(r.Lease) {
+			return errRoundTaken
+		}
+		r.Lease = now.Add(roundLease)
+		claimed = *r
+		return nil
+	})
+	if errors.Is(err, errRoundTaken) || errors.Is(err, ErrNotFound) {
+		return rd, false, nil
+	}
+	return claimed, err == nil, err
+}
+
+// endRound deletes a round and posts its scoreboard.
+func (b *Bot) endRound(ctx context.Context, rd Round, title string) error {
+	if err := b.store.DeleteRound(ctx, rd.Group, rd.Channel); err != nil {
+		return err
+	}
+	return b.post(ctx, Schedule{Group: rd.Group, Channel: rd.Channel}, scoreboard(rd, title))
 }
 
 // roundReveal shows a round card's answer: the correct option and the model

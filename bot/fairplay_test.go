@@ -9,6 +9,7 @@ import (
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/bottest"
 	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/questionbank/bankfile"
 )
 
 // drawn draws a card by /question and returns it with its reply.
@@ -158,7 +159,7 @@ func TestSecondQotdNowPostsNothing(t *testing.T) {
 
 func ratingsBank(t *testing.T) *questionbank.Bank {
 	t.Helper()
-	doc, err := questionbank.Import("list.md", []byte("# System design\n\n1. **Caching**: when would you add a cache?\n2. **Queues**: why put a queue between two services?\n"), questionbank.ImportOptions{})
+	doc, err := bankfile.Import("list.md", []byte("# System design\n\n1. **Caching**: when would you add a cache?\n2. **Queues**: why put a queue between two services?\n"), bankfile.ImportOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

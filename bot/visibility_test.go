@@ -10,6 +10,7 @@ import (
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/bottest"
 	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/questionbank/bankfile"
 )
 
 type harness struct {
@@ -79,7 +80,7 @@ func (h *harness) qotd(args ...string) (bot.Reply, error) {
 // bankOf builds a bank from YAML text, as a bank file would.
 func bankOf(t *testing.T, text string) *questionbank.Bank {
 	t.Helper()
-	doc, errs := questionbank.ParseYAML("test.yaml", strings.NewReader(text))
+	doc, errs := bankfile.ParseYAML("test.yaml", strings.NewReader(text))
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}

@@ -1,23 +1,10 @@
 package questionbank
 
 import (
-	"embed"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 )
-
-//go:embed defaultbank/*.yaml
-var defaultFS embed.FS
-
-// DefaultName is the name that stands for the embedded default bank where a
-// bank path is expected (`--bank default`).
-const DefaultName = "default"
 
 // Bank is a validated, read-only set of categories and cards, indexed for
 // draws. It is safe for concurrent use.
@@ -62,7 +49,6 @@ func Build(docs ...*Document) (*Bank, error) {
 	var list ErrorList
 	catWhere := map[string]string{}
 	for _, d := range docs {
-		d.init()
 		for _, c := range d.Categories {
 			where := fmt.Sprintf("%s:%d", d.File, d.catLine[c.ID])
 			if first, dup := catWhere[c.ID]; dup {
@@ -87,17 +73,17 @@ func Build(docs ...*Document) (*Bank, error) {
 	b.cards = make([]*Card, 0, n)
 	for _, d := range docs {
 		for _, c := range d.Cards {
-			p := d.cardLine[c]
+			p := d.cardPos[c]
 			if c.ID != "" {
 				if first, dup := cardWhere[c.ID]; dup {
-					list = append(list, &Error{File: d.File, Line: p.id, Field: fmt.Sprintf("cards[%d].id", p.index), Msg: fmt.Sprintf("duplicate id %q (first used at %s:%d)", c.ID, first.file, first.line)})
+					list = append(list, &Error{File: d.File, Line: p.IDLine, Field: fmt.Sprintf("cards[%d].id", p.Index), Msg: fmt.Sprintf("duplicate id %q (first used at %s:%d)", c.ID, first.file, first.line)})
 					continue
 				}
-				cardWhere[c.ID] = where{d.File, p.id}
+				cardWhere[c.ID] = where{d.File, p.IDLine}
 			}
 			if c.Category != "" {
 				if _, ok := b.catIndex[c.Category]; !ok {
-					list = append(list, &Error{File: d.File, Line: p.category, Field: fmt.Sprintf("cards[%d].category", p.index), Msg: fmt.Sprintf("unknown category %q: %s", c.Category, b.validCategories())})
+					list = append(list, &Error{File: d.File, Line: p.CategoryLine, Field: fmt.Sprintf("cards[%d].category", p.Index), Msg: fmt.Sprintf("unknown category %q: %s", c.Category, b.validCategories())})
 					continue
 				}
 			}
@@ -146,95 +132,4 @@ func (b *Bank) validCategories() string {
 		ids[i] = c.ID
 	}
 	return "valid categories are " + strings.Join(ids, ", ")
-}
-
-// Load reads bank files and folders (every .yaml, .yml and .json file
-// below a folder, in name order) and builds one bank from all of them. The name
-// "default" stands for the embedded default bank. Errors from every file
-// are reported together.
-func Load(paths ...string) (*Bank, error) {
-	docs, err := ReadDocuments(paths...)
-	b, berr := Build(docs...)
-	if err == nil {
-		return b, berr
-	}
-	// Report the problems of every file together, parse errors and cross-file
-	// errors alike, so one run of `bank validate` shows everything to fix.
-	var list ErrorList
-	errors.As(err, &list)
-	var more ErrorList
-	if errors.As(berr, &more) {
-		list = append(list, more...)
-	}
-	list.Sort()
-	return nil, list
-}
-
-// Default returns the embedded default bank.
-func Default() (*Bank, error) { return Load(DefaultName) }
-
-// ReadDocuments parses bank files without building a bank. Parse errors of
-// every file are gathered into one ErrorList.
-func ReadDocuments(paths ...string) ([]*Document, error) {
-	var docs []*Document
-	var list ErrorList
-	add := func(fsys fs.FS, name, display string) {
-		f, err := fsys.Open(name)
-		if err != nil {
-			list = append(list, &Error{File: display, Msg: fmt.Sprintf("cannot open: %v", errors.Unwrap(err))})
-			return
-		}
-		defer f.Close()
-		parse := ParseYAML
-		if strings.EqualFold(path.Ext(name), ".json") {
-			parse = ParseJSON
-		}
-		doc, errs := parse(display, f)
-		list = append(list, errs...)
-		if doc != nil {
-			docs = append(docs, doc)
-		}
-	}
-	for _, p := range paths {
-		if p == DefaultName {
-			names, _ := fs.Glob(defaultFS, "defaultbank/*.yaml")
-			slices.Sort(names)
-			for _, n := range names {
-				add(defaultFS, n, "default:"+strings.TrimPrefix(n, "defaultbank/"))
-			}
-			continue
-		}
-		info, err := os.Stat(p)
-		if err != nil {
-			list = append(list, &Error{File: p, Msg: fmt.Sprintf("cannot read the bank: %v (give a .yaml file, a folder of them, or %q for the built-in bank)", errors.Unwrap(err), DefaultName)})
-			continue
-		}
-		if !info.IsDir() {
-			add(os.DirFS(filepath.Dir(p)), filepath.Base(p), p)
-			continue
-		}
-		var files []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
-			if err != nil {
-				return err
-			}
-			if ext := strings.ToLower(filepath.Ext(path)); !d.IsDir() && (ext == ".yaml" || ext == ".yml" || ext == ".json") {
-				files = append(files, path)
-			}
-			return nil
-		})
-		if err != nil {
-			list = append(list, &Error{File: p, Msg: fmt.Sprintf("cannot read the folder: %v", err)})
-			continue
-		}
-		if len(files) == 0 {
-			list = append(list, &Error{File: p, Msg: "the folder holds no .yaml, .yml or .json bank files"})
-		}
-		slices.Sort(files)
-		for _, f := range files {
-			add(os.DirFS(filepath.Dir(f)), filepath.Base(f), f)
-		}
-	}
-	list.Sort()
-	return docs, list.Err()
 }

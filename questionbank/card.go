@@ -43,11 +43,18 @@ func ParseDifficulty(s string) (Difficulty, error) {
 // limit.
 const MaxCategoryID = 64
 
-// categoryIDProblem says what is wrong with a category id, or "" when it
+// idRE is what card and category ids look like.
+var idRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
+
+// ValidID reports whether id is lowercase letters, digits and dashes, such
+// as "postgres-mvcc": what card and category ids are made of.
+func ValidID(id string) bool { return idRE.MatchString(id) }
+
+// CategoryIDProblem says what is wrong with a category id, or "" when it
 // is fine.
-func categoryIDProblem(id string) string {
+func CategoryIDProblem(id string) string {
 	switch {
-	case !slugRE.MatchString(id):
+	case !ValidID(id):
 		return fmt.Sprintf("%q is not a valid id: use lowercase letters, digits and dashes, such as \"system-design\"", id)
 	case len(id) > MaxCategoryID:
 		return fmt.Sprintf("%q is %d characters long: shorten it to at most %d (category ids go into Discord's and Slack's button and autocomplete ids)", id, len(id), MaxCategoryID)
@@ -77,8 +84,8 @@ func (c Category) RGB() int {
 
 var colorRE = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
 
-// colorProblem says what is wrong with a category colour, or "".
-func colorProblem(s string) string {
+// ColorProblem says what is wrong with a category colour, or "".
+func ColorProblem(s string) string {
 	if s == "" || colorRE.MatchString(s) {
 		return ""
 	}
@@ -109,20 +116,20 @@ func (q *QuickCheck) CorrectIndex() int {
 	return -1
 }
 
-// problem is one thing wrong with a quick check's options.
-type problem struct {
-	option int    // index of the option at fault, or -1
-	field  string // appended to "options", such as "[2].text"
-	msg    string
+// Problem is one thing wrong with a quick check's options.
+type Problem struct {
+	Option int    // index of the option at fault, or -1
+	Field  string // appended to "options", such as "[2].text"
+	Msg    string
 }
 
-// problems checks the rules every quick check obeys, whatever format it
+// Problems checks the rules every quick check obeys, whatever format it
 // came from: 2 to 5 options, each with text and none repeated, exactly one
 // correct.
-func (q *QuickCheck) problems() []problem {
-	var out []problem
+func (q *QuickCheck) Problems() []Problem {
+	var out []Problem
 	if len(q.Options) < 2 || len(q.Options) > 5 {
-		out = append(out, problem{-1, "", fmt.Sprintf("has %d options: give 2 to 5", len(q.Options))})
+		out = append(out, Problem{-1, "", fmt.Sprintf("has %d options: give 2 to 5", len(q.Options))})
 	}
 	correct := 0
 	for i, o := range q.Options {
@@ -131,13 +138,13 @@ func (q *QuickCheck) problems() []problem {
 		}
 		switch {
 		case o.Text == "":
-			out = append(out, problem{i, fmt.Sprintf("[%d].text", i), "missing or empty: every option needs its text"})
+			out = append(out, Problem{i, fmt.Sprintf("[%d].text", i), "missing or empty: every option needs its text"})
 		case slices.ContainsFunc(q.Options[:i], func(p Option) bool { return strings.EqualFold(p.Text, o.Text) }):
-			out = append(out, problem{i, fmt.Sprintf("[%d]", i), fmt.Sprintf("option %q appears twice", o.Text)})
+			out = append(out, Problem{i, fmt.Sprintf("[%d]", i), fmt.Sprintf("option %q appears twice", o.Text)})
 		}
 	}
 	if correct != 1 {
-		out = append(out, problem{-1, "", fmt.Sprintf("has %d correct options: mark exactly one with `correct: true`", correct)})
+		out = append(out, Problem{-1, "", fmt.Sprintf("has %d correct options: mark exactly one with `correct: true`", correct)})
 	}
 	return out
 }

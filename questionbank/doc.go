@@ -1,9 +1,8 @@
-// Package questionbank is prepbot's question bank: study cards in
-// categories (Card, Category, QuickCheck), the bank they make (Bank, built
-// and validated by Build, with every problem reported as file:line: field:
-// message), the file formats (native YAML and JSON, read by ParseYAML and
-// ParseJSON and written by WriteYAML and WriteJSON), importers for the
-// lists teams already have (Markdown, CSV, Red-DiscordBot trivia, Open
-// Trivia DB), the built-in bank (Default), and draws that deal every
-// matching card once before repeating one (Pool, BagState).
+// Package questionbank is prepbot's card model: study cards in categories
+// (Card, Category, QuickCheck), the bank they make (Bank, built and
+// validated by Build from Documents, with every problem reported as
+// file:line: field: message), and draws that deal every matching card once
+// before repeating one (Pool, BagState). It needs nothing but the standard
+// library; the file formats, the importers and the built-in bank are in
+// package bankfile.
 package questionbank

@@ -13,7 +13,6 @@ import (
 func genBank(tb testing.TB, n int, cats ...string) *Bank {
 	tb.Helper()
 	doc := &Document{File: "gen.yaml"}
-	doc.init()
 	for _, c := range cats {
 		doc.Categories = append(doc.Categories, Category{ID: c, Name: c})
 	}
@@ -181,21 +180,6 @@ func TestDrawIsFair(t *testing.T) {
 		// expected 1000 per card (7/8 of that for ones that just ended a round: ~1000±15%)
 		if n < 800 || n > 1200 {
 			t.Errorf("%s led %d of %d rounds, want about %d", id, n, rounds, rounds/8)
-		}
-	}
-}
-
-func BenchmarkLoad100k(b *testing.B) {
-	data := Synthetic(100_000)
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		doc, errs := ParseYAML("gen.yaml", strings.NewReader(data))
-		if len(errs) > 0 {
-			b.Fatal(errs)
-		}
-		if _, err := Build(doc); err != nil {
-			b.Fatal(err)
 		}
 	}
 }

@@ -32,8 +32,8 @@ func (e *Error) Error() string {
 }
 
 // ErrorList holds every problem found in a bank, not just the first. It is
-// returned as an error by Load and the importers; use errors.As to get at
-// the individual errors.
+// returned as an error by Build, and by package bankfile's Load and
+// importers; use errors.As to get at the individual errors.
 type ErrorList []*Error
 
 func (l ErrorList) Error() string {
@@ -69,14 +69,4 @@ func (l ErrorList) Err() error {
 		return nil
 	}
 	return l
-}
-
-// errs collects errors for one file.
-type errs struct {
-	file string
-	list ErrorList
-}
-
-func (e *errs) add(line int, field, format string, args ...any) {
-	e.list = append(e.list, &Error{File: e.file, Line: line, Field: field, Msg: fmt.Sprintf(format, args...)})
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/questionbank/bankfile"
 	"github.com/prepbot/prepbot/storage"
 )
 
@@ -115,7 +116,7 @@ func CloseAndCheck(t testing.TB, db *storage.DB) {
 // Bank returns the built-in bank.
 func Bank(t testing.TB) *questionbank.Bank {
 	t.Helper()
-	b, err := questionbank.Default()
+	b, err := bankfile.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/questionbank/bankfile"
 )
 
 // LongBankDocument is a team's own bank at the edge of what is plausible:
@@ -66,13 +67,13 @@ func LongBank(t testing.TB) *questionbank.Bank {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := questionbank.WriteYAML(f, LongBankDocument()); err != nil {
+	if err := bankfile.WriteYAML(f, LongBankDocument()); err != nil {
 		t.Fatal(err)
 	}
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	b, err := questionbank.Load(path)
+	b, err := bankfile.Load(path)
 	if err != nil {
 		t.Fatalf("the long bank does not validate: %v", err)
 	}

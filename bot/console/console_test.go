@@ -16,6 +16,7 @@ import (
 	"github.com/prepbot/prepbot/bot/bottest"
 	"github.com/prepbot/prepbot/bot/console"
 	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/questionbank/bankfile"
 	"github.com/prepbot/prepbot/storage"
 )
 
@@ -185,7 +186,7 @@ func TestUnknownInputSaysWhatToDo(t *testing.T) {
 }
 
 func TestTypedAnswers(t *testing.T) {
-	bank, err := questionbank.Load("../../questionbank/testdata/valid")
+	bank, err := bankfile.Load("../../questionbank/bankfile/testdata/valid")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/prepbot/prepbot/bot/bottest"
 	"github.com/prepbot/prepbot/bot/discord/discordtest"
 	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/questionbank/bankfile"
 	"github.com/prepbot/prepbot/storage"
 )
 
@@ -303,7 +304,7 @@ func TestDeferredResponseIsEdited(t *testing.T) {
 
 func TestTypedAnswerModal(t *testing.T) {
 	r := newRig(t, Config{})
-	bank, err := questionbank.Load("../../questionbank/testdata/valid")
+	bank, err := bankfile.Load("../../questionbank/bankfile/testdata/valid")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ import (
 
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/bottest"
-	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/questionbank/bankfile"
 )
 
 // Slack's acknowledgement deadline for slash commands, interactions and
@@ -158,7 +158,7 @@ func mention(eventID string) map[string]any {
 // one answered by typing.
 func newTypedRig(t *testing.T, cfg Config) *rig {
 	r := newRig(t, cfg)
-	bank, err := questionbank.Load("../../questionbank/testdata/valid")
+	bank, err := bankfile.Load("../../questionbank/bankfile/testdata/valid")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -376,7 +376,7 @@ cards:
 	if err := os.WriteFile(filepath.Join(dir, "hostile.yaml"), []byte(bankYAML), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	bank, err := questionbank.Load(dir)
+	bank, err := bankfile.Load(dir)
 	if err != nil {
 		t.Fatalf("the bank does not load: %v", err)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/bottest"
 	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/questionbank/bankfile"
 	"github.com/prepbot/prepbot/storage"
 )
 
@@ -277,7 +278,7 @@ func TestSocketModeReconnects(t *testing.T) {
 
 func TestTypedAnswerModal(t *testing.T) {
 	r := newRig(t, Config{})
-	bank, err := questionbank.Load("../../questionbank/testdata/valid")
+	bank, err := bankfile.Load("../../questionbank/bankfile/testdata/valid")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,13 +7,14 @@ import (
 	"time"
 
 	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/questionbank/bankfile"
 )
 
 func loadBank(data string, json bool) (*questionbank.Bank, time.Duration, error) {
 	start := time.Now()
-	parse := questionbank.ParseYAML
+	parse := bankfile.ParseYAML
 	if json {
-		parse = questionbank.ParseJSON
+		parse = bankfile.ParseJSON
 	}
 	doc, errs := parse("synthetic", strings.NewReader(data))
 	if len(errs) > 0 {
@@ -40,19 +41,19 @@ func drawNs(b *questionbank.Bank) float64 {
 // filter, against a bank of 100.
 func benchBank(dir string, _ map[int]float64) ([]row, float64, error) {
 	progress("generating and loading a bank of 100,000 cards (YAML, then JSON)")
-	yamlText := questionbank.Synthetic(100_000)
+	yamlText := bankfile.Synthetic(100_000)
 	big, yamlTook, err := loadBank(yamlText, false)
 	if err != nil {
 		return nil, 0, err
 	}
-	doc, _ := questionbank.ParseYAML("synthetic", strings.NewReader(yamlText))
+	doc, _ := bankfile.ParseYAML("synthetic", strings.NewReader(yamlText))
 	var js strings.Builder
-	questionbank.WriteJSON(&js, doc)
+	bankfile.WriteJSON(&js, doc)
 	_, jsonTook, err := loadBank(js.String(), true)
 	if err != nil {
 		return nil, 0, err
 	}
-	small, _, err := loadBank(questionbank.Synthetic(100), false)
+	small, _, err := loadBank(bankfile.Synthetic(100), false)
 	if err != nil {
 		return nil, 0, err
 	}

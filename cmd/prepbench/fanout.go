@@ -14,7 +14,7 @@ import (
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/bottest"
 	"github.com/prepbot/prepbot/bot/discord"
-	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/questionbank/bankfile"
 	"github.com/prepbot/prepbot/storage"
 )
 
@@ -59,7 +59,7 @@ func benchFanout(dir string, _ map[int]float64) ([]row, float64, error) {
 	lim := &limiter{perSecond: perSecond, posts: map[string]int{}}
 	srv := httptest.NewServer(lim)
 	defer srv.Close()
-	bank, err := questionbank.Default()
+	bank, err := bankfile.Default()
 	if err != nil {
 		return nil, 0, err
 	}

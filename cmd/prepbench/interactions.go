@@ -26,7 +26,7 @@ import (
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/discord"
 	"github.com/prepbot/prepbot/bot/slack"
-	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/questionbank/bankfile"
 	"github.com/prepbot/prepbot/storage"
 )
 
@@ -137,7 +137,7 @@ func drive(d time.Duration, target string, next func(c, i int) prepared, check f
 }
 
 func setupBot(dir, name string) (*bot.Bot, *storage.DB, error) {
-	bank, err := questionbank.Default()
+	bank, err := bankfile.Default()
 	if err != nil {
 		return nil, nil, err
 	}

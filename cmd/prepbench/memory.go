@@ -13,7 +13,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/questionbank/bankfile"
 	"github.com/prepbot/prepbot/storage"
 )
 
@@ -75,9 +75,9 @@ func benchMemory(dir string, _ map[int]float64) ([]row, float64, error) {
 		return nil, 0, err
 	}
 	progress("a bank of 100,000 cards and a database of 100,000 members")
-	doc, _ := questionbank.ParseYAML("synthetic", strings.NewReader(questionbank.Synthetic(100_000)))
+	doc, _ := bankfile.ParseYAML("synthetic", strings.NewReader(bankfile.Synthetic(100_000)))
 	f, _ := os.Create(filepath.Join(dir, "big.json"))
-	questionbank.WriteJSON(f, doc)
+	bankfile.WriteJSON(f, doc)
 	f.Close()
 	db, err := storage.Open(filepath.Join(dir, "mem-big.db"), storage.Options{NoSync: true})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/questionbank/bankfile"
 )
 
 func runBank(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
@@ -62,9 +63,9 @@ func bankValidate(args []string, stdout, stderr io.Writer) error {
 		return exitError{2}
 	}
 	if len(paths) == 0 {
-		paths = []string{questionbank.DefaultName}
+		paths = []string{bankfile.DefaultName}
 	}
-	b, err := questionbank.Load(paths...)
+	b, err := bankfile.Load(paths...)
 	if err != nil {
 		return printBankErrors(err, stdout, stderr)
 	}
@@ -75,9 +76,9 @@ func bankValidate(args []string, stdout, stderr io.Writer) error {
 // loadBank loads the banks named by --bank flags, or the built-in one.
 func loadBank(paths []string, stdout, stderr io.Writer) (*questionbank.Bank, error) {
 	if len(paths) == 0 {
-		paths = []string{questionbank.DefaultName}
+		paths = []string{bankfile.DefaultName}
 	}
-	b, err := questionbank.Load(paths...)
+	b, err := bankfile.Load(paths...)
 	if err != nil {
 		fmt.Fprintln(stderr, "prepbot: the question bank has problems:")
 		return nil, printBankErrors(err, stderr, stderr)
@@ -178,9 +179,9 @@ func bankImport(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		fmt.Fprintln(stderr, "prepbot bank import: give exactly one FILE to import (run with -h for help)")
 		return exitError{2}
 	}
-	opt := questionbank.ImportOptions{Category: *category}
+	opt := bankfile.ImportOptions{Category: *category}
 	if *format != "" {
-		f, err := questionbank.ParseFormat(*format)
+		f, err := bankfile.ParseFormat(*format)
 		if err != nil {
 			return err
 		}
@@ -198,9 +199,9 @@ func bankImport(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		return fmt.Errorf("cannot read %s: %w", name, errors.Unwrap(err))
 	}
 	if opt.Format == "" {
-		opt.Format = questionbank.DetectFormat(name, data)
+		opt.Format = bankfile.DetectFormat(name, data)
 	}
-	doc, err := questionbank.Import(name, data, opt)
+	doc, err := bankfile.Import(name, data, opt)
 	if err != nil {
 		return printBankErrors(err, stdout, stderr)
 	}
@@ -216,9 +217,9 @@ func bankImport(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		defer f.Close()
 		w = f
 	}
-	write := questionbank.WriteYAML
+	write := bankfile.WriteYAML
 	if strings.EqualFold(filepath.Ext(*out), ".json") {
-		write = questionbank.WriteJSON
+		write = bankfile.WriteJSON
 	}
 	if err := write(w, doc); err != nil {
 		return fmt.Errorf("cannot write the bank: %w", err)

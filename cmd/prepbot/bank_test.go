@@ -21,14 +21,14 @@ func TestBankValidateDefault(t *testing.T) {
 	if code != 0 || out != "ok: 100 cards in 5 categories\n" {
 		t.Fatalf("exit %d\n%s%s", code, out, errs)
 	}
-	code, out, _ = runCmd(t, "bank", "validate", "default", "../../questionbank/testdata/valid")
+	code, out, _ = runCmd(t, "bank", "validate", "default", "../../questionbank/bankfile/testdata/valid")
 	if code != 0 || out != "ok: 104 cards in 7 categories\n" {
 		t.Fatalf("default plus a folder: exit %d %s", code, out)
 	}
 }
 
 func TestBankValidateErrors(t *testing.T) {
-	code, out, errs := runCmd(t, "bank", "validate", "../../questionbank/testdata/invalid/errors.yaml", "../../questionbank/testdata/invalid/syntax.yaml")
+	code, out, errs := runCmd(t, "bank", "validate", "../../questionbank/bankfile/testdata/invalid/errors.yaml", "../../questionbank/bankfile/testdata/invalid/syntax.yaml")
 	if code != 1 {
 		t.Fatalf("exit %d, want 1", code)
 	}
@@ -37,7 +37,7 @@ func TestBankValidateErrors(t *testing.T) {
 		t.Errorf("want 10 error lines (9 + 1 syntax), got %d:\n%s", len(lines), out)
 	}
 	for _, l := range lines {
-		if !strings.HasPrefix(l, "../../questionbank/testdata/invalid/") || !strings.Contains(l, ".yaml:") {
+		if !strings.HasPrefix(l, "../../questionbank/bankfile/testdata/invalid/") || !strings.Contains(l, ".yaml:") {
 			t.Errorf("not PATH:LINE: %q", l)
 		}
 	}
@@ -112,7 +112,7 @@ func TestBankListFilters(t *testing.T) {
 
 func TestBankImport(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "banks", "imported.yaml")
-	code, stdout, errs := runCmd(t, "bank", "import", "../../questionbank/testdata/cards.csv", "-o", out)
+	code, stdout, errs := runCmd(t, "bank", "import", "../../questionbank/bankfile/testdata/cards.csv", "-o", out)
 	if code != 0 || stdout != "" || !strings.Contains(errs, "imported 3 cards in 2 categories") {
 		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
 	}
@@ -121,17 +121,17 @@ func TestBankImport(t *testing.T) {
 		t.Fatalf("the imported file does not validate: %s", stdout)
 	}
 	jsonOut := filepath.Join(t.TempDir(), "imported.json")
-	if code, _, errs := runCmd(t, "bank", "import", "../../questionbank/testdata/cards.csv", "-o", jsonOut); code != 0 {
+	if code, _, errs := runCmd(t, "bank", "import", "../../questionbank/bankfile/testdata/cards.csv", "-o", jsonOut); code != 0 {
 		t.Fatalf("import to JSON: %s", errs)
 	}
 	if code, stdout, _ := runCmd(t, "bank", "validate", jsonOut); code != 0 || stdout != "ok: 3 cards in 2 categories\n" {
 		t.Fatalf("the JSON bank does not validate: %s", stdout)
 	}
-	code, _, errs = runCmd(t, "bank", "import", "../../questionbank/testdata/bad.csv")
+	code, _, errs = runCmd(t, "bank", "import", "../../questionbank/bankfile/testdata/bad.csv")
 	if code != 1 || !strings.Contains(errs, "1 problem in 1 file") {
 		t.Fatalf("bad import: exit %d %s", code, errs)
 	}
-	code, _, errs = runCmd(t, "bank", "import", "../../questionbank/testdata/cards.csv", "--format", "xml")
+	code, _, errs = runCmd(t, "bank", "import", "../../questionbank/bankfile/testdata/cards.csv", "--format", "xml")
 	if code != 1 || !strings.Contains(errs, `unknown format "xml": choose markdown, red, opentdb, csv, yaml or json`) {
 		t.Fatalf("bad format: exit %d %s", code, errs)
 	}

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/questionbank/bankfile"
 )
 
 func runWithInput(t *testing.T, input string, args ...string) (int, string, string) {
@@ -22,7 +23,7 @@ func runWithInput(t *testing.T, input string, args ...string) (int, string, stri
 // model answer, rate it, then /stats and /leaderboard; a second session on
 // the same file still shows it.
 func TestConsoleScriptedSession(t *testing.T) {
-	bank, err := questionbank.Default()
+	bank, err := bankfile.Default()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/prepbot/prepbot/bot/discord"
 	"github.com/prepbot/prepbot/bot/slack"
 	"github.com/prepbot/prepbot/questionbank"
+	"github.com/prepbot/prepbot/questionbank/bankfile"
 	"github.com/prepbot/prepbot/storage"
 )
 
@@ -79,7 +80,7 @@ type Main struct {
 // Open loads the bank, opens the database, builds the bot and the HTTP
 // endpoints and binds http.addr. It does not start serving.
 func (m *Main) Open() error {
-	bank, err := questionbank.Load(m.Config.Bank.Paths...)
+	bank, err := bankfile.Load(m.Config.Bank.Paths...)
 	if err != nil {
 		return fmt.Errorf("the question bank has problems: %w", err)
 	}

@@ -1,9 +1,11 @@
-package questionbank
+package bankfile
 
 import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/prepbot/prepbot/questionbank"
 )
 
 var (
@@ -22,7 +24,7 @@ var (
 // optionally a number column and a key-concept column) or a numbered list
 // whose items start with a bold topic. Indented bullets under a list item
 // become its key concepts.
-func parseMarkdown(file string, data []byte, opt ImportOptions) (*Document, ErrorList) {
+func parseMarkdown(file string, data []byte, opt ImportOptions) (*questionbank.Document, questionbank.ErrorList) {
 	doc, cats, ids := newImport(file, opt)
 	e := &errs{file: file}
 	lines := strings.Split(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
@@ -30,8 +32,8 @@ func parseMarkdown(file string, data []byte, opt ImportOptions) (*Document, Erro
 	fallback := nameFromFile(file)
 	heading, headingLine, description := "", 0, ""
 	last, offset := 0, 0
-	blockStart := true // next numbered item starts a new block (new heading or table)
-	var prev *Card     // the last list item, for its indented bullets
+	blockStart := true          // next numbered item starts a new block (new heading or table)
+	var prev *questionbank.Card // the last list item, for its indented bullets
 	var table *mdTable
 
 	number := func(n int) int {
@@ -60,20 +62,20 @@ func parseMarkdown(file string, data []byte, opt ImportOptions) (*Document, Erro
 		}
 		return cats.use(name, description, headingLine)
 	}
-	add := func(line, n int, prompt string, concepts []string, answer string, diff string) *Card {
+	add := func(line, n int, prompt string, concepts []string, answer string, diff string) *questionbank.Card {
 		prompt = strings.TrimSpace(prompt)
 		if prompt == "" {
 			e.add(line, "prompt", "the question is empty")
 			return nil
 		}
-		d, err := ParseDifficulty(stripMarkdown(diff))
+		d, err := questionbank.ParseDifficulty(stripMarkdown(diff))
 		if err != nil {
 			e.add(line, "difficulty", "%v", err)
 		}
 		cat := category(line)
-		c := &Card{Category: cat, Number: number(n), Prompt: prompt, KeyConcepts: concepts, Answer: answer, Difficulty: d}
+		c := &questionbank.Card{Category: cat, Number: number(n), Prompt: prompt, KeyConcepts: concepts, Answer: answer, Difficulty: d}
 		c.ID = ids.make(cat, topicOf(prompt))
-		doc.addCard(c, line)
+		addCard(doc, c, line)
 		return c
 	}
 

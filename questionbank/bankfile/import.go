@@ -1,4 +1,4 @@
-package questionbank
+package bankfile
 
 import (
 	"bytes"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode"
+
+	"github.com/prepbot/prepbot/questionbank"
 )
 
 // Format names a bank file format.
@@ -108,17 +110,17 @@ type ImportOptions struct {
 // from the text when the source has none, and numbers follow the source's
 // order. The result is validated as a bank on its own; every problem is
 // returned as an ErrorList naming the file, line and field.
-func Import(name string, data []byte, opt ImportOptions) (*Document, error) {
+func Import(name string, data []byte, opt ImportOptions) (*questionbank.Document, error) {
 	format := opt.Format
 	if format == "" {
 		format = DetectFormat(name, data)
 	}
-	if opt.Category != "" && categoryIDProblem(opt.Category) != "" {
-		return nil, fmt.Errorf("--category: %s", categoryIDProblem(opt.Category))
+	if opt.Category != "" && questionbank.CategoryIDProblem(opt.Category) != "" {
+		return nil, fmt.Errorf("--category: %s", questionbank.CategoryIDProblem(opt.Category))
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf")) // a BOM from spreadsheet exports
-	var doc *Document
-	var list ErrorList
+	var doc *questionbank.Document
+	var list questionbank.ErrorList
 	switch format {
 	case FormatYAML:
 		doc, list = ParseYAML(name, bytes.NewReader(data))
@@ -144,9 +146,9 @@ func Import(name string, data []byte, opt ImportOptions) (*Document, error) {
 		return doc, list
 	}
 	if len(doc.Cards) == 0 {
-		return doc, ErrorList{{File: name, Line: 1, Msg: fmt.Sprintf("found no questions in this %s file; is the format right? (give --format %s)", format, formatHint(format))}}
+		return doc, questionbank.ErrorList{{File: name, Line: 1, Msg: fmt.Sprintf("found no questions in this %s file; is the format right? (give --format %s)", format, formatHint(format))}}
 	}
-	if _, err := Build(doc); err != nil {
+	if _, err := questionbank.Build(doc); err != nil {
 		return doc, err
 	}
 	return doc, nil
@@ -154,11 +156,11 @@ func Import(name string, data []byte, opt ImportOptions) (*Document, error) {
 
 // checkCards applies the native format's per-card rules to imported cards,
 // reporting at the line the card came from.
-func checkCards(doc *Document) ErrorList {
+func checkCards(doc *questionbank.Document) questionbank.ErrorList {
 	e := &errs{file: doc.File}
 	for _, c := range doc.Cards {
-		p := doc.cardLine[c]
-		checkCard(e, p.id, fmt.Sprintf("cards[%d]", p.index), c)
+		p := doc.CardPos(c)
+		checkCard(e, p.IDLine, fmt.Sprintf("cards[%d]", p.Index), c)
 	}
 	return e.list
 }
@@ -175,7 +177,7 @@ func formatHint(f Format) string {
 
 // categorySet gathers the categories of an import in first-seen order.
 type categorySet struct {
-	doc    *Document
+	doc    *questionbank.Document
 	forced string
 }
 
@@ -189,27 +191,25 @@ func (s *categorySet) use(name, description string, line int) string {
 			id = "general"
 		}
 	}
-	if _, ok := s.doc.catLine[id]; !ok {
+	if _, ok := s.doc.CategoryLine(id); !ok {
 		display := strings.TrimSpace(name)
 		if s.forced != "" || display == "" {
 			display = id
 		}
-		s.doc.catLine[id] = line
-		s.doc.Categories = append(s.doc.Categories, Category{ID: id, Name: display, Description: description})
+		s.doc.AddCategory(questionbank.Category{ID: id, Name: display, Description: description}, line)
 	}
 	return id
 }
 
-func newImport(file string, opt ImportOptions) (*Document, *categorySet, idMaker) {
-	doc := &Document{File: file}
-	doc.init()
+func newImport(file string, opt ImportOptions) (*questionbank.Document, *categorySet, idMaker) {
+	doc := &questionbank.Document{File: file}
 	return doc, &categorySet{doc: doc, forced: opt.Category}, idMaker{}
 }
 
-func (d *Document) addCard(c *Card, line int) {
+// addCard adds an imported card, defined on a line of the document's file.
+func addCard(d *questionbank.Document, c *questionbank.Card, line int) {
 	c.Source = fmt.Sprintf("%s:%d", d.File, line)
-	d.cardLine[c] = pos{id: line, category: line, index: len(d.Cards)}
-	d.Cards = append(d.Cards, c)
+	d.AddCard(c, questionbank.CardPos{IDLine: line, CategoryLine: line, Index: len(d.Cards)})
 }
 
 // nameFromFile turns "red-trivia_computers.yaml" into "Red Trivia Computers".

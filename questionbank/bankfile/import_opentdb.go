@@ -1,4 +1,4 @@
-package questionbank
+package bankfile
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"html"
 	"sort"
 	"strings"
+
+	"github.com/prepbot/prepbot/questionbank"
 )
 
 type openTDBResult struct {
@@ -23,7 +25,7 @@ type openTDBResult struct {
 // the API sends by default, are decoded. Each result becomes a card whose
 // quick check has the correct and incorrect answers, ordered alphabetically
 // (True before False) so the position gives nothing away.
-func parseOpenTDB(file string, data []byte, opt ImportOptions) (*Document, ErrorList) {
+func parseOpenTDB(file string, data []byte, opt ImportOptions) (*questionbank.Document, questionbank.ErrorList) {
 	doc, cats, ids := newImport(file, opt)
 	e := &errs{file: file}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -114,13 +116,13 @@ func parseOpenTDB(file string, data []byte, opt ImportOptions) (*Document, Error
 			e.add(line, f+".incorrect_answers", "has %d answers: at most 4 fit a quick check", len(r.IncorrectAnswers))
 			continue
 		}
-		diff, err := ParseDifficulty(r.Difficulty)
+		diff, err := questionbank.ParseDifficulty(r.Difficulty)
 		if err != nil {
 			e.add(line, f+".difficulty", "%v", err)
 		}
-		q := &QuickCheck{Question: prompt, Options: []Option{{Text: correct, Correct: true}}}
+		q := &questionbank.QuickCheck{Question: prompt, Options: []questionbank.Option{{Text: correct, Correct: true}}}
 		for _, w := range r.IncorrectAnswers {
-			q.Options = append(q.Options, Option{Text: strings.TrimSpace(html.UnescapeString(w))})
+			q.Options = append(q.Options, questionbank.Option{Text: strings.TrimSpace(html.UnescapeString(w))})
 		}
 		if r.Type == "boolean" {
 			sort.SliceStable(q.Options, func(a, b int) bool { return q.Options[a].Text == "True" && q.Options[b].Text != "True" })
@@ -134,9 +136,9 @@ func parseOpenTDB(file string, data []byte, opt ImportOptions) (*Document, Error
 			catName = nameFromFile(file)
 		}
 		cat := cats.use(catName, "", line)
-		c := &Card{Category: cat, Number: len(doc.Cards) + 1, Prompt: prompt, QuickCheck: q, Difficulty: diff}
+		c := &questionbank.Card{Category: cat, Number: len(doc.Cards) + 1, Prompt: prompt, QuickCheck: q, Difficulty: diff}
 		c.ID = ids.make(cat, prompt)
-		doc.addCard(c, line)
+		addCard(doc, c, line)
 	}
 	return doc, e.list
 }

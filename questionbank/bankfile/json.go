@@ -1,4 +1,4 @@
-package questionbank
+package bankfile
 
 import (
 	"bytes"
@@ -8,6 +8,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/prepbot/prepbot/questionbank"
 )
 
 // ParseJSON reads a bank file in the JSON form of the native format:
@@ -18,16 +20,15 @@ import (
 // or a bare array of cards (whose categories another file declares). Cards
 // are decoded and checked on every core. Errors name the file, the line and
 // the field.
-func ParseJSON(file string, r io.Reader) (*Document, ErrorList) {
+func ParseJSON(file string, r io.Reader) (*questionbank.Document, questionbank.ErrorList) {
 	e := &errs{file: file}
 	data, ok := e.readAll(r)
 	if !ok {
 		return nil, e.list
 	}
-	doc := &Document{File: file}
-	doc.init()
+	doc := &questionbank.Document{File: file}
 	lines := lineCounter{data: data}
-	bad := func(off int, msg string) (*Document, ErrorList) {
+	bad := func(off int, msg string) (*questionbank.Document, questionbank.ErrorList) {
 		e.add(lineAt(data, int64(off)), "", "not valid JSON: %s", msg)
 		return doc, e.list
 	}
@@ -92,16 +93,14 @@ func ParseJSON(file string, r io.Reader) (*Document, ErrorList) {
 		return doc, e.list
 	}
 	parsed := decodeCards(file, cards)
-	doc.Cards = make([]*Card, 0, len(cards))
-	doc.cardLine = make(map[*Card]pos, len(cards))
+	doc.Grow(len(cards))
 	for i, rc := range cards {
 		p := parsed[i]
 		e.list = append(e.list, p.errs...)
 		if p.card == nil {
 			continue
 		}
-		doc.cardLine[p.card] = pos{id: rc.line, category: rc.line, index: i}
-		doc.Cards = append(doc.Cards, p.card)
+		doc.AddCard(p.card, questionbank.CardPos{IDLine: rc.line, CategoryLine: rc.line, Index: i})
 	}
 	return doc, e.list
 }
@@ -111,34 +110,34 @@ type rawCard struct {
 	line int
 }
 
-func parseJSONCategories(e *errs, doc *Document, data []byte, line int) {
+func parseJSONCategories(e *errs, doc *questionbank.Document, data []byte, line int) {
 	var cats []json.RawMessage
 	if err := json.Unmarshal(data, &cats); err != nil {
 		e.add(line, "categories", "must be a list of {id, name, description}")
 		return
 	}
 	for i, raw := range cats {
-		var c Category
+		var c questionbank.Category
 		f := fmt.Sprintf("categories[%d]", i)
 		if err := strictJSON(raw, &c); err != nil {
 			e.add(line, f, "%v", jsonMsg(err))
 			continue
 		}
+		_, dup := doc.CategoryLine(c.ID)
 		switch {
 		case c.ID == "":
 			e.add(line, f+".id", "missing: every category needs an id")
-		case categoryIDProblem(c.ID) != "":
-			e.add(line, f+".id", "%s", categoryIDProblem(c.ID))
-		case colorProblem(c.Color) != "":
-			e.add(line, f+".color", "%s", colorProblem(c.Color))
-		case doc.catLine[c.ID] != 0:
+		case questionbank.CategoryIDProblem(c.ID) != "":
+			e.add(line, f+".id", "%s", questionbank.CategoryIDProblem(c.ID))
+		case questionbank.ColorProblem(c.Color) != "":
+			e.add(line, f+".color", "%s", questionbank.ColorProblem(c.Color))
+		case dup:
 			e.add(line, f+".id", "duplicate category %q", c.ID)
 		default:
 			if c.Name == "" {
 				c.Name = c.ID
 			}
-			doc.catLine[c.ID] = line
-			doc.Categories = append(doc.Categories, c)
+			doc.AddCategory(c, line)
 		}
 	}
 }
@@ -225,8 +224,8 @@ func skipWS(data []byte, i int) int {
 }
 
 type decoded struct {
-	card *Card // nil when it could not be decoded
-	errs ErrorList
+	card *questionbank.Card // nil when it could not be decoded
+	errs questionbank.ErrorList
 }
 
 // decodeCards decodes and checks cards on every core: a large bank's load
@@ -237,7 +236,7 @@ func decodeCards(file string, raws []rawCard) []decoded {
 		rc := raws[i]
 		e := errs{file: file}
 		field := "cards[" + strconv.Itoa(i) + "]"
-		c := &Card{}
+		c := &questionbank.Card{}
 		if err := decodeCardJSON(rc.raw, c); err != nil {
 			ce := err.(*cardError)
 			e.add(rc.line+bytes.Count(rc.raw[:ce.off], []byte("\n")), field+ce.field, "%s", ce.msg)
@@ -267,11 +266,11 @@ func jsonMsg(err error) string {
 }
 
 // checkCard applies the per-card rules of the native format.
-func checkCard(e *errs, line int, field string, c *Card) {
+func checkCard(e *errs, line int, field string, c *questionbank.Card) {
 	switch {
 	case c.ID == "":
 		e.add(line, field+".id", "missing: every card needs a stable id, such as \"postgres-mvcc\"")
-	case !slugRE.MatchString(c.ID):
+	case !questionbank.ValidID(c.ID):
 		e.add(line, field+".id", "%q is not a valid id: use lowercase letters, digits and dashes, such as \"postgres-mvcc\"", c.ID)
 	}
 	if c.Category == "" {
@@ -280,15 +279,15 @@ func checkCard(e *errs, line int, field string, c *Card) {
 	if strings.TrimSpace(c.Prompt) == "" {
 		e.add(line, field+".prompt", "missing or empty: every card needs the question to ask")
 	}
-	if _, err := ParseDifficulty(string(c.Difficulty)); err != nil {
+	if _, err := questionbank.ParseDifficulty(string(c.Difficulty)); err != nil {
 		e.add(line, field+".difficulty", "%v", err)
 	}
 	if q := c.QuickCheck; q != nil {
 		if strings.TrimSpace(q.Question) == "" {
 			e.add(line, field+".quick_check.question", "missing or empty")
 		}
-		for _, p := range q.problems() {
-			e.add(line, field+".quick_check.options"+p.field, "%s", p.msg)
+		for _, p := range q.Problems() {
+			e.add(line, field+".quick_check.options"+p.Field, "%s", p.Msg)
 		}
 	}
 	for j, a := range c.Answers {
@@ -299,15 +298,15 @@ func checkCard(e *errs, line int, field string, c *Card) {
 }
 
 // WriteJSON writes a document in the JSON form, readable by ParseJSON.
-func WriteJSON(w io.Writer, doc *Document) error {
+func WriteJSON(w io.Writer, doc *questionbank.Document) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	cards := doc.Cards
 	if cards == nil {
-		cards = []*Card{}
+		cards = []*questionbank.Card{}
 	}
 	return enc.Encode(struct {
-		Categories []Category `json:"categories"`
-		Cards      []*Card    `json:"cards"`
+		Categories []questionbank.Category `json:"categories"`
+		Cards      []*questionbank.Card    `json:"cards"`
 	}{doc.Categories, cards})
 }

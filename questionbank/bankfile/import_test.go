@@ -1,4 +1,4 @@
-package questionbank
+package bankfile
 
 import (
 	"errors"
@@ -8,9 +8,11 @@ import (
 	"testing"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/prepbot/prepbot/questionbank"
 )
 
-func importFile(t *testing.T, path string, opt ImportOptions) *Document {
+func importFile(t *testing.T, path string, opt ImportOptions) *questionbank.Document {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -29,7 +31,7 @@ func importFile(t *testing.T, path string, opt ImportOptions) *Document {
 	if len(errs) > 0 {
 		t.Fatalf("imported bank does not parse back: %v", errs)
 	}
-	if _, err := Build(back); err != nil {
+	if _, err := questionbank.Build(back); err != nil {
 		t.Fatalf("imported bank is not valid: %v", err)
 	}
 	if len(back.Cards) != len(doc.Cards) {
@@ -138,7 +140,7 @@ func TestImportOpenTDB(t *testing.T) {
 		t.Fatalf("cards = %d", len(doc.Cards))
 	}
 	c := doc.Cards[0]
-	if c.Prompt != `What does "HTTP" stand for?` || c.Difficulty != Easy || c.Category != "science-computers" {
+	if c.Prompt != `What does "HTTP" stand for?` || c.Difficulty != questionbank.Easy || c.Category != "science-computers" {
 		t.Errorf("card = %+v", c)
 	}
 	q := c.QuickCheck
@@ -160,7 +162,7 @@ func TestImportCSV(t *testing.T) {
 		t.Fatalf("cards = %d, categories = %d", len(doc.Cards), len(doc.Categories))
 	}
 	a := doc.Cards[0]
-	if a.QuickCheck.CorrectIndex() != 1 || a.QuickCheck.Question != a.Prompt || a.Tags[1] != "http" || a.Difficulty != Easy {
+	if a.QuickCheck.CorrectIndex() != 1 || a.QuickCheck.Question != a.Prompt || a.Tags[1] != "http" || a.Difficulty != questionbank.Easy {
 		t.Errorf("card = %+v %+v", a, a.QuickCheck)
 	}
 	if !strings.Contains(a.Answer, "must be revalidated") {
@@ -201,7 +203,7 @@ func TestImportErrorsNameFileLineField(t *testing.T) {
 			t.Errorf("%s: no error", tc.name)
 			continue
 		}
-		var list ErrorList
+		var list questionbank.ErrorList
 		if !errors.As(err, &list) {
 			t.Errorf("%s: want an ErrorList, got %T %v", tc.name, err, err)
 		}
@@ -224,7 +226,7 @@ func mustRead(t *testing.T, path string) string {
 
 // The user's own document: every prompt and its category come back.
 func TestImportSeed(t *testing.T) {
-	path := filepath.Join("..", "..", "shared", "seed", "interview-questions.md")
+	path := filepath.Join("..", "..", "..", "shared", "seed", "interview-questions.md")
 	if _, err := os.Stat(path); err != nil {
 		t.Skipf("the seed document is not beside the checkout (%v)", err)
 	}
@@ -244,7 +246,7 @@ func TestImportSeed(t *testing.T) {
 			t.Errorf("category %s has %d cards", cat.ID, per[cat.ID])
 		}
 	}
-	byNumber := map[int]*Card{}
+	byNumber := map[int]*questionbank.Card{}
 	for _, c := range doc.Cards {
 		byNumber[c.Number] = c
 	}
@@ -269,7 +271,7 @@ func TestImportSeed(t *testing.T) {
 
 // Real files from the two public trivia formats, beside the checkout.
 func TestImportFixtures(t *testing.T) {
-	dir := filepath.Join("..", "..", "shared", "fixtures", "banks")
+	dir := filepath.Join("..", "..", "..", "shared", "fixtures", "banks")
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("shared fixtures are not beside the checkout (%v)", err)
 	}
@@ -317,7 +319,7 @@ func TestImportFixtures(t *testing.T) {
 	}
 }
 
-func hasPrompt(doc *Document, p string) bool {
+func hasPrompt(doc *questionbank.Document, p string) bool {
 	for _, c := range doc.Cards {
 		if c.Prompt == strings.TrimSpace(p) {
 			return true

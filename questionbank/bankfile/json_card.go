@@ -1,4 +1,4 @@
-package questionbank
+package bankfile
 
 import (
 	"encoding/json"
@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/prepbot/prepbot/questionbank"
 )
 
 // cardError is a problem in one card of a JSON bank: the field below the
@@ -29,7 +31,7 @@ type cardDecoder struct {
 }
 
 // decodeCardJSON decodes a card from its JSON object.
-func decodeCardJSON(data []byte, c *Card) (err error) {
+func decodeCardJSON(data []byte, c *questionbank.Card) (err error) {
 	d := &cardDecoder{data: data}
 	defer func() {
 		if r := recover(); r != nil {
@@ -59,7 +61,7 @@ func decodeCardJSON(data []byte, c *Card) (err error) {
 		case "answers":
 			c.Answers = d.strs(".answers")
 		case "difficulty":
-			c.Difficulty = Difficulty(d.str(".difficulty"))
+			c.Difficulty = questionbank.Difficulty(d.str(".difficulty"))
 		case "tags":
 			c.Tags = d.strs(".tags")
 		case "examples":
@@ -299,11 +301,11 @@ func (d *cardDecoder) integer(field string) int {
 	return n
 }
 
-func (d *cardDecoder) quickCheck() *QuickCheck {
+func (d *cardDecoder) quickCheck() *questionbank.QuickCheck {
 	if d.null() {
 		return nil
 	}
-	q := &QuickCheck{}
+	q := &questionbank.QuickCheck{}
 	correct := 0
 	d.object(".quick_check", func(key string, at int) {
 		switch fold(key, jsonQuickCheckKeys) {
@@ -312,7 +314,7 @@ func (d *cardDecoder) quickCheck() *QuickCheck {
 		case "options":
 			q.Options = nil
 			for _, t := range d.strs(".quick_check.options") {
-				q.Options = append(q.Options, Option{Text: t})
+				q.Options = append(q.Options, questionbank.Option{Text: t})
 			}
 		case "correct":
 			correct = d.integer(".quick_check.correct")
@@ -328,14 +330,14 @@ func (d *cardDecoder) quickCheck() *QuickCheck {
 	return q
 }
 
-func (d *cardDecoder) examples() []Example {
+func (d *cardDecoder) examples() []questionbank.Example {
 	if d.null() {
 		return nil
 	}
-	out := []Example{}
+	out := []questionbank.Example{}
 	d.list(".examples", func(i int) {
 		field := fmt.Sprintf(".examples[%d]", i)
-		var ex Example
+		var ex questionbank.Example
 		d.object(field, func(key string, at int) {
 			switch fold(key, jsonExampleKeys) {
 			case "input":

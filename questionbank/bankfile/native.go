@@ -1,4 +1,4 @@
-package questionbank
+package bankfile
 
 import (
 	"bytes"
@@ -7,42 +7,16 @@ import (
 	"io/fs"
 	"regexp"
 	"runtime"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/prepbot/prepbot/questionbank"
 )
 
-// Document is the content of one bank file: the categories it declares and
-// the cards it defines. Cards may use categories declared in other files of
-// the same bank.
-type Document struct {
-	File       string
-	Categories []Category
-	Cards      []*Card
-
-	// where things were defined, for errors found across files
-	catLine  map[string]int // category id -> line
-	cardLine map[*Card]pos
-}
-
-type pos struct{ id, category, index int }
-
-func (d *Document) init() {
-	if d.catLine == nil {
-		d.catLine = map[string]int{}
-	}
-	if d.cardLine == nil {
-		d.cardLine = map[*Card]pos{}
-	}
-}
-
-var (
-	slugRE   = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
-)
+var yamlLine = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 
 // maxFileSize bounds what one bank file may hold, so a wrong path (a disk
 // image, a log) fails fast with a clear message instead of eating memory.
@@ -54,7 +28,7 @@ const maxFileSize = 512 << 20
 // Cards are checked on every core. (A bank of many thousands of cards
 // loads several times faster as JSON: `prepbot bank import big.yaml -o
 // big.json`.)
-func ParseYAML(file string, r io.Reader) (*Document, ErrorList) {
+func ParseYAML(file string, r io.Reader) (*questionbank.Document, questionbank.ErrorList) {
 	e := &errs{file: file}
 	data, ok := e.readAll(r)
 	if !ok {
@@ -66,8 +40,7 @@ func ParseYAML(file string, r io.Reader) (*Document, ErrorList) {
 		return nil, e.list
 	}
 	root := fromYAML(&y)
-	doc := &Document{File: file}
-	doc.init()
+	doc := &questionbank.Document{File: file}
 	if len(root.Content) == 0 {
 		e.add(1, "", "the file is empty: a bank file has `categories:` and `cards:`")
 		return doc, e.list
@@ -86,11 +59,10 @@ func ParseYAML(file string, r io.Reader) (*Document, ErrorList) {
 		case "cards":
 			if v.Kind == yaml.SequenceNode {
 				parsed := parseCards(file, v.Content)
-				doc.Cards = slices.Grow(doc.Cards, len(parsed))
+				doc.Grow(len(parsed))
 				for _, p := range parsed {
 					e.list = append(e.list, p.errs...)
-					doc.cardLine[p.card] = p.pos
-					doc.Cards = append(doc.Cards, p.card)
+					doc.AddCard(p.card, p.pos)
 				}
 				return
 			}
@@ -100,13 +72,13 @@ func ParseYAML(file string, r io.Reader) (*Document, ErrorList) {
 	return doc, e.list
 }
 
-func parseCategory(e *errs, doc *Document, field string, n *ynode) {
-	var c Category
+func parseCategory(e *errs, doc *questionbank.Document, field string, n *ynode) {
+	var c questionbank.Category
 	forEachKey(e, n, field, []string{"id", "name", "description", "color"}, func(key string, k, v *ynode) {
 		switch key {
 		case "id":
 			c.ID = scalar(e, v, field+".id")
-			if problem := categoryIDProblem(c.ID); c.ID != "" && problem != "" {
+			if problem := questionbank.CategoryIDProblem(c.ID); c.ID != "" && problem != "" {
 				e.add(v.Line, field+".id", "%s", problem)
 			}
 		case "name":
@@ -115,7 +87,7 @@ func parseCategory(e *errs, doc *Document, field string, n *ynode) {
 			c.Description = scalar(e, v, field+".description")
 		case "color":
 			c.Color = scalar(e, v, field+".color")
-			if problem := colorProblem(c.Color); problem != "" {
+			if problem := questionbank.ColorProblem(c.Color); problem != "" {
 				e.add(v.Line, field+".color", "%s", problem)
 				c.Color = ""
 			}
@@ -125,27 +97,26 @@ func parseCategory(e *errs, doc *Document, field string, n *ynode) {
 		e.add(n.Line, field+".id", "missing: every category needs an id")
 		return
 	}
-	if categoryIDProblem(c.ID) != "" {
+	if questionbank.CategoryIDProblem(c.ID) != "" {
 		return // reported above
 	}
 	if c.Name == "" {
 		c.Name = c.ID
 	}
-	if line, ok := doc.catLine[c.ID]; ok {
+	if line, ok := doc.CategoryLine(c.ID); ok {
 		e.add(n.Line, field+".id", "duplicate category %q (first declared on line %d)", c.ID, line)
 		return
 	}
-	doc.catLine[c.ID] = n.Line
-	doc.Categories = append(doc.Categories, c)
+	doc.AddCategory(c, n.Line)
 }
 
 var cardKeys = []string{"id", "category", "number", "difficulty", "tags", "prompt", "key_concepts",
 	"answer", "answers", "quick_check", "examples"}
 
 type parsedCard struct {
-	card *Card
-	pos  pos
-	errs ErrorList
+	card *questionbank.Card
+	pos  questionbank.CardPos
+	errs questionbank.ErrorList
 }
 
 // parseCards reads the cards' nodes on every core: with the fast reader, a
@@ -175,18 +146,18 @@ func onEveryCore(n int, fn func(i int)) {
 	wg.Wait()
 }
 
-func parseCard(e *errs, index int, n *ynode) (*Card, pos) {
+func parseCard(e *errs, index int, n *ynode) (*questionbank.Card, questionbank.CardPos) {
 	field := "cards[" + strconv.Itoa(index) + "]"
-	c := &Card{Source: e.file + ":" + strconv.Itoa(n.Line)}
-	p := pos{index: index}
+	c := &questionbank.Card{Source: e.file + ":" + strconv.Itoa(n.Line)}
+	p := questionbank.CardPos{Index: index}
 	promptLine := n.Line
 	forEachKey(e, n, field, cardKeys, func(key string, k, v *ynode) {
 		f := field + "." + key
 		switch key {
 		case "id":
-			c.ID, p.id = scalar(e, v, f), v.Line
+			c.ID, p.IDLine = scalar(e, v, f), v.Line
 		case "category":
-			c.Category, p.category = scalar(e, v, f), v.Line
+			c.Category, p.CategoryLine = scalar(e, v, f), v.Line
 		case "number":
 			s := scalar(e, v, f)
 			num, err := strconv.Atoi(s)
@@ -195,7 +166,7 @@ func parseCard(e *errs, index int, n *ynode) (*Card, pos) {
 			}
 			c.Number = num
 		case "difficulty":
-			d, err := ParseDifficulty(scalar(e, v, f))
+			d, err := questionbank.ParseDifficulty(scalar(e, v, f))
 			if err != nil {
 				e.add(v.Line, f, "%v", err)
 			}
@@ -214,7 +185,7 @@ func parseCard(e *errs, index int, n *ynode) (*Card, pos) {
 			c.QuickCheck = parseQuickCheck(e, f, v)
 		case "examples":
 			forEachItem(e, v, f, func(i int, n *ynode) {
-				var ex Example
+				var ex questionbank.Example
 				ef := fmt.Sprintf("%s[%d]", f, i)
 				forEachKey(e, n, ef, []string{"input", "output"}, func(key string, k, v *ynode) {
 					if key == "input" {
@@ -230,17 +201,17 @@ func parseCard(e *errs, index int, n *ynode) (*Card, pos) {
 			})
 		}
 	})
-	if p.id == 0 {
-		p.id = n.Line
+	if p.IDLine == 0 {
+		p.IDLine = n.Line
 	}
-	if p.category == 0 {
-		p.category = n.Line
+	if p.CategoryLine == 0 {
+		p.CategoryLine = n.Line
 	}
 	switch {
 	case c.ID == "":
 		e.add(n.Line, field+".id", "missing: every card needs a stable id, such as \"postgres-mvcc\"")
-	case !slugRE.MatchString(c.ID):
-		e.add(p.id, field+".id", "%q is not a valid id: use lowercase letters, digits and dashes, such as \"postgres-mvcc\"", c.ID)
+	case !questionbank.ValidID(c.ID):
+		e.add(p.IDLine, field+".id", "%q is not a valid id: use lowercase letters, digits and dashes, such as \"postgres-mvcc\"", c.ID)
 	}
 	if c.Category == "" {
 		e.add(n.Line, field+".category", "missing: every card names its category")
@@ -251,8 +222,8 @@ func parseCard(e *errs, index int, n *ynode) (*Card, pos) {
 	return c, p
 }
 
-func parseQuickCheck(e *errs, field string, n *ynode) *QuickCheck {
-	q := &QuickCheck{}
+func parseQuickCheck(e *errs, field string, n *ynode) *questionbank.QuickCheck {
+	q := &questionbank.QuickCheck{}
 	optionsLine := n.Line
 	forEachKey(e, n, field, []string{"question", "options", "explanation"}, func(key string, k, v *ynode) {
 		switch key {
@@ -264,7 +235,7 @@ func parseQuickCheck(e *errs, field string, n *ynode) *QuickCheck {
 			optionsLine = k.Line
 			forEachItem(e, v, field+".options", func(i int, n *ynode) {
 				of := field + ".options[" + strconv.Itoa(i) + "]"
-				var o Option
+				var o questionbank.Option
 				forEachKey(e, n, of, []string{"text", "correct"}, func(key string, k, v *ynode) {
 					if key == "text" {
 						o.Text = strings.TrimSpace(scalar(e, v, of+".text"))
@@ -285,12 +256,12 @@ func parseQuickCheck(e *errs, field string, n *ynode) *QuickCheck {
 	if q.Question == "" {
 		e.add(n.Line, field+".question", "missing or empty: the quick check needs its question")
 	}
-	for _, p := range q.problems() {
+	for _, p := range q.Problems() {
 		line := optionsLine
-		if p.option >= 0 && p.option < len(n.Content) {
-			line = n.Content[p.option].Line
+		if p.Option >= 0 && p.Option < len(n.Content) {
+			line = n.Content[p.Option].Line
 		}
-		e.add(line, field+".options"+p.field, "%s", p.msg)
+		e.add(line, field+".options"+p.Field, "%s", p.Msg)
 	}
 	return q
 }
@@ -443,7 +414,7 @@ func contains(list []string, s string) bool {
 }
 
 // WriteYAML writes a document in the native format, readable by ParseYAML.
-func WriteYAML(w io.Writer, doc *Document) error {
+func WriteYAML(w io.Writer, doc *questionbank.Document) error {
 	type option struct {
 		Text    string `yaml:"text"`
 		Correct bool   `yaml:"correct,omitempty"`
@@ -454,21 +425,21 @@ func WriteYAML(w io.Writer, doc *Document) error {
 		Explanation string   `yaml:"explanation,omitempty"`
 	}
 	type card struct {
-		ID          string      `yaml:"id"`
-		Category    string      `yaml:"category"`
-		Number      int         `yaml:"number,omitempty"`
-		Difficulty  Difficulty  `yaml:"difficulty,omitempty"`
-		Tags        []string    `yaml:"tags,omitempty,flow"`
-		Prompt      string      `yaml:"prompt"`
-		KeyConcepts []string    `yaml:"key_concepts,omitempty"`
-		Answer      string      `yaml:"answer,omitempty"`
-		Answers     []string    `yaml:"answers,omitempty"`
-		QuickCheck  *quickCheck `yaml:"quick_check,omitempty"`
-		Examples    []Example   `yaml:"examples,omitempty"`
+		ID          string                  `yaml:"id"`
+		Category    string                  `yaml:"category"`
+		Number      int                     `yaml:"number,omitempty"`
+		Difficulty  questionbank.Difficulty `yaml:"difficulty,omitempty"`
+		Tags        []string                `yaml:"tags,omitempty,flow"`
+		Prompt      string                  `yaml:"prompt"`
+		KeyConcepts []string                `yaml:"key_concepts,omitempty"`
+		Answer      string                  `yaml:"answer,omitempty"`
+		Answers     []string                `yaml:"answers,omitempty"`
+		QuickCheck  *quickCheck             `yaml:"quick_check,omitempty"`
+		Examples    []questionbank.Example  `yaml:"examples,omitempty"`
 	}
 	type file struct {
-		Categories []Category `yaml:"categories"`
-		Cards      []card     `yaml:"cards"`
+		Categories []questionbank.Category `yaml:"categories"`
+		Cards      []card                  `yaml:"cards"`
 	}
 	out := file{Categories: doc.Categories}
 	for _, c := range doc.Cards {

@@ -1,9 +1,11 @@
-package questionbank
+package bankfile
 
 import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/prepbot/prepbot/questionbank"
 )
 
 // Faults the content reviews found in the postgres, microservices and coding
@@ -15,7 +17,7 @@ func TestContentReviewPostgresMicroservicesCoding(t *testing.T) {
 	}
 	sentences := func(s string) []string { return regexp.MustCompile(`[.;]\s+|\n`).Split(s, -1) }
 	paragraphs := func(s string) []string { return strings.Split(s, "\n\n") }
-	pythonBlock := func(c *Card) string {
+	pythonBlock := func(c *questionbank.Card) string {
 		m := regexp.MustCompile("(?s)```python\n(.*?)```").FindStringSubmatch(c.Answer)
 		if m == nil {
 			return ""
@@ -25,10 +27,10 @@ func TestContentReviewPostgresMicroservicesCoding(t *testing.T) {
 	tests := []struct {
 		id    string
 		fault string
-		check func(c *Card) bool
+		check func(c *questionbank.Card) bool
 	}{
 		{"microservices-circuit-breaker", "pybreaker trips on fail_max consecutive failures, not a failure rate over a window",
-			func(c *Card) bool {
+			func(c *questionbank.Card) bool {
 				for _, p := range paragraphs(c.Answer) {
 					if strings.Contains(p, "`pybreaker`") && !strings.Contains(p, "consecutive") {
 						return false
@@ -37,11 +39,11 @@ func TestContentReviewPostgresMicroservicesCoding(t *testing.T) {
 				return strings.Contains(c.Answer, "`fail_max` **consecutive** failures")
 			}},
 		{"microservices-circuit-breaker", "pybreaker holds its lock for the whole call, so a shared breaker serializes threads",
-			func(c *Card) bool {
+			func(c *questionbank.Card) bool {
 				return regexp.MustCompile(`(?i)lock for the \*\*whole wrapped call\*\*[^.]*serializes`).MatchString(c.Answer)
 			}},
 		{"postgres-partitioning", "HASH partitioning, primary keys, DEFAULT partitions and run-time pruning arrived in PG 11, not 10",
-			func(c *Card) bool {
+			func(c *questionbank.Card) bool {
 				in11 := false
 				for _, s := range sentences(c.Answer) {
 					if strings.Contains(s, "PG 10") && strings.Contains(s, "HASH") {
@@ -55,11 +57,11 @@ func TestContentReviewPostgresMicroservicesCoding(t *testing.T) {
 				return in11
 			}},
 		{"postgres-explain-analyze", "a node's actual time includes its children",
-			func(c *Card) bool {
+			func(c *questionbank.Card) bool {
 				return regexp.MustCompile("`actual time`[^\n]*includes the node's children").MatchString(c.Answer)
 			}},
 		{"microservices-saga", "the choreography example reserves stock (compensatable) before capturing payment (the pivot)",
-			func(c *Card) bool {
+			func(c *questionbank.Card) bool {
 				for _, p := range strings.Split(c.Answer, "\n") {
 					if strings.Contains(p, "**Choreography**") {
 						inv, pay := strings.Index(p, "Inventory reserves"), strings.Index(p, "Payment captures")
@@ -69,7 +71,7 @@ func TestContentReviewPostgresMicroservicesCoding(t *testing.T) {
 				return false
 			}},
 		{"microservices-bulkhead", "the non-critical call's timeout is caught and degrades instead of failing the request",
-			func(c *Card) bool {
+			func(c *questionbank.Card) bool {
 				code := pythonBlock(c)
 				try, call := strings.Index(code, "try:"), strings.Index(code, "await reco_client.get(")
 				exc := regexp.MustCompile(`except httpx\.(HTTPError|RequestError|TransportError|TimeoutException)`).FindStringIndex(code)
@@ -77,17 +79,17 @@ func TestContentReviewPostgresMicroservicesCoding(t *testing.T) {
 					strings.Contains(code[exc[0]:], "return []")
 			}},
 		{"coding-list-intersection", "partitioning by the built-in hash() across processes loses matches (salted str hashes)",
-			func(c *Card) bool {
+			func(c *questionbank.Card) bool {
 				return !strings.Contains(c.Answer, "hash(x) % P") && strings.Contains(c.Answer, "salted per process") &&
 					strings.Contains(c.Answer, "zlib.crc32")
 			}},
 		{"coding-list-intersection", "Counter & Counter needs .elements() to give a list",
-			func(c *Card) bool {
+			func(c *questionbank.Card) bool {
 				return strings.Contains(c.Answer, "list((Counter(a) & Counter(b)).elements())") &&
 					!regexp.MustCompile("`(collections\\.)?Counter\\(a\\) & Counter\\(b\\)`").MatchString(c.Answer)
 			}},
 		{"postgres-vacuum", "raising autovacuum_max_workers without the shared cost limit mostly slows each worker",
-			func(c *Card) bool {
+			func(c *questionbank.Card) bool {
 				for _, s := range sentences(c.Answer) {
 					if strings.Contains(s, "autovacuum_max_workers") {
 						return strings.Contains(s, "share") && strings.Contains(s, "cost limit") &&
@@ -97,9 +99,9 @@ func TestContentReviewPostgresMicroservicesCoding(t *testing.T) {
 				return false
 			}},
 		{"coding-topological-sort", "Kahn's algorithm is a medium card, not hard",
-			func(c *Card) bool { return c.Difficulty == Medium }},
+			func(c *questionbank.Card) bool { return c.Difficulty == questionbank.Medium }},
 		{"coding-thread-safe-singleton", "double-checked locking is a medium card, not hard",
-			func(c *Card) bool { return c.Difficulty == Medium }},
+			func(c *questionbank.Card) bool { return c.Difficulty == questionbank.Medium }},
 	}
 	for _, tc := range tests {
 		c, ok := b.Card(tc.id)

@@ -1,4 +1,4 @@
-package questionbank
+package bankfile
 
 import (
 	"encoding/json"
@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/prepbot/prepbot/questionbank"
 )
 
 var defaultCategories = []struct {
@@ -35,11 +37,11 @@ func TestDefaultBankIsComplete(t *testing.T) {
 		if cat.ID != want.id || cat.Name == "" || cat.Name == cat.ID || cat.Description == "" {
 			t.Errorf("category %d = %+v, want id %s with a display name and description", i, cat, want.id)
 		}
-		pool, _ := b.Pool(Filter{Category: want.id})
+		pool, _ := b.Pool(questionbank.Filter{Category: want.id})
 		if len(pool) != 20 {
 			t.Errorf("category %s has %d cards, want 20", want.id, len(pool))
 		}
-		diffs := map[Difficulty]int{}
+		diffs := map[questionbank.Difficulty]int{}
 		for _, c := range pool {
 			diffs[c.Difficulty]++
 			if c.Number < want.from || c.Number > want.to {
@@ -50,7 +52,7 @@ func TestDefaultBankIsComplete(t *testing.T) {
 			}
 			numbers[c.Number] = c.ID
 		}
-		for _, d := range Difficulties {
+		for _, d := range questionbank.Difficulties {
 			if diffs[d] < 3 {
 				t.Errorf("category %s has only %d %s cards", want.id, diffs[d], d)
 			}
@@ -73,7 +75,7 @@ func TestDefaultBankIsComplete(t *testing.T) {
 
 var wordRE = regexp.MustCompile(`\S+`)
 
-func checkDefaultCard(t *testing.T, c *Card) {
+func checkDefaultCard(t *testing.T, c *questionbank.Card) {
 	t.Helper()
 	if !strings.HasPrefix(c.ID, c.Category+"-") {
 		t.Errorf("%s: id should start with its category", c.ID)
@@ -131,7 +133,7 @@ func TestDefaultBankFixesSeedErrors(t *testing.T) {
 			t.Errorf("%s still has the seed's missing complexity", c.ID)
 		}
 	}
-	card := func(n int) *Card {
+	card := func(n int) *questionbank.Card {
 		for _, c := range b.Cards() {
 			if c.Number == n {
 				return c
@@ -169,7 +171,7 @@ func TestCodingSolutionsRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pool, _ := b.Pool(Filter{Category: "coding"})
+	pool, _ := b.Pool(questionbank.Filter{Category: "coding"})
 	data, err := json.Marshal(pool)
 	if err != nil {
 		t.Fatal(err)

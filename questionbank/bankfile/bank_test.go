@@ -1,4 +1,4 @@
-package questionbank
+package bankfile
 
 import (
 	"encoding/json"
@@ -8,9 +8,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/prepbot/prepbot/questionbank"
 )
 
-func mustLoad(t *testing.T, paths ...string) *Bank {
+func mustLoad(t *testing.T, paths ...string) *questionbank.Bank {
 	t.Helper()
 	b, err := Load(paths...)
 	if err != nil {
@@ -46,7 +48,7 @@ func TestLoadFolderLaterFilesAddCategories(t *testing.T) {
 
 func TestValidationReportsEveryErrorWithFileLineField(t *testing.T) {
 	_, err := Load("testdata/invalid/errors.yaml")
-	var list ErrorList
+	var list questionbank.ErrorList
 	if !errors.As(err, &list) {
 		t.Fatalf("want an ErrorList, got %v", err)
 	}
@@ -96,7 +98,7 @@ func TestValidationAcrossFilesReportsAll(t *testing.T) {
 	a := write("a.yaml", "categories:\n  - id: x\n    name: X\ncards:\n  - id: x-1\n    category: x\n    prompt: one\n")
 	b := write("b.yaml", "categories:\n  - id: x\n    name: X again\ncards:\n  - id: x-1\n    category: x\n    prompt: two\n  - id: x-2\n    category: y\n    prompt: three\n  - id: x-3\n    category: x\n")
 	_, err := Load(a, b)
-	var list ErrorList
+	var list questionbank.ErrorList
 	if !errors.As(err, &list) || len(list) != 4 {
 		t.Fatalf("want 4 errors (duplicate category, duplicate id, unknown category, missing prompt), got %v", err)
 	}
@@ -136,7 +138,7 @@ func TestQuickCheckJSON(t *testing.T) {
 	if len(back.QuickCheck.Options) != 3 || back.QuickCheck.Correct != 1 {
 		t.Errorf("quick check JSON = %s", data)
 	}
-	var round Card
+	var round questionbank.Card
 	if err := json.Unmarshal(data, &round); err != nil || round.QuickCheck.CorrectIndex() != 1 {
 		t.Errorf("round trip lost the correct option: %v %+v", err, round.QuickCheck)
 	}
@@ -148,7 +150,7 @@ func TestWriteYAMLRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var buf strings.Builder
-	merged := &Document{File: "merged"}
+	merged := &questionbank.Document{File: "merged"}
 	for _, d := range docs {
 		merged.Categories = append(merged.Categories, d.Categories...)
 		merged.Cards = append(merged.Cards, d.Cards...)

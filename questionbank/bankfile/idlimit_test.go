@@ -1,10 +1,12 @@
-package questionbank
+package bankfile
 
 import (
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/prepbot/prepbot/questionbank"
 )
 
 // Category ids go into the platforms' own ids (Discord's custom_id and
@@ -13,7 +15,7 @@ import (
 // Card ids go into none, so a long one is fine.
 func TestCategoryIDLengthIsChecked(t *testing.T) {
 	dir := t.TempDir()
-	long, ok := strings.Repeat("a", MaxCategoryID+1), strings.Repeat("b", MaxCategoryID)
+	long, ok := strings.Repeat("a", questionbank.MaxCategoryID+1), strings.Repeat("b", questionbank.MaxCategoryID)
 	yaml := "categories:\n  - id: " + ok + "\n  - id: " + long + "\ncards:\n  - id: " + strings.Repeat("x", 200) +
 		"\n    category: " + ok + "\n    prompt: Why?\n    answers: [because]\n"
 	json := `{"categories": [{"id": "` + ok + `"}, {"id": "` + long + `"}], "cards": [{"id": "` + strings.Repeat("y", 200) +

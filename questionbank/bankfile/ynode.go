@@ -1,4 +1,4 @@
-package questionbank
+package bankfile
 
 import "go.yaml.in/yaml/v3"
 

@@ -1,15 +1,17 @@
-package questionbank
+package bankfile
 
 import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/prepbot/prepbot/questionbank"
 )
 
 // parseRed reads a Red-DiscordBot trivia list: a YAML mapping from each
 // question to its list of accepted answers, with optional AUTHOR,
 // DESCRIPTION and CONFIG keys. The cards are answered by typing.
-func parseRed(file string, data []byte, opt ImportOptions) (*Document, ErrorList) {
+func parseRed(file string, data []byte, opt ImportOptions) (*questionbank.Document, questionbank.ErrorList) {
 	doc, cats, ids := newImport(file, opt)
 	e := &errs{file: file}
 	var root yaml.Node
@@ -28,7 +30,7 @@ func parseRed(file string, data []byte, opt ImportOptions) (*Document, ErrorList
 			description = strings.TrimSpace(v.Value)
 		}
 	}
-	byPrompt := map[string]*Card{}
+	byPrompt := map[string]*questionbank.Card{}
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		k, v := top.Content[i], top.Content[i+1]
 		switch k.Value {
@@ -54,10 +56,10 @@ func parseRed(file string, data []byte, opt ImportOptions) (*Document, ErrorList
 			continue
 		}
 		cat := cats.use(nameFromFile(file), description, 1)
-		c := &Card{Category: cat, Number: len(doc.Cards) + 1, Prompt: prompt, Answers: answers}
+		c := &questionbank.Card{Category: cat, Number: len(doc.Cards) + 1, Prompt: prompt, Answers: answers}
 		c.ID = ids.make(cat, prompt)
 		byPrompt[prompt] = c
-		doc.addCard(c, k.Line)
+		addCard(doc, c, k.Line)
 	}
 	return doc, e.list
 }

@@ -1,4 +1,4 @@
-package questionbank
+package bankfile
 
 import (
 	"encoding/json"
@@ -8,6 +8,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/prepbot/prepbot/questionbank"
 )
 
 // FuzzImport feeds arbitrary bytes to every parser. None may panic; every
@@ -39,7 +41,7 @@ func FuzzImport(f *testing.F) {
 			if len(errs) > 0 {
 				t.Fatalf("%s: an imported bank does not parse back: %v\n%s", format, errs, sb.String())
 			}
-			if _, err := Build(back); err != nil {
+			if _, err := questionbank.Build(back); err != nil {
 				t.Fatalf("%s: an imported bank is not valid once written: %v\n%s", format, err, sb.String())
 			}
 		}
@@ -57,7 +59,7 @@ func FuzzCardJSON(f *testing.F) {
 	f.Add([]byte(`{"id": "x" , "prompt" : "p"  }`))
 	f.Add([]byte(`{"number":+1,"quick_check":{"correct":01}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		var want, got Card
+		var want, got questionbank.Card
 		wantErr := strictJSON(data, &want)
 		if !json.Valid(data) { // a Decoder stops after the first value
 			wantErr = errors.New("not one JSON value")

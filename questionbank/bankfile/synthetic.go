@@ -1,8 +1,10 @@
-package questionbank
+package bankfile
 
 import (
 	"fmt"
 	"strings"
+
+	"github.com/prepbot/prepbot/questionbank"
 )
 
 // Synthetic returns a generated bank of n cards in the native YAML format,
@@ -41,7 +43,7 @@ func Synthetic(n int) string {
           correct: true
         - text: The third option
       explanation: Because the second one is right.
-`, i, cats[i%5], Difficulties[i%3])
+`, i, cats[i%5], questionbank.Difficulties[i%3])
 	}
 	return sb.String()
 }

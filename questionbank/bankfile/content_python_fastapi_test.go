@@ -1,4 +1,4 @@
-package questionbank
+package bankfile
 
 import (
 	"os"
@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/prepbot/prepbot/questionbank"
 )
 
 // Content checks for the python and fastapi cards of the built-in bank:
@@ -15,7 +17,7 @@ import (
 var pythonBlockRE = regexp.MustCompile("(?s)```python\n(.*?)```")
 
 // pythonCode returns the card's first Python code block, or "".
-func pythonCode(c *Card) string {
+func pythonCode(c *questionbank.Card) string {
 	if m := pythonBlockRE.FindStringSubmatch(c.Answer); m != nil {
 		return m[1]
 	}
@@ -24,7 +26,7 @@ func pythonCode(c *Card) string {
 
 // standAlone is what a quick check can lean on: the prompt and the quick
 // check itself, never the model answer (hidden until the member reveals it).
-func standAlone(c *Card) string {
+func standAlone(c *questionbank.Card) string {
 	return c.Prompt + "\n" + c.QuickCheck.Question
 }
 
@@ -48,9 +50,9 @@ func TestPythonFastAPICardsFixed(t *testing.T) {
 	}
 	cases := []struct {
 		id    string
-		check func(c *Card) []string // the faults found, none when fine
+		check func(c *questionbank.Card) []string // the faults found, none when fine
 	}{
-		{"python-metaclasses", func(c *Card) []string {
+		{"python-metaclasses", func(c *questionbank.Card) []string {
 			// the question must say what PluginMeta does, not point at code in the answer
 			var out []string
 			if m := containsAll(standAlone(c), "PluginMeta", "__new__", "registry", "CsvExporter(Plugin)"); m != nil {
@@ -58,20 +60,20 @@ func TestPythonFastAPICardsFixed(t *testing.T) {
 			}
 			return out
 		}},
-		{"python-mro", func(c *Card) []string {
+		{"python-mro", func(c *questionbank.Card) []string {
 			if m := containsAll(standAlone(c), "class D(B, C)", "super().save()"); m != nil {
 				return []string{"the quick check does not define the diamond it asks about, missing " + strings.Join(m, ", ")}
 			}
 			return nil
 		}},
-		{"python-abc", func(c *Card) []string {
+		{"python-abc", func(c *questionbank.Card) []string {
 			s := standAlone(c)
 			if m := containsAll(s, "PaymentGateway", "charge", "abstract"); m != nil {
 				return []string{"PaymentGateway and its abstract charge method are defined only in the answer, missing " + strings.Join(m, ", ")}
 			}
 			return nil
 		}},
-		{"fastapi-websockets", func(c *Card) []string {
+		{"fastapi-websockets", func(c *questionbank.Card) []string {
 			var out []string
 			code := pythonCode(c)
 			if regexp.MustCompile(`\{\s*"from"[^}]*\*\*msg`).MatchString(code) ||
@@ -90,7 +92,7 @@ func TestPythonFastAPICardsFixed(t *testing.T) {
 			}
 			return out
 		}},
-		{"fastapi-nested-validation", func(c *Card) []string {
+		{"fastapi-nested-validation", func(c *questionbank.Card) []string {
 			var out []string
 			code := pythonCode(c)
 			bases := map[string]string{}
@@ -122,20 +124,20 @@ func TestPythonFastAPICardsFixed(t *testing.T) {
 			}
 			return out
 		}},
-		{"python-asyncio", func(c *Card) []string {
+		{"python-asyncio", func(c *questionbank.Card) []string {
 			code := pythonCode(c)
 			if !strings.Contains(code, "asyncio.Semaphore(") && !strings.Contains(code, "asyncio.Queue(") {
 				return []string{"the example starts one request per URL with no bound: cap it with a Semaphore or a worker pool"}
 			}
 			return nil
 		}},
-		{"python-decorators", func(c *Card) []string {
+		{"python-decorators", func(c *questionbank.Card) []string {
 			if !regexp.MustCompile(`times\s*(<\s*1|<=\s*0)|not times`).MatchString(pythonCode(c)) {
 				return []string{"retry(times=0) never calls the function and returns None: the factory must refuse times < 1"}
 			}
 			return nil
 		}},
-		{"python-memory-management", func(c *Card) []string {
+		{"python-memory-management", func(c *questionbank.Card) []string {
 			var out []string
 			if m := containsAll(c.Answer, "gc.get_referrers", "memray", "RSS", "tracemalloc", "native", "type(o)"); m != nil {
 				out = append(out, "the leak investigation does not cover what the key concepts promise, missing "+strings.Join(m, ", "))
@@ -145,7 +147,7 @@ func TestPythonFastAPICardsFixed(t *testing.T) {
 			}
 			return out
 		}},
-		{"fastapi-pydantic-v2", func(c *Card) []string {
+		{"fastapi-pydantic-v2", func(c *questionbank.Card) []string {
 			var out []string
 			if m := containsAll(c.Answer, `"type": "missing"`, `"input"`, "value_error.missing"); m != nil {
 				out = append(out, "the migration omits the changed 422 body, missing "+strings.Join(m, ", "))

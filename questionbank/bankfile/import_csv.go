@@ -1,4 +1,4 @@
-package questionbank
+package bankfile
 
 import (
 	"bytes"
@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/prepbot/prepbot/questionbank"
 )
 
 // csvColumns maps the accepted header names to the card field they fill.
@@ -33,7 +35,7 @@ var CSVHeader = []string{"id", "category", "number", "difficulty", "tags", "prom
 // 1-based number of the correct option or its exact text. The quick check's
 // question defaults to the prompt. A semicolon- or tab-separated file works
 // too.
-func parseCSV(file string, data []byte, opt ImportOptions) (*Document, ErrorList) {
+func parseCSV(file string, data []byte, opt ImportOptions) (*questionbank.Document, questionbank.ErrorList) {
 	doc, cats, ids := newImport(file, opt)
 	e := &errs{file: file}
 	r := csv.NewReader(bytes.NewReader(data))
@@ -96,7 +98,7 @@ func parseCSV(file string, data []byte, opt ImportOptions) (*Document, ErrorList
 		if strings.Join(rec, "") == "" {
 			continue // a blank row
 		}
-		c := &Card{Prompt: get("prompt"), Answer: get("answer"), KeyConcepts: splitList(get("key_concepts")),
+		c := &questionbank.Card{Prompt: get("prompt"), Answer: get("answer"), KeyConcepts: splitList(get("key_concepts")),
 			Answers: splitList(get("answers")), Tags: splitList(get("tags"))}
 		if c.Prompt == "" {
 			e.add(line, "prompt", "empty: every row needs its question")
@@ -111,7 +113,7 @@ func parseCSV(file string, data []byte, opt ImportOptions) (*Document, ErrorList
 		} else {
 			c.Number = len(doc.Cards) + 1
 		}
-		d, err := ParseDifficulty(get("difficulty"))
+		d, err := questionbank.ParseDifficulty(get("difficulty"))
 		if err != nil {
 			e.add(line, "difficulty", "%v", err)
 		}
@@ -128,7 +130,7 @@ func parseCSV(file string, data []byte, opt ImportOptions) (*Document, ErrorList
 		}
 		c.Category = cats.use(catName, "", line)
 		if id := get("id"); id != "" {
-			if !slugRE.MatchString(id) {
+			if !questionbank.ValidID(id) {
 				e.add(line, "id", "%q is not a valid id: use lowercase letters, digits and dashes", id)
 			}
 			if ids[id] {
@@ -139,16 +141,16 @@ func parseCSV(file string, data []byte, opt ImportOptions) (*Document, ErrorList
 		} else {
 			c.ID = ids.make(c.Category, c.Prompt)
 		}
-		doc.addCard(c, line)
+		addCard(doc, c, line)
 	}
 	return doc, e.list
 }
 
-func csvQuickCheck(e *errs, line int, prompt, question string, opts []string, correct, explanation string) *QuickCheck {
+func csvQuickCheck(e *errs, line int, prompt, question string, opts []string, correct, explanation string) *questionbank.QuickCheck {
 	if question == "" {
 		question = prompt
 	}
-	q := &QuickCheck{Question: question, Explanation: explanation}
+	q := &questionbank.QuickCheck{Question: question, Explanation: explanation}
 	idx := -1
 	if n, err := strconv.Atoi(correct); err == nil {
 		idx = n - 1
@@ -169,7 +171,7 @@ func csvQuickCheck(e *errs, line int, prompt, question string, opts []string, co
 		e.add(line, "options", "has %d options: give 2 to 5, separated by |", len(opts))
 	}
 	for i, o := range opts {
-		q.Options = append(q.Options, Option{Text: o, Correct: i == idx})
+		q.Options = append(q.Options, questionbank.Option{Text: o, Correct: i == idx})
 	}
 	return q
 }

@@ -1,4 +1,4 @@
-package questionbank
+package bankfile
 
 import (
 	"errors"
@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/prepbot/prepbot/questionbank"
 )
 
 func TestJSONRoundTripAndLoad(t *testing.T) {
@@ -76,7 +78,7 @@ func TestJSONErrorsNameLineAndField(t *testing.T) {
   ]
 }`), 0o644)
 	_, err := Load(p)
-	var list ErrorList
+	var list questionbank.ErrorList
 	if !errors.As(err, &list) {
 		t.Fatalf("want an ErrorList, got %v", err)
 	}
@@ -90,6 +92,21 @@ func TestJSONErrorsNameLineAndField(t *testing.T) {
 	} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("missing %q in\n%v", want, err)
+		}
+	}
+}
+
+func BenchmarkLoad100k(b *testing.B) {
+	data := Synthetic(100_000)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		doc, errs := ParseYAML("gen.yaml", strings.NewReader(data))
+		if len(errs) > 0 {
+			b.Fatal(errs)
+		}
+		if _, err := questionbank.Build(doc); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
@@ -112,7 +129,7 @@ func BenchmarkLoad100kJSON(b *testing.B) {
 		if len(errs) > 0 {
 			b.Fatal(errs)
 		}
-		if _, err := Build(doc); err != nil {
+		if _, err := questionbank.Build(doc); err != nil {
 			b.Fatal(err)
 		}
 	}

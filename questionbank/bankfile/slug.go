@@ -1,4 +1,4 @@
-package questionbank
+package bankfile
 
 import (
 	"strconv"

@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -22,24 +21,19 @@ import (
 	"github.com/prepbot/prepbot/bot/bottest"
 	"github.com/prepbot/prepbot/bot/discord/discordtest"
 	"github.com/prepbot/prepbot/questionbank"
-	"github.com/prepbot/prepbot/questionbank/bankfile"
-	"github.com/prepbot/prepbot/storage"
 )
 
+// rig is the strict fake Discord, the adapter under test on it, and the
+// bot behind the adapter (bottest.Rig).
 type rig struct {
-	t     *testing.T
-	f     *fakeDiscord
-	a     *Adapter
-	bot   *bot.Bot
-	db    *storage.DB
-	bank  *questionbank.Bank
-	clock *bottest.Clock
+	*bottest.Rig
+	t *testing.T
+	f *fakeDiscord
+	a *Adapter
 }
 
 func newRig(t *testing.T, cfg Config) *rig {
-	r := &rig{t: t, f: newFakeDiscord(t), db: bottest.OpenDB(t), bank: bottest.Bank(t),
-		clock: bottest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))}
-	r.bot = bot.New(bot.Config{Bank: r.bank, Store: r.db, Clock: r.clock})
+	r := &rig{Rig: bottest.NewRig(t), t: t, f: newFakeDiscord(t)}
 	cfg.APIURL = r.f.apiURL()
 	if cfg.Token == "" && cfg.PublicKey == "" {
 		cfg.Token = "test-token"
@@ -47,12 +41,12 @@ func newRig(t *testing.T, cfg Config) *rig {
 	if cfg.DeferAfter == 0 {
 		cfg.DeferAfter = 10 * time.Second // answer inline unless a test wants deferral
 	}
-	a, err := New(cfg, r.bot)
+	a, err := New(cfg, r.Bot)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.a = a
-	r.bot.SetChat(bot.Chats{"discord": a})
+	r.SetChat("discord", a)
 	t.Cleanup(func() { a.Close() })
 	return r
 }
@@ -99,18 +93,21 @@ type wireResponse struct {
 			Fields      []struct{ Name, Value string }
 			Footer      *struct{ Text string }
 		} `json:"embeds"`
-		Components []struct {
-			Components []struct {
-				CustomID string `json:"custom_id"`
-				Label    string `json:"label"`
-			} `json:"components"`
-		} `json:"components"`
-		Choices []struct {
+		Components componentRows `json:"components"`
+		Choices    []struct {
 			Name  string `json:"name"`
 			Value string `json:"value"`
 		} `json:"choices"`
 		CustomID string `json:"custom_id"`
 	} `json:"data"`
+}
+
+// componentRows are a message's rows of buttons, as Discord receives them.
+type componentRows []struct {
+	Components []struct {
+		CustomID string `json:"custom_id"`
+		Label    string `json:"label"`
+	} `json:"components"`
 }
 
 func decode(t *testing.T, body []byte) wireResponse {
@@ -151,22 +148,13 @@ func (r *rig) card(w wireResponse) *questionbank.Card {
 	r.t.Helper()
 	for _, e := range w.Data.Embeds {
 		if e.Footer != nil {
-			if c, ok := r.bank.Card(e.Footer.Text); ok {
+			if c, ok := r.Bank.Card(e.Footer.Text); ok {
 				return c
 			}
 		}
 	}
 	r.t.Fatalf("no card in %s", w.text())
 	return nil
-}
-
-func mustContain(t *testing.T, s string, want ...string) {
-	t.Helper()
-	for _, w := range want {
-		if !strings.Contains(s, w) {
-			t.Fatalf("missing %q in:\n%s", w, s)
-		}
-	}
 }
 
 func TestRegistersCommands(t *testing.T) {
@@ -247,7 +235,7 @@ func TestQuestionAndButtonOverTheGateway(t *testing.T) {
 	if w.Type != 4 || w.Data.Flags&64 != 0 {
 		t.Fatalf("a drawn card is a public message (type 4): %+v", w)
 	}
-	mustContain(t, w.text(), "PostgreSQL & Persistence", "Quick check:")
+	bottest.MustContain(t, w.text(), "PostgreSQL & Persistence", "Quick check:")
 	card := r.card(w)
 	right := string("ABCDE"[card.QuickCheck.CorrectIndex()])
 	if w.button(right) == "" || w.button("Hint") == "" || w.button("Answer") == "" {
@@ -260,8 +248,8 @@ func TestQuestionAndButtonOverTheGateway(t *testing.T) {
 	if v.Type != 4 || v.Data.Flags&64 == 0 {
 		t.Fatalf("the verdict is ephemeral: %+v", v)
 	}
-	mustContain(t, v.text(), "Correct! +", "Streak: 1 day")
-	m, _ := r.db.Member(context.Background(), "discord:g1", "u1")
+	bottest.MustContain(t, v.text(), "Correct! +", "Streak: 1 day")
+	m, _ := r.DB.Member(context.Background(), "discord:g1", "u1")
 	if m.Answered != 1 || m.Name != "Ann" {
 		t.Fatalf("member = %+v", m)
 	}
@@ -270,8 +258,8 @@ func TestQuestionAndButtonOverTheGateway(t *testing.T) {
 	r.f.dispatch("INTERACTION_CREATE", press)
 	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("help"), "0"))
 	h := decode(t, r.f.next("/interactions/").Body)
-	mustContain(t, h.text(), "/question")
-	if m, _ := r.db.Member(context.Background(), "discord:g1", "u1"); m.Answered != 1 {
+	bottest.MustContain(t, h.text(), "/question")
+	if m, _ := r.DB.Member(context.Background(), "discord:g1", "u1"); m.Answered != 1 {
 		t.Fatalf("a redelivered press was recorded again: %+v", m)
 	}
 }
@@ -299,18 +287,12 @@ func TestDeferredResponseIsEdited(t *testing.T) {
 	if edit.Method != http.MethodPatch || !strings.HasSuffix(edit.Path, "/messages/@original") {
 		t.Fatalf("want PATCH @original, got %s %s", edit.Method, edit.Path)
 	}
-	mustContain(t, string(edit.Body), "Leaderboard: all time")
+	bottest.MustContain(t, string(edit.Body), "Leaderboard: all time")
 }
 
 func TestTypedAnswerModal(t *testing.T) {
 	r := newRig(t, Config{})
-	bank, err := bankfile.Load("../../questionbank/bankfile/testdata/valid")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.bank = bank
-	r.bot = bot.New(bot.Config{Bank: bank, Store: r.db, Clock: r.clock})
-	r.a.bot = r.bot
+	r.useBank(bottest.TestBank(t))
 	r.start()
 	var card wireResponse
 	for i := 0; i < 3; i++ {
@@ -334,7 +316,7 @@ func TestTypedAnswerModal(t *testing.T) {
 	}}, "0")
 	r.f.dispatch("INTERACTION_CREATE", submit)
 	v := decode(t, r.f.next("/interactions/").Body)
-	mustContain(t, v.text(), "Correct!", "You answered", "the cache time")
+	bottest.MustContain(t, v.text(), "Correct!", "You answered", "the cache time")
 }
 
 func TestCategoryAutocomplete(t *testing.T) {
@@ -355,16 +337,16 @@ func TestDailyPostRateLimitAndDeletedChannel(t *testing.T) {
 	// an admin (Manage Server = 32) sets two channels; a member is refused
 	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("qotd", map[string]any{"name": "set", "type": 1, "options": []any{
 		opt("channel", 7, "c-ok"), opt("time", 3, "09:00"), opt("timezone", 3, "UTC")}}), "0"))
-	mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "Only server admins")
+	bottest.MustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "Only server admins")
 	for _, ch := range []string{"c-ok", "c-gone"} {
 		r.f.dispatch("INTERACTION_CREATE", interaction(2, command("qotd", map[string]any{"name": "set", "type": 1, "options": []any{
 			opt("channel", 7, ch), opt("time", 3, "09:00"), opt("timezone", 3, "UTC")}}), "32"))
-		mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "<#"+ch+"> gets a question at 09:00 UTC")
+		bottest.MustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "<#"+ch+"> gets a question at 09:00 UTC")
 	}
 	r.f.RateLimit("/channels/c-ok/messages", 1) // one 429 with retry_after, then success
 	r.f.Gone("c-gone")
-	r.clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
-	n, err := r.bot.Tick(context.Background())
+	r.Clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	n, err := r.Bot.Tick(context.Background())
 	if n != 1 || !errors.Is(err, bot.ErrChannelGone) {
 		t.Fatalf("tick: posted %d, %v", n, err)
 	}
@@ -381,7 +363,7 @@ func TestDailyPostRateLimitAndDeletedChannel(t *testing.T) {
 		t.Fatalf("want the 429'd request and its retry (2), got %d", posted)
 	}
 	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("qotd", map[string]any{"name": "status", "type": 1}), "32"))
-	mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "<#c-gone>", "Paused: posting to <#c-gone> failed", "<#c-ok>", "last posted 2026-11-25")
+	bottest.MustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "<#c-gone>", "Paused: posting to <#c-gone> failed", "<#c-ok>", "last posted 2026-11-25")
 }
 
 func TestRateLimitRetriesAreBounded(t *testing.T) {
@@ -406,7 +388,7 @@ func TestGatewayReconnectsAndResumes(t *testing.T) {
 		t.Fatalf("want a Resume (op 6) after the drop, got %d", resumes)
 	}
 	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("help"), "0"))
-	mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "/leaderboard")
+	bottest.MustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "/leaderboard")
 	if !r.a.Ready() {
 		t.Fatal("not ready after resuming")
 	}
@@ -437,7 +419,7 @@ func TestOfficialSamplePayloads(t *testing.T) {
 		if w.Data.Flags&64 == 0 {
 			t.Errorf("%s: errors are ephemeral", tc.file)
 		}
-		mustContain(t, w.text(), tc.want)
+		bottest.MustContain(t, w.text(), tc.want)
 	}
 	// the documented 429 bodies parse as discordgo reads them
 	for _, f := range []string{"discord_rate_limit_429_user_body.json", "discord_rate_limit_429_global_body.json"} {
@@ -484,16 +466,11 @@ func (s signer) post(t *testing.T, url string, body []byte, ts time.Time, forge 
 	req, _ := http.NewRequest(http.MethodPost, url, strings.NewReader(string(body)))
 	req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(sig))
 	req.Header.Set("X-Signature-Timestamp", stamp)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode == http.StatusOK {
+	code, out := bottest.Do(t, req)
+	if code == http.StatusOK {
 		checkResponse(t, body, out)
 	}
-	return resp.StatusCode, out
+	return code, out
 }
 
 // checkResponse validates what the Interactions Endpoint answered against
@@ -560,7 +537,7 @@ func TestInteractionsEndpoint(t *testing.T) {
 	if resp.StatusCode != 401 {
 		t.Errorf("unsigned: %d", resp.StatusCode)
 	}
-	m, _ := r.db.Member(context.Background(), "discord:g1", "u1")
+	m, _ := r.DB.Member(context.Background(), "discord:g1", "u1")
 	if m.Answered != 1 {
 		t.Fatalf("refused requests must not record anything: %+v", m)
 	}
@@ -638,7 +615,7 @@ func TestReviewOverTheGateway(t *testing.T) {
 	if w.Data.Flags&64 == 0 {
 		t.Fatalf("a review card is ephemeral: %+v", w)
 	}
-	mustContain(t, w.text(), "Review: a new card (1 of 5 new today)")
+	bottest.MustContain(t, w.text(), "Review: a new card (1 of 5 new today)")
 	card := r.card(w)
 	right := string("ABCDE"[card.QuickCheck.CorrectIndex()])
 	r.f.dispatch("INTERACTION_CREATE", interaction(3, map[string]any{"custom_id": w.button(right), "component_type": 2}, "0"))
@@ -649,12 +626,12 @@ func TestReviewOverTheGateway(t *testing.T) {
 	}
 	r.f.dispatch("INTERACTION_CREATE", interaction(3, map[string]any{"custom_id": next, "component_type": 2}, "0"))
 	n := decode(t, r.f.next("/interactions/").Body)
-	mustContain(t, n.text(), "Review: a new card (2 of 5 new today)")
+	bottest.MustContain(t, n.text(), "Review: a new card (2 of 5 new today)")
 	if r.card(n).ID == card.ID {
 		t.Fatal("the same card twice")
 	}
 	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("practice", opt("category", 3, "coding")), "0"))
-	mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "Practice: You ", "Coding & Logic Challenges")
+	bottest.MustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "Practice: You ", "Coding & Logic Challenges")
 }
 
 func TestWeeklyDigestPosted(t *testing.T) {
@@ -662,13 +639,13 @@ func TestWeeklyDigestPosted(t *testing.T) {
 	r.start()
 	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("qotd", map[string]any{"name": "set", "type": 1, "options": []any{
 		opt("channel", 7, "c-digest"), opt("time", 3, "09:00"), opt("timezone", 3, "UTC"), opt("weekdays", 3, "sat"), opt("digest", 3, "wed")}}), "32"))
-	mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "Every Wednesday at 09:00 it also gets the week's digest")
-	r.clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)) // a Wednesday
-	if _, err := r.bot.Tick(context.Background()); err != nil {
+	bottest.MustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "Every Wednesday at 09:00 it also gets the week's digest")
+	r.Clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)) // a Wednesday
+	if _, err := r.Bot.Tick(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	post := r.f.next("/channels/c-digest/messages")
-	mustContain(t, string(post.Body), "This week in study")
+	bottest.MustContain(t, string(post.Body), "This week in study")
 }
 
 func TestStudyRoundOnDiscord(t *testing.T) {
@@ -679,16 +656,16 @@ func TestStudyRoundOnDiscord(t *testing.T) {
 	if w.Data.Flags&64 != 0 {
 		t.Fatal("a round's card is for the whole channel")
 	}
-	mustContain(t, w.text(), "Study round: card 1 of 1")
+	bottest.MustContain(t, w.text(), "Study round: card 1 of 1")
 	card := r.card(w)
 	r.f.dispatch("INTERACTION_CREATE", interaction(3, map[string]any{"custom_id": w.button(string("ABCDE"[card.QuickCheck.CorrectIndex()])), "component_type": 2}, "0"))
-	mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "(with a speed bonus)")
-	r.clock.Add(11 * time.Second)
-	if err := r.bot.TickRounds(context.Background()); err != nil {
+	bottest.MustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "(with a speed bonus)")
+	r.Clock.Add(11 * time.Second)
+	if err := r.Bot.TickRounds(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	mustContain(t, string(r.f.next("/channels/c1/messages").Body), "Time! Card 1 of 1")
-	mustContain(t, string(r.f.next("/channels/c1/messages").Body), "Study round over", "Ann")
+	bottest.MustContain(t, string(r.f.next("/channels/c1/messages").Body), "Time! Card 1 of 1")
+	bottest.MustContain(t, string(r.f.next("/channels/c1/messages").Body), "Study round over", "Ann")
 }
 
 func TestStatsPictureIsUploaded(t *testing.T) {

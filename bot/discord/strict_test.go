@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -23,12 +22,7 @@ import (
 )
 
 // useBank makes the rig's bot draw from another bank (before start).
-func (r *rig) useBank(b *questionbank.Bank) {
-	r.bank = b
-	r.bot = bot.New(bot.Config{Bank: b, Store: r.db, Clock: r.clock})
-	r.bot.SetChat(bot.Chats{"discord": r.a})
-	r.a.bot = r.bot
-}
+func (r *rig) useBank(b *questionbank.Bank) { r.a.bot = r.UseBank(b) }
 
 // press dispatches a press of the button with the label and returns the
 // callback's body.
@@ -51,13 +45,8 @@ func TestStrictFakeRefusesWhatDiscordRefuses(t *testing.T) {
 		req, _ := http.NewRequest(method, f.APIURL()+strings.TrimPrefix(path, "/"), strings.NewReader(body))
 		req.Header.Set("Authorization", "Bot "+discordtest.Token)
 		req.Header.Set("Content-Type", "application/json")
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		out, _ := io.ReadAll(resp.Body)
-		return resp.StatusCode, string(out)
+		code, out := bottest.Do(t, req)
+		return code, string(out)
 	}
 	embed := func(n int) string {
 		b, _ := json.Marshal(map[string]any{"embeds": []any{
@@ -143,7 +132,7 @@ func TestLongBankFitsDiscord(t *testing.T) {
 	r := newRig(t, Config{})
 	r.useBank(bottest.LongBank(t))
 	r.start()
-	cat := r.bank.Categories()[0].ID
+	cat := r.Bank.Categories()[0].ID
 	r.f.dispatch("INTERACTION_CREATE", interaction(4, map[string]any{"id": "cmd-question", "name": "question", "type": 1,
 		"options": []any{map[string]any{"name": "category", "type": 3, "value": "c", "focused": true}}}, "0"))
 	if ac := decode(t, r.f.next("/interactions/").Body); ac.Type != 8 || len(ac.Data.Choices) != 1 || ac.Data.Choices[0].Value != cat {
@@ -161,16 +150,16 @@ func TestLongBankFitsDiscord(t *testing.T) {
 		t.Fatalf("no quick-check card: %+v", card)
 	}
 	hint := r.press(card, "Hint")
-	mustContain(t, hint.text(), "Concept 0")
+	bottest.MustContain(t, hint.text(), "Concept 0")
 	reveal := r.press(card, "Answer")
 	text := reveal.text()
-	mustContain(t, text, "class Node", "cut to fit Discord's limits")
+	bottest.MustContain(t, text, "class Node", "cut to fit Discord's limits")
 	if reveal.Type != 4 || len(reveal.Data.Embeds) < 2 {
 		t.Fatalf("the 9,000-character answer should fill several embeds: %d", len(reveal.Data.Embeds))
 	}
 	r.press(card, "C")
 	// the same answer posted to a channel (the daily question's reveal path)
-	c, _ := r.bank.Card(r.card(card).ID)
+	c, _ := r.Bank.Card(r.card(card).ID)
 	if err := r.a.Post(context.Background(), "discord:g1", "c-long", bot.Reply{Title: c.Prompt, Text: c.Answer, Footer: c.ID,
 		Fields: []bot.Field{{Name: "Category", Value: c.Category}}}); err != nil {
 		t.Fatal(err)
@@ -195,7 +184,7 @@ func TestHostileNicknameInLeaderboard(t *testing.T) {
 	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("leaderboard", opt("period", 3, "all")), "0"))
 	raw := r.f.next("/interactions/").Body
 	lb := decode(t, raw)
-	mustContain(t, lb.text(), bot.EscapeMarkdown(nick))
+	bottest.MustContain(t, lb.text(), bot.EscapeMarkdown(nick))
 	if strings.Contains(lb.text(), nick) {
 		t.Fatalf("the nickname went out unescaped:\n%s", lb.text())
 	}
@@ -247,7 +236,7 @@ func TestSlowDeliveryWriteDoesNotDelayTheFirstResponse(t *testing.T) {
 	}
 	free()
 	edit := r.f.next("/webhooks/app1/")
-	mustContain(t, string(edit.Body), "/question")
+	bottest.MustContain(t, string(edit.Body), "/question")
 
 	// the Interactions Endpoint
 	release = make(chan struct{})
@@ -260,7 +249,7 @@ func TestSlowDeliveryWriteDoesNotDelayTheFirstResponse(t *testing.T) {
 		t.Fatalf("endpoint: %d %s after %v, want a deferral within DeferAfter", code, out, time.Since(start))
 	}
 	free()
-	mustContain(t, string(r.f.next("/webhooks/app1/").Body), "/question")
+	bottest.MustContain(t, string(r.f.next("/webhooks/app1/").Body), "/question")
 }
 
 func (s signer) sign(ts string, body []byte) string {
@@ -282,7 +271,7 @@ func TestTypedAnswerModalEdgeCases(t *testing.T) {
 	r := newRig(t, Config{})
 	r.useBank(bottest.LongBank(t))
 	r.start()
-	cat := r.bank.Categories()[0].ID
+	cat := r.Bank.Categories()[0].ID
 	var card wireResponse
 	for i := 0; i < 12 && card.button("Type answer") == ""; i++ {
 		r.f.dispatch("INTERACTION_CREATE", interaction(2, command("question", opt("category", 3, cat)), "0"))
@@ -313,18 +302,13 @@ func TestTypedAnswerModalEdgeCases(t *testing.T) {
 	}
 	edit := r.f.next("/webhooks/app1/")
 	var msg struct {
-		Components []struct {
-			Components []struct {
-				CustomID string `json:"custom_id"`
-				Label    string `json:"label"`
-			} `json:"components"`
-		} `json:"components"`
+		Components componentRows `json:"components"`
 	}
 	json.Unmarshal(edit.Body, &msg)
 	if edit.Method != http.MethodPatch || len(msg.Components) != 1 || msg.Components[0].Components[0].CustomID != typeAnswer {
 		t.Fatalf("want the deferred response edited into a message with the Type answer button: %s %s", edit.Method, edit.Body)
 	}
-	mustContain(t, string(edit.Body), "Type answer")
+	bottest.MustContain(t, string(edit.Body), "Type answer")
 }
 
 // A reply is never shown to more people than it is meant for: a command
@@ -395,11 +379,7 @@ func TestInteractionsEndpointClientGoesAway(t *testing.T) {
 	}()
 	<-working // ServeHTTP waits for the first response
 	cancel()  // the client goes away
-	select {
-	case <-served:
-	case <-time.After(5 * time.Second):
-		t.Fatal("ServeHTTP did not return when the client went away")
-	}
+	bottest.Await(t, "ServeHTTP to return when the client went away", served)
 	got := rec.Body.String() // ServeHTTP has returned: the request is finished
 	close(release)
 	if !r.a.inflight.Wait(5 * time.Second) {
@@ -416,7 +396,7 @@ func TestInteractionsEndpointClientGoesAway(t *testing.T) {
 // fire into a known limit. The pacer's clock is a fake one.
 func TestGlobalRateLimitHoldsTheFanOut(t *testing.T) {
 	r := newRig(t, Config{})
-	clock := &pacerClock{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	clock := bottest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)) // its sleeps take no time
 	r.a.pacer.Now, r.a.pacer.Sleep = clock.Now, clock.Sleep
 	start := clock.Now()
 	var mu sync.Mutex
@@ -454,30 +434,6 @@ func TestGlobalRateLimitHoldsTheFanOut(t *testing.T) {
 	}
 }
 
-// pacerClock is a clock whose sleeps take no time.
-type pacerClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *pacerClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *pacerClock) Sleep(ctx context.Context, d time.Duration) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if d > 0 {
-		c.now = c.now.Add(d)
-	}
-	return nil
-}
-
 // Autocomplete never offers a value Discord would refuse (over 100
 // characters), nor more than 25 choices; the fake checks what it sends.
 func TestAutocompleteChoicesFitDiscord(t *testing.T) {
@@ -513,7 +469,7 @@ func TestLongAnswerWithCodeFitsWithTheCutNote(t *testing.T) {
 		t.Fatalf("the post was refused: %v", err)
 	}
 	body := string(r.f.next("/channels/c-answer/messages").Body)
-	mustContain(t, body, "cut to fit Discord's limits")
+	bottest.MustContain(t, body, "cut to fit Discord's limits")
 	// the same reply as an interaction response
 	resp, _ := json.Marshal(response(reply))
 	for _, err := range discordtest.CheckInteractionResponse(discordtest.InteractionComponent, resp) {
@@ -539,9 +495,9 @@ func TestGlobalRateLimitDuringTheDailyFanOut(t *testing.T) {
 	for _, ch := range channels {
 		r.f.dispatch("INTERACTION_CREATE", interaction(2, command("qotd", map[string]any{"name": "set", "type": 1, "options": []any{
 			opt("time", 3, "09:00"), opt("channel", 7, ch), opt("timezone", 3, "UTC")}}), "32"))
-		mustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "<#"+ch+"> gets a question at 09:00 UTC")
+		bottest.MustContain(t, decode(t, r.f.next("/interactions/").Body).text(), "<#"+ch+"> gets a question at 09:00 UTC")
 	}
-	clock := &pacerClock{now: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	clock := bottest.NewClock(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)) // its sleeps take no time
 	r.a.pacer.Now, r.a.pacer.Sleep = clock.Now, clock.Sleep
 	start := clock.Now()
 	var mu sync.Mutex
@@ -554,8 +510,8 @@ func TestGlobalRateLimitDuringTheDailyFanOut(t *testing.T) {
 		})
 	}
 	r.f.GlobalLimit(1) // the first post meets the global limit
-	r.clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
-	n, err := r.bot.Tick(context.Background())
+	r.Clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	n, err := r.Bot.Tick(context.Background())
 	if n != 3 || err != nil {
 		t.Fatalf("tick: posted %d, %v", n, err)
 	}

@@ -47,7 +47,7 @@ func TestAcknowledgedWithin3sWhenSlackIsSlow(t *testing.T) {
 		ack := r.f.TimedEnvelope("q1", "slash_commands", r.slash("qotd set <#C9|general> 09:00 UTC", "U-ADMIN"), 0)
 		within(t, "/prep qotd set", ack.After)
 		// the reply comes through the response_url once users.info answered
-		mustContain(t, blocksOf(r.f.Next("response").JSON).text(), "<#C9> gets a question")
+		bottest.MustContain(t, blocksOf(r.f.Next("response").JSON).text(), "<#C9> gets a question")
 	})
 	t.Run("socket slash command with a picture", func(t *testing.T) {
 		t.Parallel()
@@ -74,7 +74,7 @@ func TestAcknowledgedWithin3sWhenSlackIsSlow(t *testing.T) {
 		}
 		ack = r.f.TimedEnvelope("t2", "interactive", r.submit("w:"+postOf(k.button("Type answer")), "caching"), 0)
 		within(t, "a submitted answer", ack.After)
-		mustContain(t, blocksOf(r.f.Next("chat.postEphemeral").Form.Get("blocks")).text(), "Correct!")
+		bottest.MustContain(t, blocksOf(r.f.Next("chat.postEphemeral").Form.Get("blocks")).text(), "Correct!")
 	})
 	t.Run("socket events", func(t *testing.T) {
 		t.Parallel()
@@ -158,13 +158,7 @@ func mention(eventID string) map[string]any {
 // one answered by typing.
 func newTypedRig(t *testing.T, cfg Config) *rig {
 	r := newRig(t, cfg)
-	bank, err := bankfile.Load("../../questionbank/bankfile/testdata/valid")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.bank = bank
-	r.bot = bot.New(bot.Config{Bank: bank, Store: r.db, Clock: r.clock})
-	r.a.bot = r.bot
+	r.useBank(bottest.TestBank(t))
 	return r
 }
 
@@ -219,7 +213,7 @@ func TestTypedAnswerEdgeCases(t *testing.T) {
 	if open := r.f.Next("views.open"); open.Error != "expired_trigger_id" {
 		t.Fatalf("views.open: %+v", open)
 	}
-	mustContain(t, blocksOf(r.f.Next("response").JSON).text(), "Press *Type answer* again")
+	bottest.MustContain(t, blocksOf(r.f.Next("response").JSON).text(), "Press *Type answer* again")
 	if got := r.f.TakeRefusals(); len(got) != 1 || got[0].Error != "expired_trigger_id" {
 		t.Fatalf("refusals: %v", got)
 	}
@@ -293,7 +287,7 @@ func TestAdminStopsAnotherMembersRound(t *testing.T) {
 	} {
 		r.f.Envelope("start-"+tc.user, "slash_commands", r.slash("study coding 3 60", "U1"), 0)
 		ack := r.f.Envelope("stop-"+tc.user, "slash_commands", r.slash("study stop", tc.user), 0)
-		mustContain(t, blocksOf(ack["payload"]).text(), tc.want)
+		bottest.MustContain(t, blocksOf(ack["payload"]).text(), tc.want)
 	}
 }
 
@@ -381,21 +375,21 @@ cards:
 		t.Fatalf("the bank does not load: %v", err)
 	}
 	r := newRig(t, Config{})
-	r.bank = bank
-	r.bot = bot.New(bot.Config{Bank: bank, Store: r.db, Clock: r.clock})
-	r.bot.SetChat(bot.Chats{"slack": r.a})
-	r.a.bot = r.bot
+	r.Bank = bank
+	r.Bot = bot.New(bot.Config{Bank: bank, Store: r.DB, Clock: r.Clock})
+	r.Bot.SetChat(bot.Chats{"slack": r.a})
+	r.a.bot = r.Bot
 	r.f.Admins["U-ADMIN"] = true
 
 	ack := r.f.Envelope("h1", "slash_commands", r.slash("question hostile", "U1"), 0)
-	mustContain(t, blocksOf(ack["payload"]).text(), "Ping <!channel> and <!here> and <@U123>: what does <class 'Node'> print, and is a <-> b & c?")
+	bottest.MustContain(t, blocksOf(ack["payload"]).text(), "Ping <!channel> and <!here> and <@U123>: what does <class 'Node'> print, and is a <-> b & c?")
 	r.f.Envelope("h2", "slash_commands", r.slash("qotd set <#C9|general> 09:00 UTC", "U-ADMIN"), 0)
-	r.clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
-	if _, err := r.bot.Tick(context.Background()); err != nil {
+	r.Clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	if _, err := r.Bot.Tick(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	post := r.f.Next("chat.postMessage")
-	mustContain(t, post.Form.Get("text"), "&lt;!channel&gt;")
+	bottest.MustContain(t, post.Form.Get("text"), "&lt;!channel&gt;")
 	if pings := r.f.Pings(); len(pings) > 0 {
 		t.Fatalf("card text pinged: %v", pings)
 	}
@@ -424,7 +418,7 @@ func TestLongRepliesFitBlockKit(t *testing.T) {
 		t.Fatalf("refused: %s", post.Error)
 	}
 	k := blocksOf(post.Form.Get("blocks"))
-	mustContain(t, k.text(), "if a < b && b > c { x <- ch } // <!channel>", "Why is <T> & <U> not the same?")
+	bottest.MustContain(t, k.text(), "if a < b && b > c { x <- ch } // <!channel>", "Why is <T> & <U> not the same?")
 	data, _ := json.Marshal(new(renderer).toMessage(reply))
 	r.f.CheckResponse("C1", data)
 	if pings := r.f.Pings(); len(pings) > 0 {
@@ -439,10 +433,10 @@ func TestLongRepliesFitBlockKit(t *testing.T) {
 // the strict fake checks every message, modal and acknowledgement.
 func TestLongBankFitsSlack(t *testing.T) {
 	r := newRig(t, Config{})
-	r.bank = bottest.LongBank(t)
-	r.bot = bot.New(bot.Config{Bank: r.bank, Store: r.db, Clock: r.clock, DrawLimit: -1})
-	r.a.bot = r.bot
-	cat := r.bank.Categories()[0].ID
+	r.Bank = bottest.LongBank(t)
+	r.Bot = bot.New(bot.Config{Bank: r.Bank, Store: r.DB, Clock: r.Clock, DrawLimit: -1})
+	r.a.bot = r.Bot
+	cat := r.Bank.Categories()[0].ID
 	var quick, typed kit
 	for i := 0; i < 12 && (quick.blocks == nil || typed.blocks == nil); i++ {
 		k := blocksOf(r.f.Envelope(fmt.Sprintf("long-%d", i), "slash_commands", r.slash("question "+cat, "U1"), 0)["payload"])
@@ -471,7 +465,7 @@ func TestLongBankFitsSlack(t *testing.T) {
 	r.f.Envelope("long-submit", "interactive", submit, 0)
 	r.f.Next("chat.postEphemeral")
 	// the daily question's path: a card and its answer posted to a channel
-	c := r.bank.Cards()[0]
+	c := r.Bank.Cards()[0]
 	if err := r.a.Post(context.Background(), "slack:T1", "C1", bot.Reply{Title: c.Prompt, Text: c.Answer, Footer: c.ID}); err != nil {
 		t.Fatal(err)
 	}
@@ -502,7 +496,7 @@ func TestAcknowledgedPressIsRecorded(t *testing.T) {
 		if code, _ := signed(t, srv.URL+"/slack/interactions", formType, []byte("payload="+url.QueryEscape(string(payload))), time.Now(), secret); code != 200 {
 			t.Fatalf("press: %d", code)
 		}
-		if m, err := r.db.Member(t.Context(), "slack:T1", user); err != nil || m.Answered != 1 {
+		if m, err := r.DB.Member(t.Context(), "slack:T1", user); err != nil || m.Answered != 1 {
 			t.Fatalf("press %d acknowledged before its answer was recorded: %+v %v", i, m, err)
 		}
 		r.f.Next("response")

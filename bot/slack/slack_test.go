@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -23,18 +22,16 @@ import (
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/bottest"
 	"github.com/prepbot/prepbot/questionbank"
-	"github.com/prepbot/prepbot/questionbank/bankfile"
 	"github.com/prepbot/prepbot/storage"
 )
 
+// rig is the strict fake Slack, the adapter under test on it (started),
+// and the bot behind the adapter (bottest.Rig).
 type rig struct {
-	t     *testing.T
-	f     *fakeSlack
-	a     *Adapter
-	bot   *bot.Bot
-	db    *storage.DB
-	bank  *questionbank.Bank
-	clock *bottest.Clock
+	*bottest.Rig
+	t *testing.T
+	f *fakeSlack
+	a *Adapter
 }
 
 func newRig(t *testing.T, cfg Config) *rig {
@@ -44,9 +41,7 @@ func newRig(t *testing.T, cfg Config) *rig {
 // newRigWith starts an adapter on a given fake Slack and database (to
 // restart one).
 func newRigWith(t *testing.T, cfg Config, f *fakeSlack, db *storage.DB) *rig {
-	r := &rig{t: t, f: f, db: db, bank: bottest.Bank(t),
-		clock: bottest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))}
-	r.bot = bot.New(bot.Config{Bank: r.bank, Store: r.db, Clock: r.clock})
+	r := &rig{Rig: bottest.NewRigOn(t, db), t: t, f: f}
 	cfg.BotToken = "xoxb-test"
 	cfg.APIURL = r.f.APIURL()
 	if cfg.AppToken == "" && cfg.SigningSecret == "" {
@@ -58,12 +53,12 @@ func newRigWith(t *testing.T, cfg Config, f *fakeSlack, db *storage.DB) *rig {
 	if cfg.PostGap == 0 {
 		cfg.PostGap = time.Millisecond
 	}
-	a, err := New(cfg, r.bot)
+	a, err := New(cfg, r.Bot)
 	if err != nil {
 		t.Fatal(err)
 	}
 	r.a = a
-	r.bot.SetChat(bot.Chats{"slack": a})
+	r.SetChat("slack", a)
 	if err := a.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -169,14 +164,8 @@ func (k kit) card(t *testing.T, bank *questionbank.Bank) *questionbank.Card {
 	return nil
 }
 
-func mustContain(t *testing.T, s string, want ...string) {
-	t.Helper()
-	for _, w := range want {
-		if !strings.Contains(s, w) {
-			t.Fatalf("missing %q in:\n%s", w, s)
-		}
-	}
-}
+// useBank makes the rig's bot draw from another bank.
+func (r *rig) useBank(b *questionbank.Bank) { r.a.bot = r.UseBank(b) }
 
 func TestQuestionRoundTripOverSocketMode(t *testing.T) {
 	r := newRig(t, Config{})
@@ -186,11 +175,11 @@ func TestQuestionRoundTripOverSocketMode(t *testing.T) {
 		t.Fatalf("a card is posted in the channel: %v", payload["response_type"])
 	}
 	k := blocksOf(payload)
-	mustContain(t, k.text(), "PostgreSQL & Persistence", "*Quick check:*")
+	bottest.MustContain(t, k.text(), "PostgreSQL & Persistence", "*Quick check:*")
 	if k.blocks[0].(map[string]any)["type"] != "header" {
 		t.Fatalf("first block should be the header: %v", k.blocks[0])
 	}
-	card := k.card(t, r.bank)
+	card := k.card(t, r.Bank)
 	right := string("ABCDE"[card.QuickCheck.CorrectIndex()])
 	pressed := r.press(k.button(right))
 	ack = r.f.Envelope("e2", "interactive", pressed, 0)
@@ -201,46 +190,46 @@ func TestQuestionRoundTripOverSocketMode(t *testing.T) {
 	if resp.JSON["response_type"] != "ephemeral" || resp.JSON["replace_original"] != false {
 		t.Fatalf("the verdict is ephemeral and keeps the card: %v", resp.JSON)
 	}
-	mustContain(t, blocksOf(resp.JSON).text(), "Correct! +", "*Streak*")
+	bottest.MustContain(t, blocksOf(resp.JSON).text(), "Correct! +", "*Streak*")
 
 	// Slack redelivers the same envelope: acknowledged, not handled again
 	if ack := r.f.Envelope("e2", "interactive", pressed, 1); ack["payload"] != nil {
 		t.Fatalf("a redelivery is acknowledged empty: %v", ack)
 	}
-	if m, _ := r.db.Member(context.Background(), "slack:T1", "U1"); m.Answered != 1 {
+	if m, _ := r.DB.Member(context.Background(), "slack:T1", "U1"); m.Answered != 1 {
 		t.Fatalf("member = %+v", m)
 	}
 	// a second press of the same option (a new delivery) is refused politely
 	r.f.Envelope("e3", "interactive", r.press(k.button(right)), 0)
-	mustContain(t, blocksOf(r.f.Next("response").JSON).text(), "You already answered this card")
+	bottest.MustContain(t, blocksOf(r.f.Next("response").JSON).text(), "You already answered this card")
 }
 
 func TestUnknownInputGetsHelp(t *testing.T) {
 	r := newRig(t, Config{})
 	for _, text := range []string{"", "help", "frobnicate now"} {
 		ack := r.f.Envelope("h-"+text, "slash_commands", r.slash(text, "U1"), 0)
-		mustContain(t, blocksOf(ack["payload"]).text(), "/question", "/leaderboard", "/qotd set")
+		bottest.MustContain(t, blocksOf(ack["payload"]).text(), "/question", "/leaderboard", "/qotd set")
 	}
 	ack := r.f.Envelope("bad", "slash_commands", r.slash("question golang", "U1"), 0)
-	mustContain(t, blocksOf(ack["payload"]).text(), `Unknown category "golang": valid categories are python`)
+	bottest.MustContain(t, blocksOf(ack["payload"]).text(), `Unknown category "golang": valid categories are python`)
 }
 
 func TestDailyPostAdminsRateLimitAndRemovedChannel(t *testing.T) {
 	r := newRig(t, Config{Admins: []string{"U-LISTED"}})
 	r.f.Admins["U-ADMIN"] = true
 	ack := r.f.Envelope("s0", "slash_commands", r.slash("qotd set <#C9|general> 09:00 UTC", "U-MEMBER"), 0)
-	mustContain(t, blocksOf(ack["payload"]).text(), "Only server admins")
+	bottest.MustContain(t, blocksOf(ack["payload"]).text(), "Only server admins")
 	ack = r.f.Envelope("s1", "slash_commands", r.slash("qotd set <#C9|general> 09:00 UTC postgres mon-fri", "U-ADMIN"), 0)
-	mustContain(t, blocksOf(ack["payload"]).text(), "<#C9> gets a question at 09:00 UTC, Monday to Friday, from PostgreSQL & Persistence")
+	bottest.MustContain(t, blocksOf(ack["payload"]).text(), "<#C9> gets a question at 09:00 UTC, Monday to Friday, from PostgreSQL & Persistence")
 	ack = r.f.Envelope("s2", "slash_commands", r.slash("qotd set <#CGONE|old> 09:00 UTC", "U-LISTED"), 0)
-	mustContain(t, blocksOf(ack["payload"]).text(), "<#CGONE> gets a question")
+	bottest.MustContain(t, blocksOf(ack["payload"]).text(), "<#CGONE> gets a question")
 
 	r.f.Mu.Lock()
 	r.f.Limited["chat.postMessage"] = 1
 	r.f.Gone["CGONE"] = true
 	r.f.Mu.Unlock()
-	r.clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
-	n, err := r.bot.Tick(context.Background())
+	r.Clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC))
+	n, err := r.Bot.Tick(context.Background())
 	if n != 1 || !errors.Is(err, bot.ErrChannelGone) {
 		t.Fatalf("tick: %d %v", n, err)
 	}
@@ -259,7 +248,7 @@ func TestDailyPostAdminsRateLimitAndRemovedChannel(t *testing.T) {
 		t.Fatalf("daily posts to C9: %v", posted)
 	}
 	ack = r.f.Envelope("s3", "slash_commands", r.slash("qotd status", "U-MEMBER"), 0)
-	mustContain(t, blocksOf(ack["payload"]).text(), "Paused: posting to <#CGONE> failed", "last posted 2026-11-25")
+	bottest.MustContain(t, blocksOf(ack["payload"]).text(), "Paused: posting to <#CGONE> failed", "last posted 2026-11-25")
 }
 
 func TestSocketModeReconnects(t *testing.T) {
@@ -273,18 +262,11 @@ func TestSocketModeReconnects(t *testing.T) {
 		t.Fatalf("apps.connections.open calls: %d, want 2", opens)
 	}
 	ack := r.f.Envelope("after", "slash_commands", r.slash("leaderboard all", "U1"), 0)
-	mustContain(t, blocksOf(ack["payload"]).text(), "Leaderboard: all time")
+	bottest.MustContain(t, blocksOf(ack["payload"]).text(), "Leaderboard: all time")
 }
 
 func TestTypedAnswerModal(t *testing.T) {
-	r := newRig(t, Config{})
-	bank, err := bankfile.Load("../../questionbank/bankfile/testdata/valid")
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.bank = bank
-	r.bot = bot.New(bot.Config{Bank: bank, Store: r.db, Clock: r.clock})
-	r.a.bot = r.bot
+	r := newTypedRig(t, Config{})
 	var k kit
 	for i := 0; i < 3; i++ {
 		k = blocksOf(r.f.Envelope("m"+strconv.Itoa(i), "slash_commands", r.slash("question networking", "U1"), 0)["payload"])
@@ -314,7 +296,7 @@ func TestTypedAnswerModal(t *testing.T) {
 	if eph.Form.Get("user") != "U1" || eph.Form.Get("channel") != "C1" {
 		t.Fatalf("ephemeral to %v", eph.Form)
 	}
-	mustContain(t, blocksOf(eph.Form.Get("blocks")).text(), "Correct!", "You answered “caching”")
+	bottest.MustContain(t, blocksOf(eph.Form.Get("blocks")).text(), "Correct!", "You answered “caching”")
 }
 
 func TestMrkdwn(t *testing.T) {
@@ -369,13 +351,7 @@ func signed(t *testing.T, url, contentType string, body []byte, ts time.Time, se
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, out
+	return bottest.Do(t, req)
 }
 
 func form(v map[string]any) []byte {
@@ -403,15 +379,15 @@ func TestHTTPEndpoints(t *testing.T) {
 	var msg map[string]any
 	json.Unmarshal(out, &msg)
 	k := blocksOf(msg)
-	mustContain(t, k.text(), "Coding & Logic Challenges")
-	card := k.card(t, r.bank)
+	bottest.MustContain(t, k.text(), "Coding & Logic Challenges")
+	card := k.card(t, r.Bank)
 	wrong := string("ABCDE"[(card.QuickCheck.CorrectIndex()+1)%len(card.QuickCheck.Options)])
 	payload, _ := json.Marshal(r.press(k.button(wrong)))
 	code, out = signed(t, srv.URL+"/slack/interactions", formType, []byte("payload="+url.QueryEscape(string(payload))), now, secret)
 	if code != 200 || len(out) != 0 {
 		t.Fatalf("block_actions: %d %q", code, out)
 	}
-	mustContain(t, blocksOf(r.f.Next("response").JSON).text(), "Not quite")
+	bottest.MustContain(t, blocksOf(r.f.Next("response").JSON).text(), "Not quite")
 
 	challenge := []byte(`{"token":"x","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","type":"url_verification"}`)
 	code, out = signed(t, srv.URL+"/slack/events", "application/json", challenge, now, secret)
@@ -426,7 +402,7 @@ func TestHTTPEndpoints(t *testing.T) {
 			t.Fatalf("event: %d %s", code, out)
 		}
 	}
-	mustContain(t, r.f.Next("chat.postMessage").Form.Get("text"), "Type /prep question")
+	bottest.MustContain(t, r.f.Next("chat.postMessage").Form.Get("text"), "Type /prep question")
 
 	another, _ := json.Marshal(r.press(k.button(wrong)))
 	pressBody := []byte("payload=" + url.QueryEscape(string(another)))
@@ -449,7 +425,7 @@ func TestHTTPEndpoints(t *testing.T) {
 			t.Errorf("%s: %d %s, want %d", tc.name, code, out, tc.want)
 		}
 	}
-	if m, _ := r.db.Member(context.Background(), "slack:T1", "U1"); m.Answered != 1 {
+	if m, _ := r.DB.Member(context.Background(), "slack:T1", "U1"); m.Answered != 1 {
 		t.Fatalf("refused requests must record nothing: %+v", m)
 	}
 	if code, _ := signed(t, srv.URL+"/slack/commands", formType, make([]byte, maxBody+1), now, secret); code != http.StatusRequestEntityTooLarge {
@@ -499,7 +475,7 @@ func TestOfficialSamplePayloads(t *testing.T) {
 	}
 	cmd["response_url"] = r.f.ResponseURL("C1") // never the real hooks.slack.com
 	ack := r.f.Envelope("fx1", "slash_commands", cmd, 0)
-	mustContain(t, blocksOf(ack["payload"]).text(), "Unknown command", "/question")
+	bottest.MustContain(t, blocksOf(ack["payload"]).text(), "Unknown command", "/question")
 	// the documented block_actions press: a button that is not ours
 	var actions map[string]any
 	if err := json.Unmarshal(read("slack_block_actions.json"), &actions); err != nil {
@@ -507,12 +483,12 @@ func TestOfficialSamplePayloads(t *testing.T) {
 	}
 	actions["response_url"] = r.f.ResponseURL("C1")
 	r.f.Envelope("fx2", "interactive", actions, 0)
-	mustContain(t, blocksOf(r.f.Next("response").JSON).text(), "That button is not one of ours")
+	bottest.MustContain(t, blocksOf(r.f.Next("response").JSON).text(), "That button is not one of ours")
 	// socket-mode samples: an events_api app_mention gets the help posted
 	var env map[string]any
 	json.Unmarshal(read("slack_socketmode_events_api_app_mention.json"), &env)
 	r.f.Send(env)
-	mustContain(t, r.f.Next("chat.postMessage").Form.Get("text"), "Type /prep question")
+	bottest.MustContain(t, r.f.Next("chat.postMessage").Form.Get("text"), "Type /prep question")
 	var disconnect map[string]any
 	json.Unmarshal(read("slack_socketmode_disconnect.json"), &disconnect)
 	r.f.Send(disconnect)
@@ -531,24 +507,24 @@ func TestReviewAndPractice(t *testing.T) {
 		t.Fatalf("a review card is ephemeral: %v", payload["response_type"])
 	}
 	k := blocksOf(payload)
-	mustContain(t, k.text(), "_Review: a new card (1 of 5 new today)_")
-	card := k.card(t, r.bank)
+	bottest.MustContain(t, k.text(), "_Review: a new card (1 of 5 new today)_")
+	card := k.card(t, r.Bank)
 	r.f.Envelope("r2", "interactive", r.press(k.button(string("ABCDE"[card.QuickCheck.CorrectIndex()]))), 0)
 	v := blocksOf(r.f.Next("response").JSON)
 	if v.button("Next review card") == "" {
 		t.Fatalf("no next review button: %s", v.text())
 	}
 	ack = r.f.Envelope("r3", "slash_commands", r.slash("practice postgres", "U1"), 0)
-	mustContain(t, blocksOf(ack["payload"]).text(), "_Practice: You ", "PostgreSQL & Persistence")
+	bottest.MustContain(t, blocksOf(ack["payload"]).text(), "_Practice: You ", "PostgreSQL & Persistence")
 }
 
 func TestWeeklyDigestPosted(t *testing.T) {
 	r := newRig(t, Config{})
 	r.f.Admins["U-ADMIN"] = true
 	ack := r.f.Envelope("d1", "slash_commands", r.slash("qotd set <#CDIGEST|study> 09:00 UTC weekdays:sat digest:wed", "U-ADMIN"), 0)
-	mustContain(t, blocksOf(ack["payload"]).text(), "Every Wednesday at 09:00 it also gets the week's digest")
-	r.clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)) // a Wednesday
-	if _, err := r.bot.Tick(context.Background()); err != nil {
+	bottest.MustContain(t, blocksOf(ack["payload"]).text(), "Every Wednesday at 09:00 it also gets the week's digest")
+	r.Clock.Set(time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)) // a Wednesday
+	if _, err := r.Bot.Tick(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	post := r.f.Next("chat.postMessage")
@@ -563,12 +539,12 @@ func TestDemotedAdminIsRefused(t *testing.T) {
 	r := newRig(t, Config{})
 	r.f.Admins["U-BOSS"] = true
 	ack := r.f.Envelope("a1", "slash_commands", r.slash("qotd set <#C7|x> 09:00 UTC", "U-BOSS"), 0)
-	mustContain(t, blocksOf(ack["payload"]).text(), "<#C7> gets a question")
+	bottest.MustContain(t, blocksOf(ack["payload"]).text(), "<#C7> gets a question")
 	r.f.Mu.Lock()
 	r.f.Admins["U-BOSS"] = false
 	r.f.Mu.Unlock()
 	ack = r.f.Envelope("a2", "slash_commands", r.slash("qotd off <#C7|x>", "U-BOSS"), 0)
-	mustContain(t, blocksOf(ack["payload"]).text(), "Only server admins")
+	bottest.MustContain(t, blocksOf(ack["payload"]).text(), "Only server admins")
 }
 
 func TestStudyRoundOnSlack(t *testing.T) {
@@ -579,13 +555,13 @@ func TestStudyRoundOnSlack(t *testing.T) {
 		t.Fatal("a round's card is for the whole channel")
 	}
 	k := blocksOf(payload)
-	mustContain(t, k.text(), "Study round: card 1 of 1")
-	r.clock.Add(11 * time.Second)
-	if err := r.bot.TickRounds(context.Background()); err != nil {
+	bottest.MustContain(t, k.text(), "Study round: card 1 of 1")
+	r.Clock.Add(11 * time.Second)
+	if err := r.Bot.TickRounds(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	mustContain(t, r.f.Next("chat.postMessage").Form.Get("text"), "Time! Card 1 of 1")
-	mustContain(t, r.f.Next("chat.postMessage").Form.Get("text"), "Study round over", "Nobody answered")
+	bottest.MustContain(t, r.f.Next("chat.postMessage").Form.Get("text"), "Time! Card 1 of 1")
+	bottest.MustContain(t, r.f.Next("chat.postMessage").Form.Get("text"), "Study round over", "Nobody answered")
 }
 
 // Break #2: the pictures of /prep stats (private) and /prep leaderboard
@@ -597,7 +573,7 @@ func TestStudyRoundOnSlack(t *testing.T) {
 func TestPicturesAreSharedWhereTheReplyIsSeen(t *testing.T) {
 	r := newRig(t, Config{})
 	k := blocksOf(r.f.Envelope("p1", "slash_commands", r.slash("question python", "U1"), 0)["payload"])
-	card := k.card(t, r.bank)
+	card := k.card(t, r.Bank)
 	r.f.Envelope("p2", "interactive", r.press(k.button(string("ABCDE"[card.QuickCheck.CorrectIndex()]))), 0)
 	r.f.Next("response")
 

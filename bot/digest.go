@@ -74,11 +74,11 @@ func (b *Bot) digest(ctx context.Context, group string, now time.Time, loc *time
 func (b *Bot) tickDigest(ctx context.Context, s Schedule, now time.Time, loc *time.Location) (bool, error) {
 	local := now.In(loc)
 	day := Day(now, loc)
-	if s.DigestDay == "" || s.LastDigest == day || local.Format("15:04") < s.Time ||
+	if s.DigestDay == "" || s.LastDigest == day && !expired(s.DigestUntil, now) || local.Format("15:04") < s.Time ||
 		!strings.EqualFold(local.Weekday().String()[:3], s.DigestDay) {
 		return false, nil
 	}
-	ok, err := b.store.ClaimDigest(ctx, s.Group, s.Channel, day)
+	ok, err := b.store.ClaimDigest(ctx, s.Group, s.Channel, b.claim(day))
 	if err != nil || !ok {
 		return false, err
 	}
@@ -88,6 +88,9 @@ func (b *Bot) tickDigest(ctx context.Context, s Schedule, now time.Time, loc *ti
 	}
 	if err != nil {
 		return false, err
+	}
+	if err := b.store.PostedDigest(ctx, s.Group, s.Channel, day); err != nil {
+		b.log.Warn("confirming the weekly digest's claim", "group", s.Group, "channel", s.Channel, "err", err)
 	}
 	b.log.Info("weekly digest posted", "group", s.Group, "channel", s.Channel, "day", day)
 	return true, nil

@@ -107,12 +107,18 @@ func (b *Bot) qotdSet(ctx context.Context, req Request, channel string) (Reply, 
 		digest = strings.ToLower(wd[0].String()[:3])
 	}
 	s := Schedule{Group: req.Group, Channel: channel, Time: hhmm, TimeZone: loc.String(), Categories: cats, Weekdays: days, By: req.User.ID, DigestDay: digest}
-	if old, err := b.store.Schedule(ctx, req.Group, channel); err == nil {
-		s.LastDay, s.Next, s.LastDigest = old.LastDay, old.Next, old.LastDigest // keep "already posted today"
-	} else if !errors.Is(err, ErrNotFound) {
-		return Reply{}, err
+	// a schedule that exists is changed in place: its claims ("already
+	// posted today") and its place in the categories stay
+	err = b.store.UpdateSchedule(ctx, req.Group, channel, func(cur *Schedule) error {
+		next := cur.Next
+		*cur = s
+		cur.Next = next
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		err = b.store.SaveSchedule(ctx, s)
 	}
-	if err := b.store.SaveSchedule(ctx, s); err != nil {
+	if err != nil {
 		return Reply{}, err
 	}
 	// The schedule's zone becomes the group's: streaks and leaderboard
@@ -181,8 +187,9 @@ func (b *Bot) qotdNow(ctx context.Context, req Request, channel string) (Reply, 
 	// question is posted once. A channel without a schedule keeps its claim
 	// with the delivery ids (kept two days).
 	claimed := false
+	c := b.claim(day)
 	if s.Time != "" {
-		if claimed, err = b.store.ClaimDaily(ctx, req.Group, channel, day); err != nil {
+		if claimed, err = b.store.ClaimDaily(ctx, req.Group, channel, c); err != nil {
 			return Reply{}, err
 		}
 	} else {
@@ -198,21 +205,23 @@ func (b *Bot) qotdNow(ctx context.Context, req Request, channel string) (Reply, 
 	card, p, err := b.dailyCard(ctx, s)
 	if err != nil {
 		if s.Time != "" {
-			b.unclaim(ctx, s, day)
+			b.unclaim(ctx, s, c)
 		}
 		return Reply{}, err
 	}
 	reply := b.cardReply(card, p)
 	if channel == req.Channel {
 		// the adapter shows this reply in the channel itself
+		b.posted(ctx, s, day)
 		return reply, nil
 	}
 	if err := b.post(ctx, s, reply); err != nil {
 		if s.Time != "" {
-			b.unclaim(ctx, s, day)
+			b.unclaim(ctx, s, c)
 		}
 		return Reply{}, err
 	}
+	b.posted(ctx, s, day)
 	return Reply{Private: true, Title: "Posted", Text: "Today's question is in " + ChannelRef(channel) + "."}, nil
 }
 

@@ -22,11 +22,14 @@ func (b *Bot) dailyCard(ctx context.Context, s Schedule) (*questionbank.Card, *P
 		return nil, nil, err
 	}
 	if len(s.Categories) > 1 {
-		if cur, err := b.store.Schedule(ctx, s.Group, s.Channel); err == nil {
-			cur.Next = (cur.Next + 1) % len(cur.Categories)
-			if err := b.store.SaveSchedule(ctx, cur); err != nil {
-				return nil, nil, err
+		err := b.store.UpdateSchedule(ctx, s.Group, s.Channel, func(cur *Schedule) error {
+			if len(cur.Categories) > 0 {
+				cur.Next = (cur.Next + 1) % len(cur.Categories)
 			}
+			return nil
+		})
+		if err != nil && !errors.Is(err, ErrNotFound) {
+			return nil, nil, err
 		}
 	}
 	p := &Post{Group: s.Group, Channel: s.Channel, CardID: card.ID, Category: card.Category, Daily: true, By: "schedule", At: b.clock.Now()}
@@ -43,19 +46,49 @@ func (b *Bot) post(ctx context.Context, s Schedule, r Reply) error {
 	err := b.chat.Post(ctx, s.Group, s.Channel, r)
 	if errors.Is(err, ErrChannelGone) {
 		b.log.Warn("daily question disabled: channel gone or no access", "group", s.Group, "channel", s.Channel, "err", err)
-		cur, gerr := b.store.Schedule(ctx, s.Group, s.Channel)
-		if gerr == nil {
-			cur.Disabled = fmt.Sprintf("posting to %s failed on %s (%v)", ChannelRef(s.Channel), b.clock.Now().UTC().Format("2 Jan 15:04 MST"), err)
-			if serr := b.store.SaveSchedule(ctx, cur); serr != nil {
-				return serr
-			}
+		reason := fmt.Sprintf("posting to %s failed on %s (%v)", ChannelRef(s.Channel), b.clock.Now().UTC().Format("2 Jan 15:04 MST"), err)
+		uerr := b.store.UpdateSchedule(ctx, s.Group, s.Channel, func(cur *Schedule) error {
+			cur.Disabled = reason
+			return nil
+		})
+		if uerr != nil && !errors.Is(uerr, ErrNotFound) {
+			return uerr
 		}
 	}
 	return err
 }
 
-func (b *Bot) unclaim(ctx context.Context, s Schedule, day string) {
-	if err := b.store.UnclaimDaily(ctx, s.Group, s.Channel, day); err != nil {
+// ClaimLease is how long a claim of a day's post holds before another
+// replica may take it over, when whoever claimed it neither confirmed
+// nor released it (it died between claiming and posting). A post that
+// takes longer than this (a rate limit waited out) may be made twice.
+const ClaimLease = 10 * time.Minute
+
+// claim is a claim of a day's post, made now.
+func (b *Bot) claim(day string) Claim {
+	now := b.clock.Now().Truncate(time.Microsecond) // as precise as a store keeps it
+	return Claim{Day: day, At: now, Until: now.Add(ClaimLease)}
+}
+
+// expired reports whether a claim held until until has expired at now
+// (false for a confirmed claim, whose until is zero).
+func expired(until, now time.Time) bool { return !until.IsZero() && !now.Before(until) }
+
+// posted confirms the claim of a day's question in a scheduled channel,
+// once it is posted.
+func (b *Bot) posted(ctx context.Context, s Schedule, day string) {
+	if s.Time == "" {
+		return // no schedule: the claim is a delivery id
+	}
+	if err := b.store.PostedDaily(ctx, s.Group, s.Channel, day); err != nil {
+		// the post is made: at worst the claim expires and the day's
+		// question is posted a second time
+		b.log.Warn("confirming the daily question's claim", "group", s.Group, "channel", s.Channel, "err", err)
+	}
+}
+
+func (b *Bot) unclaim(ctx context.Context, s Schedule, c Claim) {
+	if err := b.store.UnclaimDaily(ctx, s.Group, s.Channel, c); err != nil {
 		b.log.Error("cannot release the daily claim; today's question may be skipped", "group", s.Group, "channel", s.Channel, "err", err)
 	}
 }
@@ -90,10 +123,11 @@ func (b *Bot) Tick(ctx context.Context) (int, error) {
 		if _, err := b.tickDigest(ctx, s, now, loc); err != nil {
 			errs = append(errs, err)
 		}
-		if s.LastDay == day || !s.PostsOn(local.Weekday()) || local.Format("15:04") < s.Time {
+		if s.LastDay == day && !expired(s.DailyUntil, now) || !s.PostsOn(local.Weekday()) || local.Format("15:04") < s.Time {
 			continue
 		}
-		ok, err := b.store.ClaimDaily(ctx, s.Group, s.Channel, day)
+		c := b.claim(day)
+		ok, err := b.store.ClaimDaily(ctx, s.Group, s.Channel, c)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -110,12 +144,13 @@ func (b *Bot) Tick(ctx context.Context) (int, error) {
 		}
 		if err != nil {
 			if !errors.Is(err, ErrChannelGone) {
-				b.unclaim(ctx, s, day)
+				b.unclaim(ctx, s, c)
 				b.log.Error("daily question failed; will retry", "group", s.Group, "channel", s.Channel, "err", err)
 			}
 			errs = append(errs, err)
 			continue
 		}
+		b.posted(ctx, s, day)
 		posted++
 		b.log.Info("daily question posted", "group", s.Group, "channel", s.Channel, "card", card.ID, "day", day)
 	}

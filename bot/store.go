@@ -95,16 +95,64 @@ type PeekStore interface {
 type ScheduleStore interface {
 	Schedule(ctx context.Context, group, channel string) (Schedule, error) // ErrNotFound
 	Schedules(ctx context.Context, group string) ([]Schedule, error)       // "" for every group
+	// SaveSchedule stores a schedule whole, its claims (LastDay,
+	// DailyUntil, LastDigest, DigestUntil) too.
 	SaveSchedule(ctx context.Context, s Schedule) error
+	// UpdateSchedule changes a schedule in a transaction (ErrNotFound when
+	// there is none): what fn does to the claims is ignored, so that a
+	// change never undoes a claim made meanwhile (by another replica).
+	UpdateSchedule(ctx context.Context, group, channel string, fn func(*Schedule) error) error
 	DeleteSchedule(ctx context.Context, group, channel string) error
-	// ClaimDaily marks the daily post of a channel for a local day as made,
-	// and reports whether this call claimed it (false: already claimed).
-	ClaimDaily(ctx context.Context, group, channel, day string) (bool, error)
-	// UnclaimDaily undoes a claim whose post failed, so it is retried; the
+	// ClaimDaily claims the daily post of a channel for the local day
+	// c.Day, until c.Until, and reports whether this call claimed it: the
+	// day was not claimed yet, or its claim was never confirmed and had
+	// expired at c.At (whoever claimed it died before posting). It sets
+	// LastDay and DailyUntil; PostedDaily confirms the claim.
+	ClaimDaily(ctx context.Context, group, channel string, c Claim) (bool, error)
+	// PostedDaily confirms a day's claim: the post was made, the day is
+	// never claimed again.
+	PostedDaily(ctx context.Context, group, channel, day string) error
+	// UnclaimDaily undoes a claim whose post failed, so it is retried, if
+	// it still holds (c.Holds: no one took the day over meanwhile); the
 	// days before it stay claimed.
-	UnclaimDaily(ctx context.Context, group, channel, day string) error
-	// ClaimDigest is ClaimDaily for the weekly digest.
-	ClaimDigest(ctx context.Context, group, channel, day string) (bool, error)
+	UnclaimDaily(ctx context.Context, group, channel string, c Claim) error
+	// ClaimDigest and PostedDigest are ClaimDaily and PostedDaily for the
+	// weekly digest (LastDigest, DigestUntil).
+	ClaimDigest(ctx context.Context, group, channel string, c Claim) (bool, error)
+	PostedDigest(ctx context.Context, group, channel, day string) error
+}
+
+// Claim is a claim of a channel's post for a local day, made at At and
+// held until Until unless confirmed.
+type Claim struct {
+	Day       string
+	At, Until time.Time
+}
+
+// Take applies c to the claimed day and expiry of a schedule's post
+// (LastDay and DailyUntil, or LastDigest and DigestUntil) and reports
+// whether c takes the day: as ClaimDaily says.
+func (c Claim) Take(last *string, until *time.Time) bool {
+	if *last < c.Day || *last == c.Day && expired(*until, c.At) {
+		*last, *until = c.Day, c.Until
+		return true
+	}
+	return false
+}
+
+// Holds reports whether c is the claim a schedule's post holds now: its
+// day, not confirmed, not taken over.
+func (c Claim) Holds(last string, until time.Time) bool {
+	return last == c.Day && !until.IsZero() && until.Equal(c.Until)
+}
+
+// Confirm marks a claim of day as confirmed (see PostedDaily).
+func Confirm(last *string, until *time.Time, day string) bool {
+	if *last == day && !until.IsZero() {
+		*until = time.Time{}
+		return true
+	}
+	return false
 }
 
 // RoundStore keeps the study rounds in progress.

@@ -196,12 +196,16 @@ type Schedule struct {
 	Categories []string       `json:"categories,omitempty"` // empty: all
 	Weekdays   []time.Weekday `json:"weekdays,omitempty"`   // empty: every day
 	By         string         `json:"by"`
-	// LastDay is the local day of the last post claimed for this channel.
-	LastDay string `json:"last_day,omitempty"`
+	// LastDay is the local day of the last post claimed for this channel;
+	// DailyUntil, when set, is when that claim expires: it is not confirmed
+	// yet (the post is being made, or whoever claimed it died before).
+	LastDay    string    `json:"last_day,omitempty"`
+	DailyUntil time.Time `json:"daily_until,omitzero"`
 	// DigestDay is the weekday of the weekly digest ("fri"), "" for none;
-	// LastDigest the local day of the last one.
-	DigestDay  string `json:"digest_day,omitempty"`
-	LastDigest string `json:"last_digest,omitempty"`
+	// LastDigest the local day of the last one, DigestUntil as DailyUntil.
+	DigestDay   string    `json:"digest_day,omitempty"`
+	LastDigest  string    `json:"last_digest,omitempty"`
+	DigestUntil time.Time `json:"digest_until,omitzero"`
 	// Next rotates through Categories, one a day.
 	Next int `json:"next"`
 	// Disabled says why posting stopped (the channel is gone, access lost);

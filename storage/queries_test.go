@@ -42,7 +42,7 @@ func TestQueriesReportDamagedRecords(t *testing.T) {
 		{"Schedules", "schedules", "g\x00C1", func(ctx context.Context, db *storage.DB) error { _, err := db.Schedules(ctx, "g"); return err }},
 		{"every group's Schedules", "schedules", "g\x00C1", func(ctx context.Context, db *storage.DB) error { _, err := db.Schedules(ctx, ""); return err }},
 		{"ClaimDaily", "schedules", "g\x00C1", func(ctx context.Context, db *storage.DB) error {
-			_, err := db.ClaimDaily(ctx, "g", "C1", "2026-12-01")
+			_, err := db.ClaimDaily(ctx, "g", "C1", bot.Claim{Day: "2026-12-01"})
 			return err
 		}},
 		{"Round", "rounds", "g\x00C1", func(ctx context.Context, db *storage.DB) error { _, err := db.Round(ctx, "g", "C1"); return err }},

@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"errors"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -36,49 +38,84 @@ func (d *DB) DeleteSchedule(ctx context.Context, group, channel string) error {
 	return d.update(ctx, func(tx *bolt.Tx) error { return tx.Bucket(bSchedules).Delete(key(group, channel)) })
 }
 
-// ClaimDaily implements bot.ScheduleStore.
-func (d *DB) ClaimDaily(ctx context.Context, group, channel, day string) (bool, error) {
-	return d.claim(ctx, group, channel, day, func(s *bot.Schedule) *string { return &s.LastDay })
-}
-
-// ClaimDigest implements bot.ScheduleStore.
-func (d *DB) ClaimDigest(ctx context.Context, group, channel, day string) (bool, error) {
-	return d.claim(ctx, group, channel, day, func(s *bot.Schedule) *string { return &s.LastDigest })
-}
-
-// claim sets a schedule's "last posted" day (the field picks which post)
-// and reports whether this call moved it forward.
-func (d *DB) claim(ctx context.Context, group, channel, day string, field func(*bot.Schedule) *string) (bool, error) {
-	claimed := false
-	err := d.update(ctx, func(tx *bolt.Tx) error {
-		claimed = false
+// UpdateSchedule implements bot.ScheduleStore.
+func (d *DB) UpdateSchedule(ctx context.Context, group, channel string, fn func(*bot.Schedule) error) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
 		b, k := tx.Bucket(bSchedules), key(group, channel)
 		s, err := find[bot.Schedule](b, k)
 		if err != nil {
 			return err
 		}
-		if last := field(&s); *last < day {
-			*last = day
-			claimed = true
+		changed := s
+		if err := fn(&changed); err != nil {
+			return err
+		}
+		changed.Group, changed.Channel = group, channel
+		changed.LastDay, changed.DailyUntil, changed.LastDigest, changed.DigestUntil = s.LastDay, s.DailyUntil, s.LastDigest, s.DigestUntil
+		return put(b, k, changed)
+	})
+}
+
+// ClaimDaily implements bot.ScheduleStore.
+func (d *DB) ClaimDaily(ctx context.Context, group, channel string, c bot.Claim) (bool, error) {
+	return d.changeClaim(ctx, group, channel, func(s *bot.Schedule) bool { return c.Take(&s.LastDay, &s.DailyUntil) })
+}
+
+// ClaimDigest implements bot.ScheduleStore.
+func (d *DB) ClaimDigest(ctx context.Context, group, channel string, c bot.Claim) (bool, error) {
+	return d.changeClaim(ctx, group, channel, func(s *bot.Schedule) bool { return c.Take(&s.LastDigest, &s.DigestUntil) })
+}
+
+// PostedDaily implements bot.ScheduleStore.
+func (d *DB) PostedDaily(ctx context.Context, group, channel, day string) error {
+	_, err := d.changeClaim(ctx, group, channel, func(s *bot.Schedule) bool { return bot.Confirm(&s.LastDay, &s.DailyUntil, day) })
+	return ignoreNotFound(err)
+}
+
+// PostedDigest implements bot.ScheduleStore.
+func (d *DB) PostedDigest(ctx context.Context, group, channel, day string) error {
+	_, err := d.changeClaim(ctx, group, channel, func(s *bot.Schedule) bool { return bot.Confirm(&s.LastDigest, &s.DigestUntil, day) })
+	return ignoreNotFound(err)
+}
+
+// changeClaim applies change to a schedule's claims and saves the
+// schedule when change reports a change.
+func (d *DB) changeClaim(ctx context.Context, group, channel string, change func(*bot.Schedule) bool) (bool, error) {
+	changed := false
+	err := d.update(ctx, func(tx *bolt.Tx) error {
+		b, k := tx.Bucket(bSchedules), key(group, channel)
+		s, err := find[bot.Schedule](b, k)
+		if err != nil {
+			return err
+		}
+		if changed = change(&s); changed {
 			return put(b, k, s)
 		}
 		return nil
 	})
-	return claimed, err
+	return changed, err
+}
+
+// ignoreNotFound is err, or nil for bot.ErrNotFound.
+func ignoreNotFound(err error) error {
+	if errors.Is(err, bot.ErrNotFound) {
+		return nil
+	}
+	return err
 }
 
 // UnclaimDaily implements bot.ScheduleStore.
-func (d *DB) UnclaimDaily(ctx context.Context, group, channel, day string) error {
+func (d *DB) UnclaimDaily(ctx context.Context, group, channel string, c bot.Claim) error {
 	return d.update(ctx, func(tx *bolt.Tx) error {
 		b, k := tx.Bucket(bSchedules), key(group, channel)
 		var s bot.Schedule
 		ok, err := get(b, k, &s)
-		if err != nil || !ok || s.LastDay != day {
+		if err != nil || !ok || !c.Holds(s.LastDay, s.DailyUntil) {
 			return err
 		}
 		// the days before stay claimed: a retry may post today's again,
 		// never an earlier day's
-		s.LastDay = bot.DayBefore(day)
+		s.LastDay, s.DailyUntil = bot.DayBefore(c.Day), time.Time{}
 		return put(b, k, s)
 	})
 }

@@ -246,32 +246,53 @@ func (d *DB) Peeked(ctx context.Context, group, user, card string) (bot.Peek, er
 }
 
 // scheduleColumns selects a schedule and its claims.
-const scheduleColumns = "SELECT data, last_day, last_digest FROM schedules"
+const scheduleColumns = "SELECT data, last_day, daily_until, last_digest, digest_until FROM schedules"
 
 // schedules reads the schedules a query selects, with their claims.
-func (d *DB) schedules(ctx context.Context, where string, args ...any) ([]bot.Schedule, error) {
-	rows, err := d.pool.Query(ctx, scheduleColumns+" "+where, args...)
+func (d *DB) schedules(ctx context.Context, q querier, where string, args ...any) ([]bot.Schedule, error) {
+	rows, err := q.Query(ctx, scheduleColumns+" "+where, args...)
 	if err != nil {
 		return nil, err
 	}
 	var out []bot.Schedule
 	var data []byte
 	var lastDay, lastDigest string
-	_, err = pgx.ForEachRow(rows, []any{&data, &lastDay, &lastDigest}, func() error {
+	var dailyUntil, digestUntil *time.Time
+	_, err = pgx.ForEachRow(rows, []any{&data, &lastDay, &dailyUntil, &lastDigest, &digestUntil}, func() error {
 		var s bot.Schedule
 		if err := json.Unmarshal(data, &s); err != nil {
 			return damaged("schedules", err)
 		}
 		s.LastDay, s.LastDigest = lastDay, lastDigest
+		s.DailyUntil, s.DigestUntil = orZero(dailyUntil), orZero(digestUntil)
 		out = append(out, s)
 		return nil
 	})
 	return out, err
 }
 
+// querier is a pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+func orZero(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
+
+func orNull(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
 // Schedule implements bot.ScheduleStore.
 func (d *DB) Schedule(ctx context.Context, group, channel string) (bot.Schedule, error) {
-	out, err := d.schedules(ctx, "WHERE grp = $1 AND channel = $2", group, channel)
+	out, err := d.schedules(ctx, d.pool, "WHERE grp = $1 AND channel = $2", group, channel)
 	if err == nil && len(out) == 0 {
 		err = bot.ErrNotFound
 	}
@@ -284,22 +305,54 @@ func (d *DB) Schedule(ctx context.Context, group, channel string) (bot.Schedule,
 // Schedules implements bot.ScheduleStore.
 func (d *DB) Schedules(ctx context.Context, group string) ([]bot.Schedule, error) {
 	if group == "" {
-		return d.schedules(ctx, "ORDER BY grp, channel")
+		return d.schedules(ctx, d.pool, "ORDER BY grp, channel")
 	}
-	return d.schedules(ctx, "WHERE grp = $1 ORDER BY channel", group)
+	return d.schedules(ctx, d.pool, "WHERE grp = $1 ORDER BY channel", group)
+}
+
+// scheduleData is a schedule's JSON, without the claims (their columns
+// hold them).
+func scheduleData(s bot.Schedule) ([]byte, error) {
+	s.LastDay, s.DailyUntil, s.LastDigest, s.DigestUntil = "", time.Time{}, "", time.Time{}
+	return json.Marshal(s)
 }
 
 // SaveSchedule implements bot.ScheduleStore.
 func (d *DB) SaveSchedule(ctx context.Context, s bot.Schedule) error {
-	rec := s
-	rec.LastDay, rec.LastDigest = "", "" // their columns hold them
-	v, err := json.Marshal(rec)
+	v, err := scheduleData(s)
 	if err != nil {
 		return err
 	}
-	return d.exec(ctx, `INSERT INTO schedules (grp, channel, data, last_day, last_digest) VALUES ($1, $2, $3, $4, $5)
+	return d.exec(ctx, `INSERT INTO schedules (grp, channel, data, last_day, daily_until, last_digest, digest_until)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (grp, channel) DO UPDATE SET data = excluded.data, last_day = excluded.last_day,
-			last_digest = excluded.last_digest`, s.Group, s.Channel, v, s.LastDay, s.LastDigest)
+			daily_until = excluded.daily_until, last_digest = excluded.last_digest, digest_until = excluded.digest_until`,
+		s.Group, s.Channel, v, s.LastDay, orNull(s.DailyUntil), s.LastDigest, orNull(s.DigestUntil))
+}
+
+// UpdateSchedule implements bot.ScheduleStore: the row is locked while fn
+// runs, and only its data is written back, never its claims.
+func (d *DB) UpdateSchedule(ctx context.Context, group, channel string, fn func(*bot.Schedule) error) error {
+	return d.inTx(ctx, func(tx pgx.Tx) error {
+		out, err := d.schedules(ctx, tx, "WHERE grp = $1 AND channel = $2 FOR UPDATE", group, channel)
+		if err != nil {
+			return err
+		}
+		if len(out) == 0 {
+			return bot.ErrNotFound
+		}
+		s := out[0]
+		if err := fn(&s); err != nil {
+			return err
+		}
+		s.Group, s.Channel = group, channel
+		v, err := scheduleData(s)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "UPDATE schedules SET data = $3 WHERE grp = $1 AND channel = $2", group, channel, v)
+		return err
+	})
 }
 
 // DeleteSchedule implements bot.ScheduleStore.
@@ -308,19 +361,19 @@ func (d *DB) DeleteSchedule(ctx context.Context, group, channel string) error {
 }
 
 // ClaimDaily implements bot.ScheduleStore: one conditional UPDATE, so that
-// of all replicas one moves the day forward.
-func (d *DB) ClaimDaily(ctx context.Context, group, channel, day string) (bool, error) {
-	return d.claim(ctx, "last_day", group, channel, day)
+// of all replicas one takes the day (bot.Claim.Take, in SQL).
+func (d *DB) ClaimDaily(ctx context.Context, group, channel string, c bot.Claim) (bool, error) {
+	return d.claim(ctx, "last_day", "daily_until", group, channel, c)
 }
 
 // ClaimDigest implements bot.ScheduleStore.
-func (d *DB) ClaimDigest(ctx context.Context, group, channel, day string) (bool, error) {
-	return d.claim(ctx, "last_digest", group, channel, day)
+func (d *DB) ClaimDigest(ctx context.Context, group, channel string, c bot.Claim) (bool, error) {
+	return d.claim(ctx, "last_digest", "digest_until", group, channel, c)
 }
 
-func (d *DB) claim(ctx context.Context, column, group, channel, day string) (bool, error) {
-	tag, err := d.pool.Exec(ctx, "UPDATE schedules SET "+column+" = $3 WHERE grp = $1 AND channel = $2 AND "+column+" < $3",
-		group, channel, day)
+func (d *DB) claim(ctx context.Context, day, until, group, channel string, c bot.Claim) (bool, error) {
+	tag, err := d.pool.Exec(ctx, "UPDATE schedules SET "+day+" = $3, "+until+" = $5 WHERE grp = $1 AND channel = $2 AND ("+
+		day+" < $3 OR "+day+" = $3 AND "+until+" <= $4)", group, channel, c.Day, c.At, orNull(c.Until))
 	if err != nil {
 		return false, err
 	}
@@ -332,10 +385,24 @@ func (d *DB) claim(ctx context.Context, column, group, channel, day string) (boo
 	return false, noRows(err)
 }
 
+// PostedDaily implements bot.ScheduleStore.
+func (d *DB) PostedDaily(ctx context.Context, group, channel, day string) error {
+	return d.exec(ctx, "UPDATE schedules SET daily_until = NULL WHERE grp = $1 AND channel = $2 AND last_day = $3", group, channel, day)
+}
+
+// PostedDigest implements bot.ScheduleStore.
+func (d *DB) PostedDigest(ctx context.Context, group, channel, day string) error {
+	return d.exec(ctx, "UPDATE schedules SET digest_until = NULL WHERE grp = $1 AND channel = $2 AND last_digest = $3", group, channel, day)
+}
+
 // UnclaimDaily implements bot.ScheduleStore.
-func (d *DB) UnclaimDaily(ctx context.Context, group, channel, day string) error {
-	return d.exec(ctx, "UPDATE schedules SET last_day = $4 WHERE grp = $1 AND channel = $2 AND last_day = $3",
-		group, channel, day, bot.DayBefore(day))
+func (d *DB) UnclaimDaily(ctx context.Context, group, channel string, c bot.Claim) error {
+	if c.Until.IsZero() {
+		return ctx.Err() // a confirmed claim holds no more
+	}
+	return d.exec(ctx, `UPDATE schedules SET last_day = $5, daily_until = NULL
+		WHERE grp = $1 AND channel = $2 AND last_day = $3 AND daily_until = $4`,
+		group, channel, c.Day, c.Until, bot.DayBefore(c.Day))
 }
 
 // Round implements bot.RoundStore.

@@ -292,3 +292,64 @@ func TestAbandonedRoundIsClosed(t *testing.T) {
 		t.Errorf("rounds after closing = %v, %v; want none", rounds, err)
 	}
 }
+
+// failChat is a replica's chat whose first post hangs until released and
+// then fails: the replica dies between claiming a day and posting it.
+type failChat struct {
+	stallChat
+}
+
+func (c *failChat) Post(ctx context.Context, group, channel string, r bot.Reply) error {
+	first := false
+	c.once.Do(func() { first = true })
+	if first {
+		close(c.stalled)
+		<-c.release
+		return fmt.Errorf("the replica died")
+	}
+	return c.dayChat.Post(ctx, group, channel, r)
+}
+
+// TestReplicasTakeOverADailyClaim: the replica that claimed a channel's
+// day stalls before posting; once the claim's lease has run out, another
+// replica posts the day's question, and the stalled replica's failure
+// afterwards does not release the day the other one posted.
+func TestReplicasTakeOverADailyClaim(t *testing.T) {
+	start := time.Date(2026, 11, 23, 8, 55, 0, 0, time.UTC)
+	clock := bottest.NewClock(start)
+	rs := replicas(t, 3, clock)
+	ctx := t.Context()
+	dead := &failChat{stallChat{dayChat: rs[0].chat, stalled: make(chan struct{}), release: make(chan struct{})}}
+	rs[0].bot.SetChat(dead)
+	if err := rs[0].db.SaveSchedule(ctx, bot.Schedule{Group: "g", Channel: "C1", Time: "09:00", TimeZone: "UTC"}); err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(start.Add(5 * time.Minute))
+	stalled := make(chan error, 1)
+	go func() { _, err := rs[0].bot.Tick(ctx); stalled <- err }()
+	<-dead.stalled
+	live := rs[1:]
+	tick := func() { all(t, live, func(r *replica) error { _, err := r.bot.Tick(ctx); return err }) }
+	tick()
+	if n := len(posts(rs, "Question of the day")); n != 0 {
+		t.Fatalf("%d questions posted while replica 0 holds the day's claim, want 0", n)
+	}
+	for clock.Now().Before(start.Add(5*time.Minute + bot.ClaimLease)) {
+		clock.Add(time.Minute)
+		tick()
+	}
+	if n := len(posts(live, "Question of the day")); n != 1 {
+		t.Fatalf("%d questions posted by the live replicas once the claim expired, want 1", n)
+	}
+	close(dead.release)
+	if err := <-stalled; err == nil {
+		t.Fatal("the dead replica's tick reported no error")
+	}
+	for range 60 {
+		clock.Add(time.Minute)
+		tick()
+	}
+	if n := len(posts(rs, "Question of the day")); n != 1 {
+		t.Errorf("%d questions of the day in all, want 1: the dead replica's failure released the day another replica posted", n)
+	}
+}

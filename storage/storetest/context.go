@@ -97,9 +97,14 @@ func testContext(t *testing.T, open Opener) {
 				{"SavePeek of a new day", func() error { return s.SavePeek(ctx, "g", "ann", "card-p1", bot.Peek{Day: day(1), Answer: true}) }},
 				{"SaveSchedule", func() error { return s.SaveSchedule(ctx, changed) }},
 				{"SaveSchedule of a new channel", func() error { return s.SaveSchedule(ctx, sampleSchedule("g", "C2")) }},
-				{"ClaimDaily", func() error { _, err := s.ClaimDaily(ctx, "g", "C1", day(0)); return err }},
-				{"ClaimDigest", func() error { _, err := s.ClaimDigest(ctx, "g", "C1", day(0)); return err }},
-				{"UnclaimDaily", func() error { return s.UnclaimDaily(ctx, "g", "C1", day(-1)) }},
+				{"ClaimDaily", func() error { _, err := s.ClaimDaily(ctx, "g", "C1", claim(day(0))); return err }},
+				{"ClaimDigest", func() error { _, err := s.ClaimDigest(ctx, "g", "C1", claim(day(0))); return err }},
+				{"UnclaimDaily", func() error { return s.UnclaimDaily(ctx, "g", "C1", claim(day(-1))) }},
+				{"UpdateSchedule", func() error {
+					return s.UpdateSchedule(ctx, "g", "C1", func(sc *bot.Schedule) error { sc.Time = "18:00"; return nil })
+				}},
+				{"PostedDaily", func() error { return s.PostedDaily(ctx, "g", "C1", day(-1)) }},
+				{"PostedDigest", func() error { return s.PostedDigest(ctx, "g", "C1", day(-1)) }},
 				{"DeleteSchedule", func() error { return s.DeleteSchedule(ctx, "g", "C1") }},
 				{"SaveRound", func() error { return s.SaveRound(ctx, round) }},
 				{"SaveRound of a new channel", func() error { return s.SaveRound(ctx, sampleRound("g", "C2")) }},

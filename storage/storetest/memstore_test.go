@@ -3,6 +3,7 @@ package storetest_test
 import (
 	"cmp"
 	"context"
+	"errors"
 	"maps"
 	"slices"
 	"strconv"
@@ -237,41 +238,73 @@ func (s *memStore) DeleteSchedule(ctx context.Context, group, channel string) er
 	return nil
 }
 
-func (s *memStore) claim(group, channel, day string, field func(*bot.Schedule) *string) (bool, error) {
+func (s *memStore) changeClaim(ctx context.Context, group, channel string, change func(*bot.Schedule) bool) (bool, error) {
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
 	defer s.lock()()
 	sc, ok := s.schedules[key2{group, channel}]
 	if !ok {
 		return false, bot.ErrNotFound
 	}
-	if last := field(&sc); *last < day {
-		*last = day
+	if change(&sc) {
 		s.schedules[key2{group, channel}] = sc
 		return true, nil
 	}
 	return false, nil
 }
 
-func (s *memStore) ClaimDaily(ctx context.Context, group, channel, day string) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	return s.claim(group, channel, day, func(sc *bot.Schedule) *string { return &sc.LastDay })
+func (s *memStore) ClaimDaily(ctx context.Context, group, channel string, c bot.Claim) (bool, error) {
+	return s.changeClaim(ctx, group, channel, func(sc *bot.Schedule) bool { return c.Take(&sc.LastDay, &sc.DailyUntil) })
 }
 
-func (s *memStore) ClaimDigest(ctx context.Context, group, channel, day string) (bool, error) {
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	return s.claim(group, channel, day, func(sc *bot.Schedule) *string { return &sc.LastDigest })
+func (s *memStore) ClaimDigest(ctx context.Context, group, channel string, c bot.Claim) (bool, error) {
+	return s.changeClaim(ctx, group, channel, func(sc *bot.Schedule) bool { return c.Take(&sc.LastDigest, &sc.DigestUntil) })
 }
 
-func (s *memStore) UnclaimDaily(ctx context.Context, group, channel, day string) error {
+func (s *memStore) PostedDaily(ctx context.Context, group, channel, day string) error {
+	_, err := s.changeClaim(ctx, group, channel, func(sc *bot.Schedule) bool { return bot.Confirm(&sc.LastDay, &sc.DailyUntil, day) })
+	if errors.Is(err, bot.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+func (s *memStore) PostedDigest(ctx context.Context, group, channel, day string) error {
+	_, err := s.changeClaim(ctx, group, channel, func(sc *bot.Schedule) bool { return bot.Confirm(&sc.LastDigest, &sc.DigestUntil, day) })
+	if errors.Is(err, bot.ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
+func (s *memStore) UpdateSchedule(ctx context.Context, group, channel string, fn func(*bot.Schedule) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	defer s.lock()()
-	if sc, ok := s.schedules[key2{group, channel}]; ok && sc.LastDay == day {
-		sc.LastDay = bot.DayBefore(day)
+	sc, ok := s.schedules[key2{group, channel}]
+	if !ok {
+		return bot.ErrNotFound
+	}
+	changed := sc
+	changed.Categories, changed.Weekdays = slices.Clone(sc.Categories), slices.Clone(sc.Weekdays)
+	if err := fn(&changed); err != nil {
+		return err
+	}
+	changed.Group, changed.Channel = group, channel
+	changed.LastDay, changed.DailyUntil, changed.LastDigest, changed.DigestUntil = sc.LastDay, sc.DailyUntil, sc.LastDigest, sc.DigestUntil
+	s.schedules[key2{group, channel}] = changed
+	return nil
+}
+
+func (s *memStore) UnclaimDaily(ctx context.Context, group, channel string, c bot.Claim) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	defer s.lock()()
+	if sc, ok := s.schedules[key2{group, channel}]; ok && c.Holds(sc.LastDay, sc.DailyUntil) {
+		sc.LastDay, sc.DailyUntil = bot.DayBefore(c.Day), time.Time{}
 		s.schedules[key2{group, channel}] = sc
 	}
 	return nil

@@ -46,21 +46,22 @@ func testRestart(t *testing.T, open Opener) {
 	if err := s.SaveSchedule(ctx, claimed); err != nil {
 		t.Fatal(err)
 	}
-	for _, claim := range []func(context.Context, string, string, string) (bool, error){s.ClaimDaily, s.ClaimDigest} {
-		if ok, err := claim(ctx, "g", "C1", day(1)); err != nil || !ok {
+	for _, claimFn := range []func(context.Context, string, string, bot.Claim) (bool, error){s.ClaimDaily, s.ClaimDigest} {
+		if ok, err := claimFn(ctx, "g", "C1", claim(day(1))); err != nil || !ok {
 			t.Fatalf("claim: %v, %v", ok, err)
 		}
 	}
 	claimed.LastDay, claimed.LastDigest = day(1), day(1)
+	claimed.DailyUntil, claimed.DigestUntil = claim(day(1)).Until, claim(day(1)).Until
 	released := sampleSchedule("g", "C2")
 	released.LastDay, released.LastDigest = "", ""
 	if err := s.SaveSchedule(ctx, released); err != nil {
 		t.Fatal(err)
 	}
-	if ok, err := s.ClaimDaily(ctx, "g", "C2", day(1)); err != nil || !ok {
+	if ok, err := s.ClaimDaily(ctx, "g", "C2", claim(day(1))); err != nil || !ok {
 		t.Fatalf("ClaimDaily: %v, %v", ok, err)
 	}
-	if err := s.UnclaimDaily(ctx, "g", "C2", day(1)); err != nil {
+	if err := s.UnclaimDaily(ctx, "g", "C2", claim(day(1))); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SaveSchedule(ctx, sampleSchedule("g", "C3")); err != nil {
@@ -137,12 +138,12 @@ func testRestart(t *testing.T, open Opener) {
 	if got, err := s.Schedule(ctx, "g", "C1"); err != nil || !equalSchedule(got, claimed) {
 		t.Errorf("Schedule after a restart\n got %+v, %v\nwant %+v", got, err, claimed)
 	}
-	for name, claim := range map[string]func(context.Context, string, string, string) (bool, error){"ClaimDaily": s.ClaimDaily, "ClaimDigest": s.ClaimDigest} {
-		if ok, err := claim(ctx, "g", "C1", day(1)); err != nil || ok {
+	for name, claimFn := range map[string]func(context.Context, string, string, bot.Claim) (bool, error){"ClaimDaily": s.ClaimDaily, "ClaimDigest": s.ClaimDigest} {
+		if ok, err := claimFn(ctx, "g", "C1", claim(day(1))); err != nil || ok {
 			t.Errorf("%s of a day claimed before a restart = %v, %v; want false", name, ok, err)
 		}
 	}
-	if ok, err := s.ClaimDaily(ctx, "g", "C2", day(1)); err != nil || !ok {
+	if ok, err := s.ClaimDaily(ctx, "g", "C2", claim(day(1))); err != nil || !ok {
 		t.Errorf("ClaimDaily of a day unclaimed before a restart = %v, %v; want true", ok, err)
 	}
 	if sc, err := s.Schedule(ctx, "g", "C3"); !errors.Is(err, bot.ErrNotFound) {

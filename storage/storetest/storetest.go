@@ -71,6 +71,7 @@ func Run(t *testing.T, open Opener) {
 		{"Member", testMember},
 		{"Leaderboard", testLeaderboard},
 		{"Schedule", testSchedule},
+		{"UpdateSchedule", testUpdateSchedule},
 		{"Claim", testClaim},
 		{"Activity", testActivity},
 		{"Round", testRound},
@@ -442,6 +443,7 @@ func normSchedule(s bot.Schedule) bot.Schedule {
 	if len(s.Weekdays) == 0 {
 		s.Weekdays = nil
 	}
+	s.DailyUntil, s.DigestUntil = s.DailyUntil.UTC(), s.DigestUntil.UTC()
 	return s
 }
 
@@ -456,8 +458,13 @@ func normRound(r bot.Round) bot.Round {
 	if len(r.Names) == 0 {
 		r.Names = nil
 	}
-	r.Deadline = r.Deadline.UTC()
+	r.Deadline, r.Lease = r.Deadline.UTC(), r.Lease.UTC()
 	return r
 }
 
 func equalRound(a, b bot.Round) bool { return reflect.DeepEqual(normRound(a), normRound(b)) }
+
+// claim is a claim of day made at t0, held ten minutes.
+func claim(day string) bot.Claim {
+	return bot.Claim{Day: day, At: t0, Until: t0.Add(10 * time.Minute)}
+}

@@ -82,13 +82,17 @@ CREATE TABLE peeks (
 );
 
 -- The claims of each channel's daily question and weekly digest are
--- columns of their own, changed by one conditional UPDATE each.
+-- columns of their own, each changed by one conditional UPDATE: the day
+-- claimed last, and until when that claim holds unless confirmed (NULL:
+-- confirmed, the post was made).
 CREATE TABLE schedules (
-    grp         text COLLATE "C" NOT NULL,
-    channel     text COLLATE "C" NOT NULL,
-    data        jsonb NOT NULL,
-    last_day    text COLLATE "C" NOT NULL DEFAULT '',
-    last_digest text COLLATE "C" NOT NULL DEFAULT '',
+    grp          text COLLATE "C" NOT NULL,
+    channel      text COLLATE "C" NOT NULL,
+    data         jsonb NOT NULL,
+    last_day     text COLLATE "C" NOT NULL DEFAULT '',
+    daily_until  timestamptz,
+    last_digest  text COLLATE "C" NOT NULL DEFAULT '',
+    digest_until timestamptz,
     PRIMARY KEY (grp, channel)
 );
 

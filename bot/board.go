@@ -7,9 +7,35 @@ import (
 	"strings"
 	"time"
 
-	"github.com/prepbot/prepbot/bot/chart"
 	"github.com/prepbot/prepbot/questionbank"
 )
+
+// Pictures draws the pictures replies carry, as PNG: the ranking of
+// /leaderboard chart:yes and a member's year in /stats. The domain says
+// what a picture shows; bot/chart draws it. A bot without one
+// (Config.Pictures nil) replies without pictures.
+type Pictures interface {
+	// Leaderboard draws a ranking, best first.
+	Leaderboard(title string, standings []Standing) ([]byte, error)
+	// Stats draws a member's year: answers per day (days maps 2006-01-02
+	// to a count) in the 53 weeks up to today, and accuracy per category.
+	Stats(title string, days map[string]int, today time.Time, categories []CategoryTally) ([]byte, error)
+}
+
+// Standing is one member's line in a leaderboard picture.
+type Standing struct {
+	Name     string
+	Points   int
+	Accuracy int // percent
+	Streak   int // days
+}
+
+// CategoryTally is a member's answers in one category, for a stats
+// picture.
+type CategoryTally struct {
+	Name string // the category's name
+	Tally
+}
 
 // location returns a group's time zone.
 func (b *Bot) location(ctx context.Context, group string) (*time.Location, error) {
@@ -78,9 +104,9 @@ func (b *Bot) leaderboard(ctx context.Context, req Request) (Reply, error) {
 		t.WriteString("\n")
 	}
 	r.Text = strings.TrimSpace(t.String())
-	if yes(req.Args["chart"]) {
+	if yes(req.Args["chart"]) && b.cfg.Pictures != nil {
 		now := b.clock.Now()
-		var rows []chart.Row
+		var rows []Standing
 		for _, s := range scores {
 			m, err := b.store.Member(ctx, req.Group, s.User)
 			if err != nil {
@@ -90,9 +116,9 @@ func (b *Bot) leaderboard(ctx context.Context, req Request) (Reply, error) {
 			if name == "" {
 				name = s.User
 			}
-			rows = append(rows, chart.Row{Name: name, Points: s.Points, Accuracy: int(100 * s.Accuracy()), Streak: m.CurrentStreak(now, loc)})
+			rows = append(rows, Standing{Name: name, Points: s.Points, Accuracy: int(100 * s.Accuracy()), Streak: m.CurrentStreak(now, loc)})
 		}
-		data, err := chart.Leaderboard(title, rows)
+		data, err := b.cfg.Pictures.Leaderboard(title, rows)
 		if err != nil {
 			return Reply{}, err
 		}
@@ -173,11 +199,13 @@ func (b *Bot) stats(ctx context.Context, req Request) (Reply, error) {
 		fmt.Fprintf(&t, "- %s: %d of %d correct (%.0f%%)\n", fmtCategory(b.bank, c), tl.Correct, tl.Answered, 100*tl.Accuracy())
 	}
 	r.Text = "**Accuracy per category**\n" + strings.TrimSpace(t.String())
-	pic, err := b.statsPicture(ctx, req.Group, user, name, m, loc)
-	if err != nil {
-		return Reply{}, err
+	if b.cfg.Pictures != nil {
+		pic, err := b.statsPicture(ctx, req.Group, user, name, m, loc)
+		if err != nil {
+			return Reply{}, err
+		}
+		r.Attachments = []Attachment{pic}
 	}
-	r.Attachments = []Attachment{pic}
 	return r, nil
 }
 
@@ -187,17 +215,16 @@ func (b *Bot) statsPicture(ctx context.Context, group, user, name string, m Memb
 	if err != nil {
 		return Attachment{}, err
 	}
-	var bars []chart.Bar
+	var cats []CategoryTally
 	for _, c := range b.bank.Categories() {
-		t := m.Categories[c.ID]
-		bars = append(bars, chart.Bar{Name: c.Name, Correct: t.Correct, Answered: t.Answered})
+		cats = append(cats, CategoryTally{Name: c.Name, Tally: m.Categories[c.ID]})
 	}
 	total := 0
 	for _, n := range days {
 		total += n
 	}
 	title := fmt.Sprintf("%s: %s in the last year", name, plural(total, "answer", "answers"))
-	data, err := chart.Stats(title, days, b.clock.Now().In(loc), bars)
+	data, err := b.cfg.Pictures.Stats(title, days, b.clock.Now().In(loc), cats)
 	if err != nil {
 		return Attachment{}, err
 	}

@@ -43,6 +43,9 @@ type Config struct {
 	// TimeZone is a group's time zone until an admin sets one with /qotd set
 	// (default UTC).
 	TimeZone string
+	// Pictures draws the pictures of /stats and /leaderboard chart:yes
+	// (chart.Pictures); without it, replies carry no picture.
+	Pictures Pictures
 }
 
 // Bot handles requests. It is safe for concurrent use.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/bot/chart"
 	"github.com/prepbot/prepbot/questionbank"
 	"github.com/prepbot/prepbot/questionbank/bankfile"
 	"github.com/prepbot/prepbot/storage"
@@ -19,7 +20,8 @@ var RigStart = time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC)
 
 // Rig is what an adapter's test rig puts behind the adapter under test: a
 // bot on a real database in the test's temporary folder, drawing from the
-// built-in bank, on a clock the test sets (at RigStart until it does).
+// built-in bank, on a clock the test sets (at RigStart until it does), with
+// the real pictures (bot/chart).
 type Rig struct {
 	Bot   *bot.Bot
 	DB    *storage.DB
@@ -41,7 +43,7 @@ func NewRigOn(t testing.TB, db *storage.DB) *Rig {
 }
 
 func (r *Rig) newBot() *bot.Bot {
-	return bot.New(bot.Config{Bank: r.Bank, Store: r.DB, Clock: r.Clock, Chat: r.chat})
+	return bot.New(bot.Config{Bank: r.Bank, Store: r.DB, Clock: r.Clock, Chat: r.chat, Pictures: chart.Pictures{}})
 }
 
 // SetChat makes the adapter under test the bot's chat, for the groups of

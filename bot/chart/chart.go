@@ -3,7 +3,8 @@
 // the leaderboard with streaks. Pure Go with the font built into
 // golang.org/x/image (no cgo, nothing fetched at run time). Every picture
 // has its own dark, opaque background and light text, so it reads the same
-// in the light and dark themes of Discord and Slack.
+// in the light and dark themes of Discord and Slack. Pictures is the
+// bot.Pictures the binary gives the bot.
 package chart
 
 import (
@@ -18,7 +19,14 @@ import (
 	"golang.org/x/image/font"
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
+
+	"github.com/prepbot/prepbot/bot"
 )
+
+// Pictures draws the bot's pictures (bot.Pictures) as PNG.
+type Pictures struct{}
+
+var _ bot.Pictures = Pictures{}
 
 var (
 	background = color.RGBA{0x1e, 0x1f, 0x22, 0xff}
@@ -47,12 +55,6 @@ func encode(img image.Image) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Bar is one category's accuracy.
-type Bar struct {
-	Name              string
-	Correct, Answered int
-}
-
 const (
 	cell     = 11
 	gap      = 2
@@ -66,7 +68,7 @@ const StatsWidth = heatLeft + weeks*(cell+gap) + 20
 
 // Stats draws a member's year: answers per day (days maps 2006-01-02 to a
 // count) in the 53 weeks up to today, and accuracy per category.
-func Stats(title string, days map[string]int, today time.Time, bars []Bar) ([]byte, error) {
+func (Pictures) Stats(title string, days map[string]int, today time.Time, bars []bot.CategoryTally) ([]byte, error) {
 	h := heatTop + 7*(cell+gap) + 30 + len(bars)*22 + 16
 	img := image.NewRGBA(image.Rect(0, 0, StatsWidth, h))
 	fill(img, img.Bounds(), background)
@@ -118,19 +120,11 @@ func Stats(title string, days map[string]int, today time.Time, bars []Bar) ([]by
 	return encode(img)
 }
 
-// Row is one line of a leaderboard picture.
-type Row struct {
-	Name     string
-	Points   int
-	Accuracy int // percent
-	Streak   int // days
-}
-
 // LeaderboardWidth is the width of a leaderboard picture, for tests.
 const LeaderboardWidth = 520
 
 // Leaderboard draws a ranking with points, accuracy and streaks.
-func Leaderboard(title string, rows []Row) ([]byte, error) {
+func (Pictures) Leaderboard(title string, rows []bot.Standing) ([]byte, error) {
 	h := 44 + max(1, len(rows))*26 + 10
 	img := image.NewRGBA(image.Rect(0, 0, LeaderboardWidth, h))
 	fill(img, img.Bounds(), background)

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/prepbot/prepbot/bot"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden images in testdata")
@@ -63,8 +65,10 @@ func TestStats(t *testing.T) {
 	for i := 0; i < 200; i += 3 {
 		days[today.AddDate(0, 0, -i).Format("2006-01-02")] = 1 + i%5
 	}
-	got, err := Stats("Ann: 68 answers in the last year", days, today, []Bar{
-		{"Python Core & Advanced", 12, 15}, {"PostgreSQL & Persistence", 3, 10}, {"Coding & Logic Challenges", 0, 0},
+	got, err := Pictures{}.Stats("Ann: 68 answers in the last year", days, today, []bot.CategoryTally{
+		{Name: "Python Core & Advanced", Tally: bot.Tally{Correct: 12, Answered: 15}},
+		{Name: "PostgreSQL & Persistence", Tally: bot.Tally{Correct: 3, Answered: 10}},
+		{Name: "Coding & Logic Challenges"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -79,12 +83,16 @@ func TestStats(t *testing.T) {
 }
 
 func TestLeaderboard(t *testing.T) {
-	got, err := Leaderboard("Leaderboard: this week", []Row{{"ann", 120, 90, 12}, {"ben", 95, 80, 0}, {"cat", 40, 50, 3}})
+	got, err := Pictures{}.Leaderboard("Leaderboard: this week", []bot.Standing{
+		{Name: "ann", Points: 120, Accuracy: 90, Streak: 12},
+		{Name: "ben", Points: 95, Accuracy: 80},
+		{Name: "cat", Points: 40, Accuracy: 50, Streak: 3},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	decode(t, got, LeaderboardWidth)
 	golden(t, "leaderboard.png", got)
-	empty, _ := Leaderboard("Leaderboard: this week", nil)
+	empty, _ := Pictures{}.Leaderboard("Leaderboard: this week", nil)
 	decode(t, empty, LeaderboardWidth)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/bottest"
+	"github.com/prepbot/prepbot/bot/chart"
 	"github.com/prepbot/prepbot/bot/console"
 	"github.com/prepbot/prepbot/questionbank"
 	"github.com/prepbot/prepbot/questionbank/bankfile"
@@ -40,7 +41,7 @@ func newEnv(t *testing.T, start time.Time, tz string) *env {
 
 func (e *env) open() {
 	e.db = bottest.OpenDBAt(e.t, e.path)
-	e.bot = bot.New(bot.Config{Bank: e.bank, Store: e.db, Clock: e.clock, TimeZone: e.tz})
+	e.bot = bot.New(bot.Config{Bank: e.bank, Store: e.db, Clock: e.clock, TimeZone: e.tz, Pictures: chart.Pictures{}})
 }
 
 // restart closes the database and starts a new bot on the same file, as a

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/bot/chart"
 	"github.com/prepbot/prepbot/bot/console"
 	"github.com/prepbot/prepbot/storage"
 )
@@ -89,7 +90,7 @@ func runConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	defer stop()
 	// one member at a terminal: no draw cooldown (it protects a shared
 	// channel and the server's disk from a member who draws in a loop)
-	b := bot.New(bot.Config{Bank: bank, Store: db, TimeZone: *tz, DrawLimit: -1,
+	b := bot.New(bot.Config{Bank: bank, Store: db, TimeZone: *tz, DrawLimit: -1, Pictures: chart.Pictures{},
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	tick := time.Duration(0)
 	if isTerminal(stdin) {

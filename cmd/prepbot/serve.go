@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/bot/chart"
 	"github.com/prepbot/prepbot/bot/discord"
 	"github.com/prepbot/prepbot/bot/slack"
 	"github.com/prepbot/prepbot/questionbank"
@@ -105,7 +106,7 @@ func (m *Main) Open() error {
 	m.DB.OnCommit(func(d time.Duration) { met.commit.Observe(d.Seconds()) })
 	m.DB.OnGroup(func(n int) { met.group.Observe(float64(n)) })
 	m.Bot = bot.New(bot.Config{Bank: bank, Store: m.DB, Log: m.Log, TimeZone: m.Config.TimeZone,
-		Observe: met.observe, OnDaily: met.daily})
+		Observe: met.observe, OnDaily: met.daily, Pictures: chart.Pictures{}})
 	chats := bot.Chats{}
 	add := func(name string, p platformChat, err error) error {
 		if err != nil {

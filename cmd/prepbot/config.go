@@ -11,9 +11,11 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"go.yaml.in/yaml/v3"
 
 	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/storage/postgres"
 )
 
 // Config is the server's configuration, read from config.yaml. Every key is
@@ -192,7 +194,12 @@ func redact(msg string, expanded map[string]string) string {
 func (c Config) Validate(name string) error {
 	var errs []string
 	if c.DB == "" {
-		errs = append(errs, "db: give the database file, such as /data/prepbot.db")
+		errs = append(errs, "db: give the database file, such as /data/prepbot.db, or a PostgreSQL URL, such as postgres://prepbot@db:5432/prepbot")
+	} else if postgres.IsURL(c.DB) {
+		// never quoted: the URL may carry a password
+		if _, err := pgconn.ParseConfig(c.DB); err != nil {
+			errs = append(errs, "db: the PostgreSQL URL does not parse; write it as postgres://user:password@host:5432/database (percent-encode special characters in the password)")
+		}
 	}
 	if _, err := bot.LoadLocation(c.TimeZone); err != nil {
 		errs = append(errs, "timezone: "+bot.ErrorMessage(err))

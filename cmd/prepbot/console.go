@@ -18,6 +18,7 @@ import (
 	"github.com/prepbot/prepbot/bot/chart"
 	"github.com/prepbot/prepbot/bot/console"
 	"github.com/prepbot/prepbot/storage"
+	"github.com/prepbot/prepbot/storage/postgres"
 )
 
 // dataDir is where prepbot keeps its files when no --db is given.
@@ -51,7 +52,7 @@ func defaultUser() string {
 
 func runConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("console", stderr, "prepbot console [--db PATH] [--user NAME] [--bank PATH]... [--timezone ZONE]\n\nStudy in the terminal: the same commands as on Discord, typed (/question category:postgres).\nButtons print as [N] label; type N to press one. Works with piped input.")
-	dbPath := fs.String("db", "", "database `file` (default: console.db in the user's data folder)")
+	dbPath := fs.String("db", "", "database `file` or postgres:// URL (default: console.db in the user's data folder)")
 	user := fs.String("user", defaultUser(), "your `name` in the leaderboard")
 	tz := fs.String("timezone", "", "time `zone` for streaks and leaderboards until /qotd set gives one (default UTC)")
 	var banks stringsFlag
@@ -76,18 +77,29 @@ func runConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		*dbPath = filepath.Join(dataDir(), "console.db")
 		banner = "Your progress is saved in " + *dbPath + " (choose another file with --db)."
 	}
-	db, err := storage.Open(*dbPath, storage.Options{Progress: func(format string, args ...any) {
+	progress := func(format string, args ...any) {
 		fmt.Fprintf(stderr, format+"\n", args...) // a schema migration, once after an upgrade
-	}})
-	if err != nil {
-		return err
 	}
-	defer db.Close()
-	stopBackups := serveBackups(db)
-	defer stopBackups()
-
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	var db bot.Store
+	if postgres.IsURL(*dbPath) {
+		pg, err := postgres.Open(ctx, *dbPath, postgres.Options{Progress: progress})
+		if err != nil {
+			return err
+		}
+		defer pg.Close()
+		db = pg
+	} else {
+		bb, err := storage.Open(*dbPath, storage.Options{Progress: progress})
+		if err != nil {
+			return err
+		}
+		defer bb.Close()
+		stopBackups := serveBackups(bb)
+		defer stopBackups()
+		db = bb
+	}
 	// one member at a terminal: no draw cooldown (it protects a shared
 	// channel and the server's disk from a member who draws in a loop)
 	b := bot.New(bot.Config{Bank: bank, Store: db, TimeZone: *tz, DrawLimit: -1, Pictures: chart.Pictures{},
@@ -164,6 +176,11 @@ func runBackup(args []string, stdout, stderr io.Writer) error {
 	}
 	if *dbPath == "" || len(rest) != 1 {
 		fmt.Fprintln(stderr, "prepbot backup: give the database and where to write the copy: prepbot backup --db PATH OUT")
+		return exitError{2}
+	}
+	if postgres.IsURL(*dbPath) {
+		fmt.Fprintln(stderr, "prepbot backup copies a bbolt file. Back up a PostgreSQL database with its own tools (pg_dump, or your provider's snapshots),\n"+
+			"or copy it into a file with: prepbot migrate --from postgres://... --to FILE.db")
 		return exitError{2}
 	}
 	if _, err := os.Stat(*dbPath); err != nil {

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -26,6 +27,7 @@ import (
 	"github.com/prepbot/prepbot/questionbank"
 	"github.com/prepbot/prepbot/questionbank/bankfile"
 	"github.com/prepbot/prepbot/storage"
+	"github.com/prepbot/prepbot/storage/postgres"
 )
 
 // Platform is a chat platform adapter run by the server.
@@ -63,9 +65,13 @@ type router interface{ Routes(mux *http.ServeMux) }
 // Main is the server: the store, the bot, the platforms and the HTTP
 // endpoints. Open, then Run, then Close; tests use it the same way.
 type Main struct {
-	Config    Config
-	Log       *slog.Logger
+	Config Config
+	Log    *slog.Logger
+	// Store is the database db names: DB when it is a bbolt file, PG when
+	// it is a PostgreSQL URL.
+	Store     bot.Store
 	DB        *storage.DB
+	PG        *postgres.DB
 	Bot       *bot.Bot
 	Platforms []Platform
 	Registry  *prometheus.Registry
@@ -86,26 +92,42 @@ func (m *Main) Open() error {
 		return fmt.Errorf("the question bank has problems: %w", err)
 	}
 	debug.FreeOSMemory() // parsing a large bank leaves garbage the idle server need not keep
-	m.DB, err = storage.Open(m.Config.DB, storage.Options{Progress: func(format string, args ...any) {
+	m.Registry = prometheus.NewRegistry()
+	met := newMetrics(m.Registry, bank)
+	progress := func(format string, args ...any) {
 		m.Log.Info(fmt.Sprintf(format, args...)) // a schema migration, once after an upgrade
-	}})
-	if err != nil {
-		return err
 	}
-	m.stopBackup = serveBackups(m.DB)
+	if postgres.IsURL(m.Config.DB) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute) // migrations may wait for another replica's
+		m.PG, err = postgres.Open(ctx, m.Config.DB, postgres.Options{Progress: progress, Statements: met.statement})
+		cancel()
+		if err != nil {
+			return err
+		}
+		m.Store = m.PG
+		m.PG.OnCommit(func(d time.Duration) { met.commit.Observe(d.Seconds()) })
+		m.PG.OnGroup(func(n int) { met.group.Observe(float64(n)) })
+		registerPoolMetrics(m.Registry, m.PG)
+		m.stopBackup = func() {} // PostgreSQL is backed up with its own tools
+	} else {
+		m.DB, err = storage.Open(m.Config.DB, storage.Options{Progress: progress})
+		if err != nil {
+			return err
+		}
+		m.Store = m.DB
+		m.DB.OnCommit(func(d time.Duration) { met.commit.Observe(d.Seconds()) })
+		m.DB.OnGroup(func(n int) { met.group.Observe(float64(n)) })
+		m.stopBackup = serveBackups(m.DB)
+	}
 	// fail undoes what Open did so far: a failed Open leaves nothing
 	// running and the database closed.
 	fail := func(err error) error {
 		m.stopBackup()
 		m.stopBackup = nil
-		m.DB.Close()
+		m.closeStore()
 		return err
 	}
-	m.Registry = prometheus.NewRegistry()
-	met := newMetrics(m.Registry, bank)
-	m.DB.OnCommit(func(d time.Duration) { met.commit.Observe(d.Seconds()) })
-	m.DB.OnGroup(func(n int) { met.group.Observe(float64(n)) })
-	m.Bot = bot.New(bot.Config{Bank: bank, Store: m.DB, Log: m.Log, TimeZone: m.Config.TimeZone,
+	m.Bot = bot.New(bot.Config{Bank: bank, Store: m.Store, Log: m.Log, TimeZone: m.Config.TimeZone,
 		Observe: met.observe, OnDaily: met.daily, Pictures: chart.Pictures{}})
 	chats := bot.Chats{}
 	add := func(name string, p platformChat, err error) error {
@@ -160,10 +182,19 @@ var writeStallLimit = 10 * time.Second
 
 func (m *Main) readyz(w http.ResponseWriter, r *http.Request) {
 	var notReady []string
-	if !m.opened.Load() {
+	switch {
+	case !m.opened.Load():
 		notReady = append(notReady, "database not open")
-	} else if d := m.DB.WriteStalled(); d > writeStallLimit {
-		notReady = append(notReady, fmt.Sprintf("database writes stalled for %s (is the disk full or hung?)", d.Round(time.Second)))
+	case m.PG != nil:
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		if err := m.PG.Check(ctx); err != nil {
+			notReady = append(notReady, fmt.Sprintf("PostgreSQL does not answer (%v)", err))
+		}
+		cancel()
+	case m.DB != nil:
+		if d := m.DB.WriteStalled(); d > writeStallLimit {
+			notReady = append(notReady, fmt.Sprintf("database writes stalled for %s (is the disk full or hung?)", d.Round(time.Second)))
+		}
 	}
 	for _, p := range m.Platforms {
 		if !p.Ready() {
@@ -185,14 +216,19 @@ func (m *Main) readyz(w http.ResponseWriter, r *http.Request) {
 func (m *Main) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
 	go func() { errc <- m.http.Serve(m.ln) }()
-	m.Log.Info("serving", "addr", m.Addr(), "db", m.Config.DB, "cards", m.Bot.Bank().Len())
+	m.Log.Info("serving", "addr", m.Addr(), "db", redactDB(m.Config.DB), "cards", m.Bot.Bank().Len())
 	for _, p := range m.Platforms {
 		if err := p.Start(ctx); err != nil {
 			return fmt.Errorf("%s: %w", p.Name(), err)
 		}
 	}
-	if err := m.Bot.CloseRounds(ctx); err != nil { // rounds cut off by the last stop: close them, keep their answers
-		m.Log.Warn("closing study rounds left by the last run", "err", err)
+	if m.DB != nil { // one process on a file: rounds cut off by the last stop are closed, their answers kept
+		// (on PostgreSQL other replicas may be driving them: a round
+		// nobody drives is taken over, or closed when abandoned, by the
+		// rounds' tick)
+		if err := m.Bot.CloseRounds(ctx); err != nil {
+			m.Log.Warn("closing study rounds left by the last run", "err", err)
+		}
 	}
 	m.scheduler = make(chan struct{})
 	go func() {
@@ -242,11 +278,32 @@ func (m *Main) Close() error {
 	if m.stopBackup != nil {
 		m.stopBackup()
 	}
-	if m.DB != nil {
-		m.opened.Store(false)
-		errs = append(errs, m.DB.Close())
-	}
+	m.opened.Store(false)
+	errs = append(errs, m.closeStore())
 	return errors.Join(errs...)
+}
+
+// closeStore closes whichever database is open.
+func (m *Main) closeStore() error {
+	switch {
+	case m.PG != nil:
+		return m.PG.Close()
+	case m.DB != nil:
+		return m.DB.Close()
+	}
+	return nil
+}
+
+// redactDB is a db setting fit for a log: a URL without its password.
+func redactDB(db string) string {
+	if !postgres.IsURL(db) {
+		return db
+	}
+	u, err := url.Parse(db)
+	if err != nil {
+		return "postgres://(a URL that does not parse)"
+	}
+	return u.Redacted()
 }
 
 func newLogger(c LogConfig, w io.Writer) *slog.Logger {
@@ -297,6 +354,8 @@ type metrics struct {
 	posts    *prometheus.CounterVec
 	commit   prometheus.Histogram
 	group    prometheus.Histogram
+	stmts    *prometheus.CounterVec
+	stmtTime *prometheus.HistogramVec
 }
 
 func newMetrics(reg *prometheus.Registry, bank *questionbank.Bank) *metrics {
@@ -311,14 +370,47 @@ func newMetrics(reg *prometheus.Registry, bank *questionbank.Bank) *metrics {
 			Help: "Daily question posts, by result (ok or failed)."}, []string{"result"}),
 	}
 	m.commit = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "prepbot_db_commit_seconds",
-		Help: "Time of bbolt write transactions, commit and fsync included.", Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1}})
+		Help: "Time of the answer writer's transactions, commit included (bbolt: and its fsync).", Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1}})
 	m.group = prometheus.NewHistogram(prometheus.HistogramOpts{Name: "prepbot_db_answers_per_commit",
 		Help: "Answers recorded together in one commit (and one fsync) by the answer writer.", Buckets: prometheus.ExponentialBuckets(1, 2, 11)})
+	m.stmts = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "prepbot_db_statements_total",
+		Help: "PostgreSQL statements run, by verb (BATCH: a pipeline of several) and result (ok or failed)."}, []string{"verb", "result"})
+	m.stmtTime = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "prepbot_db_statement_seconds",
+		Help: "Time of PostgreSQL statements, by verb.", Buckets: []float64{.0001, .00025, .0005, .001, .0025, .005, .01, .025, .05, .1, .25, 1}}, []string{"verb"})
 	cards := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "prepbot_bank_cards", Help: "Cards in the loaded question bank."},
 		func() float64 { return float64(bank.Len()) })
-	reg.MustRegister(m.requests, m.latency, m.answers, m.posts, m.commit, m.group, cards,
+	reg.MustRegister(m.requests, m.latency, m.answers, m.posts, m.commit, m.group, m.stmts, m.stmtTime, cards,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// statement counts a PostgreSQL statement (postgres.Options.Statements).
+func (m *metrics) statement(verb string, took time.Duration, failed bool) {
+	result := "ok"
+	if failed {
+		result = "failed"
+	}
+	m.stmts.WithLabelValues(verb, result).Inc()
+	m.stmtTime.WithLabelValues(verb).Observe(took.Seconds())
+}
+
+// registerPoolMetrics exposes the PostgreSQL connection pool.
+func registerPoolMetrics(reg *prometheus.Registry, db *postgres.DB) {
+	pool := db.Pool()
+	gauge := func(name, help string, f func() float64) prometheus.Collector {
+		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f)
+	}
+	counter := func(name, help string, f func() float64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, f)
+	}
+	reg.MustRegister(
+		gauge("prepbot_db_pool_connections", "Connections the pool holds (in use and idle).", func() float64 { return float64(pool.Stat().TotalConns()) }),
+		gauge("prepbot_db_pool_connections_in_use", "Connections in use.", func() float64 { return float64(pool.Stat().AcquiredConns()) }),
+		gauge("prepbot_db_pool_connections_max", "The pool's size limit.", func() float64 { return float64(pool.Stat().MaxConns()) }),
+		counter("prepbot_db_pool_acquires_total", "Connections taken from the pool.", func() float64 { return float64(pool.Stat().AcquireCount()) }),
+		counter("prepbot_db_pool_waits_total", "Connections taken after waiting for one (the pool was exhausted).", func() float64 { return float64(pool.Stat().EmptyAcquireCount()) }),
+		counter("prepbot_db_pool_wait_seconds_total", "Time spent waiting for a connection.", func() float64 { return pool.Stat().AcquireDuration().Seconds() }),
+	)
 }
 
 func (m *metrics) observe(req bot.Request, outcome string, took time.Duration) {

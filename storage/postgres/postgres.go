@@ -43,6 +43,10 @@ type Options struct {
 	Writers int
 	// MaxConns caps the pool (default: pgxpool's, at least Writers+4).
 	MaxConns int32
+	// Statements, when set, is told of every statement run: its verb
+	// (SELECT, INSERT, UPDATE, DELETE, BEGIN, COMMIT, ROLLBACK, OTHER, or
+	// BATCH for a pipeline of several), its time and whether it failed.
+	Statements func(verb string, took time.Duration, failed bool)
 }
 
 // DB is a prepbot database on PostgreSQL. It implements bot.Store.
@@ -59,6 +63,9 @@ type DB struct {
 	posts  map[uint64]bot.Post
 
 	closeOnce sync.Once
+
+	onCommit func(time.Duration)
+	onGroup  func(int)
 }
 
 // ErrClosed is returned by Record after Close.
@@ -91,6 +98,9 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 	}
 	if min := int32(opt.Writers + 4); cfg.MaxConns < min {
 		cfg.MaxConns = min
+	}
+	if opt.Statements != nil {
+		cfg.ConnConfig.Tracer = &tracer{observe: opt.Statements}
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

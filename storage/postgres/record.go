@@ -96,6 +96,15 @@ func (d *DB) writeAnswers() {
 func (d *DB) commitAnswers(group []*recordReq) {
 	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
 	defer cancel()
+	start := time.Now()
+	defer func() {
+		if d.onCommit != nil {
+			d.onCommit(time.Since(start))
+		}
+		if d.onGroup != nil {
+			d.onGroup(len(group))
+		}
+	}()
 	if err := d.recordAll(ctx, group); err == nil || len(group) == 1 {
 		if err != nil {
 			group[0].err = err

@@ -1,10 +1,8 @@
 package storage
 
 import (
-	"bufio"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,73 +14,16 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/prepbot/prepbot/storage/dump"
 )
 
-// Export writes every record as one JSON document:
-//
-//	{"schema": 2, "groups": [...], "posts": [...], "answers": [...],
-//	 "members": [...], "schedules": [...], "bags": {...}}
-//
-// Answers carry the user, card, post, points and time. The scores and ranks
-// buckets are left out: they are derived from the answers.
+// Export writes every record as the JSON document of dump.WriteExport
+// (the same bytes as the export of the same data in PostgreSQL), from one
+// read transaction. A file of an older schema opened read-only is refused
+// (see Dump).
 func (d *DB) Export(w io.Writer) error {
-	if d.older != "" {
-		return errors.New(d.older)
-	}
-	bw := bufio.NewWriter(w)
-	err := d.db.View(func(tx *bolt.Tx) error {
-		fmt.Fprintf(bw, "{\n  \"schema\": %d", SchemaVersion)
-		bucket := func(name []byte) func(func(k, v []byte) error) error {
-			return tx.Bucket(name).ForEach
-		}
-		members := func(fn func(k, v []byte) error) error { return forEachMember(context.Background(), tx, nil, fn) }
-		for _, sec := range []struct {
-			name string
-			each func(func(k, v []byte) error) error
-		}{{"groups", bucket(bGroups)}, {"posts", bucket(bPosts)}, {"answers", bucket(bAnswers)}, {"members", members}, {"schedules", bucket(bSchedules)}} {
-			fmt.Fprintf(bw, ",\n  %q: [", sec.name)
-			n := 0
-			err := sec.each(func(k, v []byte) error {
-				if n > 0 {
-					bw.WriteString(",")
-				}
-				bw.WriteString("\n    ")
-				n++
-				_, err := bw.Write(v)
-				return err
-			})
-			if err != nil {
-				return err
-			}
-			if n > 0 {
-				bw.WriteString("\n  ")
-			}
-			bw.WriteString("]")
-		}
-		bw.WriteString(",\n  \"bags\": {")
-		n := 0
-		err := tx.Bucket(bBags).ForEach(func(k, v []byte) error {
-			if n > 0 {
-				bw.WriteString(",")
-			}
-			n++
-			name, _ := json.Marshal(string(k))
-			fmt.Fprintf(bw, "\n    %s: %s", name, v)
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-		if n > 0 {
-			bw.WriteString("\n  ")
-		}
-		bw.WriteString("}\n}\n")
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	return bw.Flush()
+	return dump.WriteExport(context.Background(), w, d)
 }
 
 // Backup writes a consistent copy of the database to w while it stays in

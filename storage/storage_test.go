@@ -63,17 +63,23 @@ func TestRecordReopenAndExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	var dump struct {
-		Schema  int          `json:"schema"`
+		Format  int          `json:"format"`
 		Answers []bot.Answer `json:"answers"`
 		Posts   []bot.Post   `json:"posts"`
 		Members []bot.Member `json:"members"`
+		Scores  []struct {
+			Period string `json:"period"`
+			User   string `json:"user"`
+			Points int    `json:"points"`
+		} `json:"scores"`
 	}
 	if err := json.Unmarshal(out.Bytes(), &dump); err != nil {
 		t.Fatalf("export is not JSON: %v\n%s", err, out.String())
 	}
 	a := dump.Answers
-	if dump.Schema != storage.SchemaVersion || len(a) != 1 || a[0].User != "ann" || a[0].CardID != "postgres-mvcc" ||
-		a[0].PostID != 1 || a[0].Points != 15 || !a[0].At.Equal(now) || len(dump.Posts) != 1 || len(dump.Members) != 1 {
+	if dump.Format != 1 || len(a) != 1 || a[0].Seq != 1 || a[0].User != "ann" || a[0].CardID != "postgres-mvcc" ||
+		a[0].PostID != 1 || a[0].Points != 15 || !a[0].At.Equal(now) || len(dump.Posts) != 1 || dump.Posts[0].ID != 1 ||
+		len(dump.Members) != 1 || len(dump.Scores) != 6 || dump.Scores[0].Period != bot.PeriodAll || dump.Scores[0].Points != 15 {
 		t.Fatalf("export = %s", out.String())
 	}
 }

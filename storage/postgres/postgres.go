@@ -41,6 +41,9 @@ type Options struct {
 	// Writers is how many transactions record answers at once in this
 	// process (default 4); each commits every answer waiting for it.
 	Writers int
+	// MaxGroup bounds the answers one transaction records (default 256);
+	// 1 records every answer in a transaction of its own.
+	MaxGroup int
 	// MaxConns caps the pool (default: pgxpool's, at least Writers+4).
 	MaxConns int32
 	// Statements, when set, is told of every statement run: its verb
@@ -57,6 +60,7 @@ type DB struct {
 	recMu     sync.RWMutex
 	recClosed bool
 	recq      chan *recordReq
+	maxGroup  int
 	writers   sync.WaitGroup
 
 	postMu sync.Mutex
@@ -93,6 +97,9 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 	if opt.Writers <= 0 {
 		opt.Writers = 4
 	}
+	if opt.MaxGroup <= 0 {
+		opt.MaxGroup = maxGroup
+	}
 	if opt.MaxConns > 0 {
 		cfg.MaxConns = opt.MaxConns
 	}
@@ -115,10 +122,11 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		return nil, err
 	}
 	d := &DB{
-		pool:  pool,
-		rules: opt.Rules.OrStandard(),
-		recq:  make(chan *recordReq, 4*maxGroup),
-		posts: map[uint64]bot.Post{},
+		pool:     pool,
+		rules:    opt.Rules.OrStandard(),
+		recq:     make(chan *recordReq, 4*maxGroup),
+		maxGroup: opt.MaxGroup,
+		posts:    map[uint64]bot.Post{},
 	}
 	for range opt.Writers {
 		d.writers.Go(d.writeAnswers)

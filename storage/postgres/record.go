@@ -19,7 +19,8 @@ import (
 // one order, so that no two transactions, in this process or in another
 // replica, deadlock or change one member at once.
 
-// maxGroup bounds the answers one transaction records.
+// maxGroup is Options.MaxGroup's default: the most answers one
+// transaction records.
 const maxGroup = 256
 
 // commitTimeout bounds one group's transaction.
@@ -66,13 +67,13 @@ func (d *DB) Record(ctx context.Context, a *bot.Answer) (bot.Member, error) {
 }
 
 // writeAnswers is one answer writer: it takes an answer, and with it every
-// answer already waiting, up to maxGroup, and records them together.
+// answer already waiting, up to d.maxGroup, and records them together.
 func (d *DB) writeAnswers() {
-	group := make([]*recordReq, 0, maxGroup)
+	group := make([]*recordReq, 0, d.maxGroup)
 	for r := range d.recq {
 		group = append(group[:0], r)
 	more:
-		for len(group) < maxGroup {
+		for len(group) < d.maxGroup {
 			select {
 			case r, ok := <-d.recq:
 				if !ok {

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/prepbot/prepbot/questionbank"
@@ -57,9 +56,6 @@ type Bot struct {
 	tz    string
 	chat  Chat
 	cfg   Config
-
-	drawMu sync.Mutex
-	draws  map[string][]time.Time // group|user -> recent draws
 }
 
 // New returns a Bot.
@@ -77,7 +73,6 @@ func New(c Config) *Bot {
 	if b.cfg.DrawWindow == 0 {
 		b.cfg.DrawWindow = time.Minute
 	}
-	b.draws = map[string][]time.Time{}
 	return b
 }
 
@@ -140,7 +135,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) (Reply, error) {
 // (kind "review", which may deal twice as fast: a review card is private
 // and answered in seconds). A negative DrawLimit turns it off (the
 // console, with one member).
-func (b *Bot) cooldown(req Request, kind string) error {
+func (b *Bot) cooldown(ctx context.Context, req Request, kind string) error {
 	limit := b.cfg.DrawLimit
 	if limit < 0 {
 		return nil
@@ -149,30 +144,16 @@ func (b *Bot) cooldown(req Request, kind string) error {
 		limit *= 2
 	}
 	now := b.clock.Now()
-	k := req.Group + "\x00" + req.User.ID + "\x00" + kind
-	b.drawMu.Lock()
-	defer b.drawMu.Unlock()
-	recent := b.draws[k][:0]
-	for _, t := range b.draws[k] {
-		if now.Sub(t) < b.cfg.DrawWindow {
-			recent = append(recent, t)
-		}
+	ok, retryAt, err := b.store.Allow(ctx, "draw\x1f"+req.Group+"\x1f"+req.User.ID+"\x1f"+kind, now, limit, b.cfg.DrawWindow)
+	if err != nil {
+		return err
 	}
-	if len(recent) >= limit {
-		b.draws[k] = recent
-		wait := recent[0].Add(b.cfg.DrawWindow).Sub(now).Round(time.Second)
+	if !ok {
+		wait := retryAt.Sub(now).Round(time.Second)
 		if wait < time.Second {
 			wait = time.Second
 		}
 		return Errorf(ETooMany, "Slow down: you can draw another card in %s. Meanwhile, answer the ones you have.", plural(int(wait.Seconds()), "second", "seconds"))
-	}
-	b.draws[k] = append(recent, now)
-	if len(b.draws) > 100000 { // forget idle users
-		for key, ts := range b.draws {
-			if len(ts) == 0 || now.Sub(ts[len(ts)-1]) > b.cfg.DrawWindow {
-				delete(b.draws, key)
-			}
-		}
 	}
 	return nil
 }

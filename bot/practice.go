@@ -116,7 +116,7 @@ func (b *Bot) unseen(ctx context.Context, req Request, seen map[string]bool) (*q
 
 // dealPrivate posts a card to the member alone (a review or practice card).
 func (b *Bot) dealPrivate(ctx context.Context, req Request, c *questionbank.Card, why string) (Reply, error) {
-	if err := b.cooldown(req, "review"); err != nil {
+	if err := b.cooldown(ctx, req, "review"); err != nil {
 		return Reply{}, err
 	}
 	p := &Post{Group: req.Group, Channel: req.Channel, CardID: c.ID, Category: c.Category, Review: true, By: req.User.ID, At: b.clock.Now()}

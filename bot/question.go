@@ -24,7 +24,7 @@ func (b *Bot) question(ctx context.Context, req Request, category, difficulty st
 	if err := b.bank.CheckFilter(f); err != nil {
 		return Reply{}, invalid(err)
 	}
-	if err := b.cooldown(req, "question"); err != nil {
+	if err := b.cooldown(ctx, req, "question"); err != nil {
 		return Reply{}, err
 	}
 	card, err := b.draw(ctx, "ch:"+req.Group+":"+req.Channel, f)

@@ -21,6 +21,7 @@ type Store interface {
 	ScheduleStore
 	RoundStore
 	DeliveryStore
+	LimitStore
 }
 
 // GroupStore keeps per-group settings.
@@ -178,4 +179,35 @@ type DeliveryStore interface {
 	// with one id still report it new exactly once.
 	FirstDelivery(ctx context.Context, id string, at time.Time) (bool, error)
 	PurgeDeliveries(ctx context.Context, before time.Time) (int, error)
+}
+
+// LimitStore counts members' recent draws for the draw cooldown, so that
+// every replica of the bot applies one limit (a member cannot draw five
+// cards a minute from each).
+type LimitStore interface {
+	// Allow counts an event of key at at when fewer than limit events of
+	// key are counted in the window before at, and reports whether it
+	// counted it; when not, retryAt is when the oldest of them leaves the
+	// window. Concurrent calls count at most limit events in a window.
+	// Like delivery ids, counts are a guard rather than a record: a
+	// backend may keep them in memory where one process serves.
+	Allow(ctx context.Context, key string, at time.Time, limit int, window time.Duration) (ok bool, retryAt time.Time, err error)
+}
+
+// SlideWindow is Allow's rule on the times counted for a key: it drops
+// those outside the window before at, and appends at when fewer than
+// limit remain. It returns the times kept, whether at was counted, and
+// when not, when the oldest leaves the window. Backends apply it to what
+// they keep.
+func SlideWindow(times []time.Time, at time.Time, limit int, window time.Duration) ([]time.Time, bool, time.Time) {
+	recent := times[:0:0]
+	for _, t := range times {
+		if at.Sub(t) < window {
+			recent = append(recent, t)
+		}
+	}
+	if len(recent) >= limit {
+		return recent, false, recent[0].Add(window)
+	}
+	return append(recent, at), true, time.Time{}
 }

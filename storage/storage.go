@@ -88,6 +88,7 @@ type DB struct {
 	// FirstDelivery)
 	delivMu   sync.Mutex
 	seen      map[string]time.Time
+	limits    limits
 	pending   map[string]time.Time
 	stop      chan struct{}
 	flushed   chan struct{}

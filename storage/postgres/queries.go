@@ -480,4 +480,25 @@ func (d *DB) PurgeDeliveries(ctx context.Context, before time.Time) (int, error)
 	return int(tag.RowsAffected()), nil
 }
 
+// Allow implements bot.LimitStore: the key's row is locked while
+// bot.SlideWindow decides, so that replicas count one limit.
+func (d *DB) Allow(ctx context.Context, key string, at time.Time, limit int, window time.Duration) (bool, time.Time, error) {
+	var ok bool
+	var retryAt time.Time
+	err := d.inTx(ctx, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "INSERT INTO limits (key, times) VALUES ($1, '{}') ON CONFLICT (key) DO NOTHING", key); err != nil {
+			return err
+		}
+		var times []time.Time
+		if err := tx.QueryRow(ctx, "SELECT times FROM limits WHERE key = $1 FOR UPDATE", key).Scan(&times); err != nil {
+			return err
+		}
+		var kept []time.Time
+		kept, ok, retryAt = bot.SlideWindow(times, at, limit, window)
+		_, err := tx.Exec(ctx, "UPDATE limits SET times = $2 WHERE key = $1", key, kept)
+		return err
+	})
+	return ok, retryAt, err
+}
+
 var _ bot.Store = (*DB)(nil)

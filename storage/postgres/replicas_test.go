@@ -353,3 +353,37 @@ func TestReplicasTakeOverADailyClaim(t *testing.T) {
 		t.Errorf("%d questions of the day in all, want 1: the dead replica's failure released the day another replica posted", n)
 	}
 }
+
+// TestReplicasShareTheDrawCooldown: a member who draws from each replica
+// in turn gets the one allowance (5 cards a minute), not one per replica.
+func TestReplicasShareTheDrawCooldown(t *testing.T) {
+	clock := bottest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
+	url := pgtest.Schema(t)
+	bank := bottest.Bank(t)
+	var bots []*bot.Bot
+	for range 3 {
+		bots = append(bots, bot.New(bot.Config{Bank: bank, Store: open(t, url), Clock: clock})) // the default cooldown
+	}
+	draw := func(i int) error {
+		_, err := bots[i%3].Handle(t.Context(), bot.Request{Platform: "console", Group: "g", Channel: "c",
+			User: bot.User{ID: "ann", Name: "Ann"}, Command: "question"})
+		return err
+	}
+	for i := range 5 {
+		if err := draw(i); err != nil {
+			t.Fatalf("draw %d: %v", i+1, err)
+		}
+		clock.Add(time.Second)
+	}
+	err := draw(5)
+	if bot.ErrorCode(err) != bot.ETooMany {
+		t.Fatalf("a sixth draw within a minute, on another replica: %v; want refused (too many)", err)
+	}
+	if msg := bot.ErrorMessage(err); !strings.Contains(msg, "55 seconds") {
+		t.Errorf("the refusal says %q; want when to try again (in 55 seconds)", msg)
+	}
+	clock.Add(56 * time.Second)
+	if err := draw(6); err != nil {
+		t.Errorf("a draw once the first left the window: %v", err)
+	}
+}

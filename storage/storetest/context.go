@@ -113,6 +113,10 @@ func testContext(t *testing.T, open Opener) {
 				}},
 				{"DeleteRound", func() error { return s.DeleteRound(ctx, "g", "C1") }},
 				{"FirstDelivery", func() error { _, err := s.FirstDelivery(ctx, "discord:new", t0); return err }},
+				{"Allow", func() error {
+					_, _, err := s.Allow(ctx, "draw\x1fg\x1fann\x1fquestion", t0, 5, time.Minute)
+					return err
+				}},
 				{"PurgeDeliveries", func() error { _, err := s.PurgeDeliveries(ctx, t0.Add(time.Hour)); return err }},
 			}
 			for _, c := range calls {

@@ -35,6 +35,7 @@ type memStore struct {
 	posts      map[uint64]bot.Post
 	lastPost   uint64
 	bags       map[string]questionbank.BagState
+	limits     map[string][]time.Time
 	seq        uint64
 	done       map[string]bool // kind, post, user
 	members    map[key2]bot.Member
@@ -463,4 +464,17 @@ func (s *memStore) PurgeDeliveries(ctx context.Context, before time.Time) (int, 
 		}
 	}
 	return n, nil
+}
+
+func (s *memStore) Allow(ctx context.Context, key string, at time.Time, limit int, window time.Duration) (bool, time.Time, error) {
+	if err := ctx.Err(); err != nil {
+		return false, time.Time{}, err
+	}
+	defer s.lock()()
+	if s.limits == nil {
+		s.limits = map[string][]time.Time{}
+	}
+	kept, ok, retryAt := bot.SlideWindow(s.limits[key], at, limit, window)
+	s.limits[key] = kept
+	return ok, retryAt, nil
 }

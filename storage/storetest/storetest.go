@@ -79,6 +79,7 @@ func Run(t *testing.T, open Opener) {
 		{"PeriodTallies", testPeriodTallies},
 		{"Peek", testPeek},
 		{"Delivery", testDelivery},
+		{"Limits", testLimits},
 		{"Restart", testRestart},
 		{"Context", testContext},
 	}

@@ -109,5 +109,12 @@ CREATE TABLE deliveries (
 );
 CREATE INDEX deliveries_seen ON deliveries (seen_at);
 
+-- The draw cooldown's recent events per key (bot.LimitStore), changed
+-- under the row's lock.
+CREATE TABLE limits (
+    key   text COLLATE "C" PRIMARY KEY,
+    times timestamptz[] NOT NULL
+);
+
 -- +goose Down
-DROP TABLE deliveries, rounds, schedules, peeks, scores, activity, reviews, members, answers, bags, posts, groups;
+DROP TABLE limits, deliveries, rounds, schedules, peeks, scores, activity, reviews, members, answers, bags, posts, groups;

@@ -185,7 +185,7 @@ func (d *DB) Load(ctx context.Context, next func() (dump.Record, error)) error {
 	b := &pgx.Batch{}
 	var holding []string
 	for _, t := range tables {
-		b.Queue("SELECT EXISTS (SELECT 1 FROM "+pgx.Identifier{t.name}.Sanitize()+")").QueryRow(func(row pgx.Row) error {
+		b.Queue("SELECT EXISTS (SELECT 1 FROM " + pgx.Identifier{t.name}.Sanitize() + ")").QueryRow(func(row pgx.Row) error {
 			var found bool
 			if err := row.Scan(&found); err != nil {
 				return err

@@ -6,6 +6,9 @@
 // export` writes, the same bytes for the same data whichever backend holds
 // it, so that two exports compared show whether a copy is whole.
 //
+// The draw cooldowns (bot.LimitStore) are not records here: they last a
+// minute, and the bbolt backend keeps them in memory.
+//
 // The package imports only the standard library and the domain, so that
 // every backend can implement both sides.
 package dump
@@ -16,6 +19,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"math"
 	"strings"
 	"time"
 
@@ -234,7 +238,7 @@ func (r Record) Check() error {
 			return fmt.Errorf("an answer without a seq (%s of %s to post %d): its seq is its key", v.Kind, v.User, v.PostID)
 		}
 	case Activity:
-		if v.Count < 0 || v.Count > 1<<32-1 {
+		if v.Count < 0 || v.Count > math.MaxInt32 {
 			return fmt.Errorf("%s's activity on %s in %s counts %d answers, which is not a count of answers", v.User, v.Day, v.Group, v.Count)
 		}
 	}

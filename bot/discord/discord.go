@@ -53,18 +53,45 @@ type Config struct {
 	MaxRetries int
 	// HTTPClient is used for REST calls (default: a client with a 10s timeout).
 	HTTPClient *http.Client
-	// Dialer is used for the gateway websocket (default: discordgo's).
+
+	// Shards splits the gateway into shards, each a connection that Discord
+	// sends the events of some of the guilds to
+	// (https://discord.com/developers/docs/events/gateway#sharding); a
+	// shard can hold at most 2,500 guilds. Only the gateway shards: the
+	// HTTP interactions endpoint needs none.
+	//
+	//   "" or "auto": this process runs every shard, as many as Discord
+	//     recommends (GET /gateway/bot).
+	//   "ID/COUNT", such as "0/4": this process runs shard ID of COUNT
+	//     (0 <= ID < COUNT); run COUNT processes, with IDs 0 to COUNT-1.
+	//
+	// Shards start in the order Discord asks: max_concurrency of them (in
+	// GET /gateway/bot's session_start_limit) together, the next ones 5
+	// seconds later. A process running one shard of many waits its turn as
+	// if all had started at once: shard ID waits (ID / max_concurrency) * 5
+	// seconds before connecting. Start refuses to connect when Discord has
+	// fewer session starts left today than there are shards to start.
+	Shards string
+	// StateCache keeps discordgo's cache of every guild, channel, role and
+	// member the gateway announces. Nothing in prepbot reads it, so it is
+	// off; it is here to measure what it costs (cmd/prepbench).
+	StateCache bool
+
 	Log *slog.Logger
 }
 
 // Adapter connects the bot to Discord.
 type Adapter struct {
-	cfg   Config
-	bot   *bot.Bot
-	s     *discordgo.Session
-	key   ed25519.PublicKey
-	log   *slog.Logger
-	ready atomic.Bool
+	cfg    Config
+	bot    *bot.Bot
+	s      *discordgo.Session // for REST; the gateway's are in shards
+	key    ed25519.PublicKey
+	log    *slog.Logger
+	shards shardPlan
+	ready  atomic.Bool // HTTP only: started
+
+	// the gateway's sessions, one a shard (shards.go)
+	gw gatewayShards
 	// ctx is the adapter's lifetime, set in New (the HTTP endpoint may
 	// take requests while Start runs) and ended by Close once the work
 	// in flight has finished or timed out.
@@ -97,8 +124,13 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	a := &Adapter{cfg: cfg, bot: b, log: cfg.Log.With("platform", "discord")}
+	plan, err := parseShards(cfg.Shards)
+	if err != nil {
+		return nil, err
+	}
+	a := &Adapter{cfg: cfg, bot: b, log: cfg.Log.With("platform", "discord"), shards: plan}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
+	a.gw.init()
 	a.pacer.Gap = cfg.PostGap
 	if cfg.PublicKey != "" {
 		k, err := hex.DecodeString(strings.TrimSpace(cfg.PublicKey))
@@ -107,7 +139,7 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 		}
 		a.key = k
 	}
-	s, err := discordgo.New("Bot " + cfg.Token)
+	s, err := a.newSession()
 	if err != nil {
 		return nil, err
 	}
@@ -132,25 +164,20 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 	c := *client
 	c.Transport = &globalLimit{pacer: &a.pacer, next: transportOf(client), log: a.log}
 	s.Client = &c
-	s.ShouldRetryOnRateLimit = false // we wait out 429s ourselves, a bounded number of times
-	s.MaxRestRetries = cfg.MaxRetries
-	s.ShouldReconnectOnError = true
-	// Handlers run in order on the event loop, so a late Disconnect cannot
-	// undo the Resumed that follows it; interactions are handed to their
-	// own goroutines at once (inflight.Go).
-	s.SyncEvents = true
-	s.Identify.Intents = discordgo.IntentsGuilds
-	s.AddHandler(func(_ *discordgo.Session, r *discordgo.Ready) {
-		a.ready.Store(true)
-		a.log.Info("gateway ready", "user", r.User.Username, "guilds", len(r.Guilds))
-	})
-	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Resumed) { a.ready.Store(true) })
-	s.AddHandler(func(_ *discordgo.Session, _ *discordgo.Disconnect) { a.ready.Store(false) })
-	s.AddHandler(func(_ *discordgo.Session, ic *discordgo.InteractionCreate) {
-		a.inflight.Go(func() { a.onGateway(ic.Interaction) })
-	})
 	a.s = s
 	return a, nil
+}
+
+// setup gives a session the adapter's settings for retries and the state
+// cache: the REST session and every shard's session have them.
+func (a *Adapter) setup(s *discordgo.Session) {
+	s.ShouldRetryOnRateLimit = false // we wait out 429s ourselves, a bounded number of times
+	s.MaxRestRetries = a.cfg.MaxRetries
+	// discordgo caches every guild the gateway announces, with its
+	// channels, roles and members, unless StateEnabled is off (its
+	// Track* switches leave the guilds' own channel lists in). Nothing in
+	// the adapter reads the cache: interactions carry what they need.
+	s.StateEnabled = a.cfg.StateCache
 }
 
 func transportOf(c *http.Client) http.RoundTripper {
@@ -223,11 +250,20 @@ func (g *globalLimit) RoundTrip(r *http.Request) (*http.Response, error) {
 // Name implements the server's Platform.
 func (a *Adapter) Name() string { return "discord" }
 
-// Ready reports whether the gateway is connected (always true for an
-// HTTP-only setup once started).
-func (a *Adapter) Ready() bool { return a.ready.Load() }
+// Ready reports whether the gateway is connected: every shard this
+// process runs (always true for an HTTP-only setup once started).
+func (a *Adapter) Ready() bool {
+	if a.cfg.Token == "" {
+		return a.ready.Load()
+	}
+	return a.gw.ready()
+}
 
-// Start registers the commands and opens the gateway, when a token is set.
+// Start registers the commands and opens the gateway, when a token is set:
+// each of the shards this process runs, in the order Discord asks (see
+// Config.Shards). It returns when every shard has identified, or on the
+// first that fails (having closed the others), or when ctx ends or Close
+// is called.
 //
 // The adapter's own work (interactions, retries) runs on the context it was
 // made with, not ctx: it is set before Start, since the HTTP endpoint may
@@ -240,10 +276,7 @@ func (a *Adapter) Start(ctx context.Context) error {
 	if err := a.Register(); err != nil {
 		return err
 	}
-	if err := a.s.Open(); err != nil {
-		return fmt.Errorf("discord gateway: %w", err)
-	}
-	return nil
+	return a.openGateway(ctx)
 }
 
 // Register bulk-overwrites the application commands, globally or in
@@ -272,21 +305,12 @@ func (a *Adapter) Register() error {
 	return nil
 }
 
-// Close closes the gateway, then lets the interactions in flight finish
-// (at most 10 seconds) so none is cut off between its answer and its reply.
+// Close closes the gateway, every shard at once, and waits for them; then
+// it lets the interactions in flight finish (at most 10 seconds) so none
+// is cut off between its answer and its reply.
 func (a *Adapter) Close() error {
 	a.ready.Store(false)
-	var err error
-	if a.cfg.Token != "" {
-		// A heartbeat that fails on the close frame Close sends makes
-		// discordgo reconnect, and its reconnect loop, once started, never
-		// ends: it must not start. (Set under the session's lock, which
-		// discordgo's own Close takes before it reconnects.)
-		a.s.Lock()
-		a.s.ShouldReconnectOnError = false
-		a.s.Unlock()
-		err = a.s.Close()
-	}
+	err := a.closeGateway()
 	if !a.inflight.Wait(10 * time.Second) {
 		a.log.Warn("interactions still running at shutdown")
 	}

@@ -15,10 +15,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"testing"
 	"time"
-
-	"github.com/gorilla/websocket"
 )
 
 // Token is the bot token the fake accepts ("Bot " + Token).
@@ -46,9 +43,20 @@ func (v Violation) String() string {
 	return b.String()
 }
 
+// TB is what the fake needs of the test it serves; a *testing.T has it
+// all. A program (cmd/prepbench) gives its own.
+type TB interface {
+	Helper()
+	Cleanup(func())
+	Logf(format string, args ...any)
+	Errorf(format string, args ...any)
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
 // Server is the fake Discord.
 type Server struct {
-	t   testing.TB
+	t   TB
 	srv *httptest.Server
 
 	mu         sync.Mutex
@@ -63,21 +71,15 @@ type Server struct {
 	dispatched map[string]bool   // interaction tokens sent over the gateway
 	got        chan Request      // every request but the gateway lookup
 
-	// gateway
-	wmu        sync.Mutex
-	conn       *websocket.Conn
-	seq        int
-	identifies int
-	resumes    int
-	connected  chan struct{}
-	sent       []map[string]any // dispatched events, replayed after a Resume as Discord does
+	gw gateway // the websocket gateway (gateway.go)
 }
 
 // New starts a fake Discord; it stops, and fails the test if a request
 // was refused and not taken with TakeViolations, when the test ends.
-func New(t testing.TB) *Server {
+func New(t TB) *Server {
 	s := &Server{t: t, got: make(chan Request, 1000), limit: map[string]int{}, gone: map[string]bool{},
-		slow: map[string]func(){}, types: map[string]int{}, acked: map[string]bool{}, dispatched: map[string]bool{}, connected: make(chan struct{}, 10)}
+		slow: map[string]func(){}, types: map[string]int{}, acked: map[string]bool{}, dispatched: map[string]bool{}}
+	s.gw.init()
 	if sp, err := LoadSpec(); err != nil {
 		t.Fatalf("Discord's OpenAPI spec: %v", err)
 	} else if sp == nil {
@@ -88,11 +90,7 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("/", s.rest)
 	s.srv = httptest.NewServer(mux)
 	t.Cleanup(func() {
-		s.wmu.Lock()
-		if s.conn != nil {
-			s.conn.Close()
-		}
-		s.wmu.Unlock()
+		s.closeGateway()
 		s.srv.Close()
 		for _, v := range s.TakeViolations() {
 			t.Errorf("%s", v)
@@ -150,13 +148,6 @@ func (s *Server) Requests() []Request {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Request(nil), s.reqs...)
-}
-
-// Resumes returns how many gateway Resumes the fake answered.
-func (s *Server) Resumes() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.resumes
 }
 
 // TakeViolations returns the refused requests and forgets them (for tests
@@ -231,8 +222,11 @@ func (s *Server) rest(w http.ResponseWriter, r *http.Request) {
 		stall()
 	}
 	switch {
-	case path == "/gateway" || path == "/gateway/bot":
-		json.NewEncoder(w).Encode(map[string]any{"url": "ws" + strings.TrimPrefix(s.srv.URL, "http") + "/ws/"})
+	case path == "/gateway":
+		json.NewEncoder(w).Encode(map[string]any{"url": s.wsURL()})
+		return
+	case path == "/gateway/bot":
+		json.NewEncoder(w).Encode(s.gatewayBot())
 		return
 	case path == "/oauth2/applications/@me" || path == "/applications/@me":
 		io.WriteString(w, `{"id": "app1", "name": "prepbot"}`)
@@ -364,135 +358,5 @@ func (s *Server) None(prefix string, d time.Duration) {
 		case <-deadline:
 			return
 		}
-	}
-}
-
-var upgrader = websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}
-
-func (s *Server) send(c *websocket.Conn, v any) error {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	return c.WriteJSON(v)
-}
-
-// gateway: Hello, then Identify (READY) or Resume (RESUMED), then
-// heartbeat acks until the connection closes.
-func (s *Server) gateway(w http.ResponseWriter, r *http.Request) {
-	c, err := upgrader.Upgrade(w, r, nil)
-	if err != nil {
-		return
-	}
-	s.send(c, map[string]any{"op": 10, "d": map[string]any{"heartbeat_interval": 45000}})
-	var first struct {
-		Op int             `json:"op"`
-		D  json.RawMessage `json:"d"`
-	}
-	if err := c.ReadJSON(&first); err != nil {
-		c.Close()
-		return
-	}
-	s.wmu.Lock()
-	s.conn = c
-	s.seq++
-	seq := s.seq
-	s.wmu.Unlock()
-	switch first.Op {
-	case 2:
-		s.mu.Lock()
-		s.identifies++
-		s.mu.Unlock()
-		s.send(c, map[string]any{"op": 0, "t": "READY", "s": seq, "d": map[string]any{
-			"v": 10, "session_id": "session-1", "resume_gateway_url": "ws" + strings.TrimPrefix(s.srv.URL, "http") + "/ws/",
-			"user":   map[string]any{"id": "bot1", "username": "prepbot", "bot": true},
-			"guilds": []any{}, "application": map[string]any{"id": "app1", "flags": 0},
-		}})
-	case 6:
-		s.mu.Lock()
-		s.resumes++
-		s.mu.Unlock()
-		// Discord replays the events sent after the last one the client
-		// saw, then says RESUMED: an event sent on a connection that the
-		// client then dropped is not lost.
-		var resume struct {
-			Seq int `json:"seq"`
-		}
-		json.Unmarshal(first.D, &resume)
-		s.wmu.Lock()
-		var missed []map[string]any
-		for _, e := range s.sent {
-			if e["s"].(int) > resume.Seq {
-				missed = append(missed, e)
-			}
-		}
-		s.wmu.Unlock()
-		for _, e := range missed {
-			s.send(c, e)
-		}
-		s.send(c, map[string]any{"op": 0, "t": "RESUMED", "s": seq, "d": map[string]any{}})
-	default:
-		c.Close()
-		return
-	}
-	s.connected <- struct{}{}
-	for {
-		var m struct {
-			Op int `json:"op"`
-		}
-		if err := c.ReadJSON(&m); err != nil {
-			return
-		}
-		if m.Op == 1 {
-			s.send(c, map[string]any{"op": 11})
-		}
-	}
-}
-
-// Dispatch sends an event to the connected client. An INTERACTION_CREATE's
-// type is remembered, so its callback is checked against it.
-func (s *Server) Dispatch(event string, d map[string]any) {
-	s.t.Helper()
-	if event == "INTERACTION_CREATE" {
-		token, _ := d["token"].(string)
-		typ := 0
-		switch v := d["type"].(type) {
-		case int:
-			typ = v
-		case float64:
-			typ = int(v)
-		}
-		s.mu.Lock()
-		s.types[token] = typ
-		s.dispatched[token] = true
-		s.mu.Unlock()
-	}
-	s.wmu.Lock()
-	c := s.conn
-	s.seq++
-	e := map[string]any{"op": 0, "t": event, "s": s.seq, "d": d}
-	s.sent = append(s.sent, e)
-	s.wmu.Unlock()
-	if c == nil {
-		s.t.Fatal("no gateway connection")
-	}
-	if err := s.send(c, e); err != nil {
-		s.t.Logf("dispatch: %v (replayed when the client resumes)", err)
-	}
-}
-
-// Drop closes the gateway connection, as a network failure would.
-func (s *Server) Drop() {
-	s.wmu.Lock()
-	defer s.wmu.Unlock()
-	s.conn.Close()
-	s.conn = nil
-}
-
-// WaitConnected waits until a client has identified or resumed.
-func (s *Server) WaitConnected() {
-	s.t.Helper()
-	select {
-	case <-s.connected:
-	case <-time.After(10 * time.Second):
-		s.t.Fatal("the adapter did not connect to the gateway")
 	}
 }

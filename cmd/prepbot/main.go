@@ -34,6 +34,8 @@ Usage:
                                          print the URL that adds the bot to a server
   prepbot export --db PATH [-o OUT.json] write every record as JSON
   prepbot backup --db PATH OUT           copy the database, also while it is in use
+  prepbot migrate --from SRC --to DST    copy a database into a new, empty one
+                                         (each a bbolt file or a postgres:// URL)
   prepbot bank validate [PATH...]        check bank files (no PATH: the built-in bank)
   prepbot bank list [--category C] [--json] [--bank PATH]...
                                          list the cards of a bank
@@ -80,6 +82,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runExport(args[1:], stdout, stderr)
 	case "backup":
 		err = runBackup(args[1:], stdout, stderr)
+	case "migrate":
+		err = runMigrate(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

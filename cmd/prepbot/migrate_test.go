@@ -3,13 +3,17 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
+	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/storage"
 	"github.com/prepbot/prepbot/storage/postgres"
 	"github.com/prepbot/prepbot/storage/postgres/pgtest"
 )
@@ -85,6 +89,38 @@ func TestMigrateToPostgresAndBack(t *testing.T) {
 	}
 	if got := exportFile(t, back); got != want {
 		t.Errorf("a refused migration changed the copy")
+	}
+}
+
+// A larger database, copied from one bbolt file to another (which
+// compacts it), shows how far the copy has got every 10,000 records.
+func TestMigrateShowsProgress(t *testing.T) {
+	dir := t.TempDir()
+	src := filepath.Join(dir, "big.db")
+	db, err := storage.Open(src, storage.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var answers []*bot.Answer
+	at := time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
+	for i := range 4000 {
+		a := &bot.Answer{Kind: bot.KindAnswer, Group: "g", Channel: "C1", User: fmt.Sprintf("U%03d", i%300), PostID: uint64(i/300 + 1),
+			CardID: fmt.Sprintf("card-%d", i/300), Category: []string{"postgres", "kafka"}[i%2], Correct: i%3 > 0, Points: 10 * (i % 3),
+			At: at.Add(time.Duration(i) * time.Minute)}
+		a.Day, a.Periods = a.At.Format("2006-01-02"), bot.Periods(a.At, time.UTC)
+		answers = append(answers, a)
+	}
+	err = db.Replay(answers, 1000)
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runWithInput(t, "", "migrate", "--from", src, "--to", filepath.Join(dir, "copy.db"))
+	if code != 0 || !strings.Contains(out, "4000 answers") || !strings.Contains(out, "the copy matches") ||
+		!strings.Contains(errs, "prepbot migrate: 10000 records so far (4000 answers, 300 members, ") {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
 	}
 }
 

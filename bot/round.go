@@ -33,6 +33,11 @@ type Round struct {
 	Lease  time.Time         `json:"lease,omitzero"`
 	Scores map[string]int    `json:"scores"` // user -> points this round
 	Names  map[string]string `json:"names"`
+	// Players answered an earlier card of the round; Answered, the
+	// current one. When every player has answered the current card, it
+	// is revealed at once (see creditRound).
+	Players  map[string]bool `json:"players,omitempty"`
+	Answered map[string]bool `json:"answered,omitempty"`
 }
 
 // Round limits.
@@ -98,6 +103,13 @@ func (b *Bot) nextRoundCard(ctx context.Context, rd *Round) (Reply, error) {
 		r.Post = p.ID
 		r.Deadline = now.Add(time.Duration(r.Seconds) * time.Second)
 		r.Lease = time.Time{}
+		for u := range r.Answered {
+			if r.Players == nil {
+				r.Players = map[string]bool{}
+			}
+			r.Players[u] = true
+		}
+		r.Answered = nil
 	}
 	if rd.Index < 0 { // a new round
 		step(rd)
@@ -148,13 +160,34 @@ func (b *Bot) roundAnswer(ctx context.Context, p Post) (Round, error) {
 }
 
 // creditRound adds a recorded answer's points to the round's scoreboard.
+// When every player of the round (everyone who answered an earlier card)
+// has now answered the current card, the card closes at once: its
+// deadline becomes now, and the rounds' tick reveals it within a second.
+// The first card always runs its time: nobody has played yet.
 func (b *Bot) creditRound(ctx context.Context, a *Answer) {
+	now := b.clock.Now()
 	err := b.store.UpdateRound(ctx, a.Group, a.Channel, func(rd *Round) error {
 		if rd.Scores == nil {
 			rd.Scores, rd.Names = map[string]int{}, map[string]string{}
 		}
 		rd.Scores[a.User] += a.Points
 		rd.Names[a.User] = a.UserName
+		if rd.Post != a.PostID {
+			return nil
+		}
+		if rd.Answered == nil {
+			rd.Answered = map[string]bool{}
+		}
+		rd.Answered[a.User] = true
+		if len(rd.Players) == 0 || !now.Before(rd.Deadline) {
+			return nil
+		}
+		for p := range rd.Players {
+			if !rd.Answered[p] {
+				return nil
+			}
+		}
+		rd.Deadline = now // everyone is in: reveal now
 		return nil
 	})
 	if err != nil && !errors.Is(err, ErrNotFound) {

@@ -40,13 +40,7 @@ func dumpTx(ctx context.Context, tx *bolt.Tx, fn func(dump.Record) error) error 
 			return scan(ctx, tx.Bucket(bGroups), nil, func(_ []byte, g bot.Group) error { return emit(dump.KindGroup, g) })
 		},
 		func() error {
-			return scan(ctx, tx.Bucket(bPosts), nil, func(k []byte, p bot.Post) error {
-				var err error
-				if p.ID, err = seqKey(k); err != nil {
-					return err
-				}
-				return emit(dump.KindPost, p)
-			})
+			return scanNumbered(ctx, tx.Bucket(bPosts), func(p bot.Post, id uint64) error { p.ID = id; return emit(dump.KindPost, p) })
 		},
 		func() error {
 			return scan(ctx, tx.Bucket(bBags), nil, func(k []byte, st questionbank.BagState) error {
@@ -54,13 +48,7 @@ func dumpTx(ctx context.Context, tx *bolt.Tx, fn func(dump.Record) error) error 
 			})
 		},
 		func() error {
-			return scan(ctx, tx.Bucket(bAnswers), nil, func(k []byte, a bot.Answer) error {
-				var err error
-				if a.Seq, err = seqKey(k); err != nil {
-					return err
-				}
-				return emit(dump.KindAnswer, a)
-			})
+			return scanNumbered(ctx, tx.Bucket(bAnswers), func(a bot.Answer, seq uint64) error { a.Seq = seq; return emit(dump.KindAnswer, a) })
 		},
 		func() error {
 			return eachTagged(ctx, data, tagMember, func(group, user string, k, v []byte) error {
@@ -132,12 +120,15 @@ func dumpTx(ctx context.Context, tx *bolt.Tx, fn func(dump.Record) error) error 
 	return nil
 }
 
-// seqKey reads a key of 8 big-endian bytes (a post id, an answer seq).
-func seqKey(k []byte) (uint64, error) {
-	if len(k) != 8 {
-		return 0, fmt.Errorf("damaged record %q: its key is not an 8-byte number", k)
-	}
-	return binary.BigEndian.Uint64(k), nil
+// scanNumbered is scan over a bucket whose keys are 8 big-endian bytes
+// from its sequence (posts, answers), with each record's number.
+func scanNumbered[T any](ctx context.Context, b *bolt.Bucket, fn func(v T, n uint64) error) error {
+	return scan(ctx, b, nil, func(k []byte, v T) error {
+		if len(k) != 8 {
+			return fmt.Errorf("damaged record %q: its key is not an 8-byte number", k)
+		}
+		return fn(v, binary.BigEndian.Uint64(k))
+	})
 }
 
 // decodeEmit decodes the record v found at k and hands it to fn.

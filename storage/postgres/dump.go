@@ -35,7 +35,6 @@ func (d *DB) Dump(ctx context.Context, fn func(dump.Record) error) error {
 	return pgx.BeginTxFunc(ctx, d.pool, opts, func(tx pgx.Tx) error {
 		emit := func(kind string, v any) error { return fn(dump.Record{Kind: kind, Value: v}) }
 		var grp, usr, key string
-		var id int64
 		var data []byte
 		steps := []func() error{
 			func() error {
@@ -44,12 +43,7 @@ func (d *DB) Dump(ctx context.Context, fn func(dump.Record) error) error {
 				})
 			},
 			func() error {
-				return eachRow(ctx, tx, "SELECT id, data FROM posts ORDER BY id", []any{&id, &data}, func() error {
-					return decodeEmit(data, "posts", func(p bot.Post) error {
-						p.ID = uint64(id) // the id column holds it
-						return emit(dump.KindPost, p)
-					})
-				})
+				return eachNumbered(ctx, tx, "posts", "id", func(p bot.Post, id uint64) error { p.ID = id; return emit(dump.KindPost, p) })
 			},
 			func() error {
 				return eachRow(ctx, tx, "SELECT key, data FROM bags ORDER BY key", []any{&key, &data}, func() error {
@@ -59,12 +53,7 @@ func (d *DB) Dump(ctx context.Context, fn func(dump.Record) error) error {
 				})
 			},
 			func() error {
-				return eachRow(ctx, tx, "SELECT seq, data FROM answers ORDER BY seq", []any{&id, &data}, func() error {
-					return decodeEmit(data, "answers", func(a bot.Answer) error {
-						a.Seq = uint64(id) // the seq column holds it
-						return emit(dump.KindAnswer, a)
-					})
-				})
+				return eachNumbered(ctx, tx, "answers", "seq", func(a bot.Answer, seq uint64) error { a.Seq = seq; return emit(dump.KindAnswer, a) })
 			},
 			func() error {
 				return eachRow(ctx, tx, "SELECT grp, usr, data FROM members ORDER BY grp, usr", []any{&grp, &usr, &data}, func() error {
@@ -144,6 +133,17 @@ func eachRow(ctx context.Context, tx pgx.Tx, sql string, dest []any, fn func() e
 	}
 	_, err = pgx.ForEachRow(rows, dest, fn)
 	return err
+}
+
+// eachNumbered calls fn with each record of a table keyed by an identity
+// column (posts' id, answers' seq), in its order, and with its number,
+// which the column holds instead of the record.
+func eachNumbered[T any](ctx context.Context, tx pgx.Tx, table, column string, fn func(v T, n uint64) error) error {
+	var n int64
+	var data []byte
+	return eachRow(ctx, tx, "SELECT "+column+", data FROM "+table+" ORDER BY "+column, []any{&n, &data}, func() error {
+		return decodeEmit(data, table, func(v T) error { return fn(v, uint64(n)) })
+	})
 }
 
 // decodeEmit decodes a record of table and hands it to fn.

@@ -141,8 +141,8 @@ func isTerminal(r io.Reader) bool {
 }
 
 func runExport(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("export", stderr, "prepbot export --db PATH [-o OUT.json]\n\nWrites every record (answers, members, posts, schedules) as JSON.")
-	dbPath := fs.String("db", "", "database `file`")
+	fs := newFlagSet("export", stderr, "prepbot export --db PATH|URL [-o OUT.json]\n\nWrites every record (groups, posts, bags, answers, members, reviews, activity, scores, peeks,\nschedules, rounds) as one JSON document, the same for the same data on bbolt and PostgreSQL.")
+	dbPath := fs.String("db", "", "database `file` or postgres:// URL")
 	out := fs.String("o", "", "write to this `file` instead of standard output")
 	if _, err := parseArgs(fs, args); err != nil {
 		return exitError{2}
@@ -151,19 +151,33 @@ func runExport(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "prepbot export: give the database with --db PATH")
 		return exitError{2}
 	}
-	if _, err := os.Stat(*dbPath); err != nil {
-		return fmt.Errorf("no database at %s: check the path", *dbPath)
+	var export func(io.Writer) error
+	if postgres.IsURL(*dbPath) {
+		// read-only: an export never creates nor migrates the schema
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		db, err := postgres.Open(ctx, *dbPath, postgres.Options{ReadOnly: true, Writers: 1})
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		export = func(w io.Writer) error { return db.Export(ctx, w) }
+	} else {
+		if _, err := os.Stat(*dbPath); err != nil {
+			return fmt.Errorf("no database at %s: check the path", *dbPath)
+		}
+		// read-only: an export never writes, nor migrates, the file
+		db, err := storage.Open(*dbPath, storage.Options{ReadOnly: true})
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		export = db.Export
 	}
-	// read-only: an export never writes, nor migrates, the file
-	db, err := storage.Open(*dbPath, storage.Options{ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer db.Close()
 	if *out == "" {
-		return db.Export(stdout)
+		return export(stdout)
 	}
-	_, err = storage.BackupFile(*out, func(w io.Writer) (int64, error) { return 0, db.Export(w) })
+	_, err := storage.BackupFile(*out, func(w io.Writer) (int64, error) { return 0, export(w) })
 	return err
 }
 

@@ -32,7 +32,8 @@ Usage:
   prepbot serve [--config FILE]          run the bot on the configured platforms
   prepbot discord invite [--config FILE] [--app-id ID]
                                          print the URL that adds the bot to a server
-  prepbot export --db PATH [-o OUT.json] write every record as JSON
+  prepbot export --db PATH|URL [-o OUT.json]
+                                         write every record as JSON
   prepbot backup --db PATH OUT           copy the database, also while it is in use
   prepbot migrate --from SRC --to DST    copy a database into a new, empty one
                                          (each a bbolt file or a postgres:// URL)

@@ -187,3 +187,36 @@ func TestConsoleOnPostgres(t *testing.T) {
 		t.Errorf("backup of a PostgreSQL URL: exit %d, %q; want 2 and a pointer to pg_dump", code, errs)
 	}
 }
+
+// TestExportOfPostgresMatchesItsCopy is the README's check of a move: a
+// PostgreSQL database a console studied on, copied into a file with
+// prepbot migrate, exports the same bytes as the file does.
+func TestExportOfPostgresMatchesItsCopy(t *testing.T) {
+	dbURL := pgtest.Schema(t)
+	if code, out, errs := runWithInput(t, "/question category:postgres\n1\n", "console", "--db", dbURL, "--user", "sam"); code != 0 {
+		t.Fatalf("console (exit %d):\n%s\n%s", code, out, errs)
+	}
+	file := t.TempDir() + "/copy.db"
+	if code, out, errs := runWithInput(t, "", "migrate", "--from", dbURL, "--to", file); code != 0 {
+		t.Fatalf("migrate (exit %d):\n%s\n%s", code, out, errs)
+	}
+	code, fromPG, errs := runWithInput(t, "", "export", "--db", dbURL)
+	if code != 0 {
+		t.Fatalf("export of PostgreSQL (exit %d): %s", code, errs)
+	}
+	code, fromFile, errs := runWithInput(t, "", "export", "--db", file)
+	if code != 0 {
+		t.Fatalf("export of the copy (exit %d): %s", code, errs)
+	}
+	if fromPG != fromFile {
+		t.Errorf("the exports differ\nPostgreSQL:\n%s\nfile:\n%s", fromPG, fromFile)
+	}
+	if !strings.Contains(fromPG, `"kind":"answer"`) || !strings.Contains(fromPG, `"card_id":"postgres-`) {
+		t.Errorf("the export lacks the answers:\n%s", fromPG)
+	}
+	// an export never creates a schema
+	empty := pgtest.Schema(t)
+	if code, _, errs := runWithInput(t, "", "export", "--db", empty); code == 0 || !strings.Contains(errs, "no prepbot database") {
+		t.Errorf("export of an empty schema: exit %d, %q; want it refused, saying there is no prepbot database", code, errs)
+	}
+}

@@ -67,13 +67,30 @@ func newProvider(pool *pgxpool.Pool, lockID *int64) (*goose.Provider, error) {
 
 // migrate brings the schema the pool's connections use (their
 // search_path's first) to SchemaVersion, and refuses a newer one.
-func migrate(ctx context.Context, pool *pgxpool.Pool, progress func(string, ...any)) error {
+func migrate(ctx context.Context, pool *pgxpool.Pool, progress func(string, ...any), readOnly bool) error {
 	var schema *string
 	if err := pool.QueryRow(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
 		return fmt.Errorf("reading the schema: %w", err)
 	}
 	if schema == nil {
 		return errors.New("the database URL's search_path names no schema that exists: create it (CREATE SCHEMA name), or leave search_path out to use public")
+	}
+	current, err := schemaVersion(ctx, pool)
+	if err != nil {
+		return fmt.Errorf("reading the schema version: %w", err)
+	}
+	target := SchemaVersion()
+	if current > target {
+		return fmt.Errorf("%w: its schema is version %d, and this prepbot knows up to %d; run the newer prepbot (or restore a backup taken before the upgrade)", ErrNewerSchema, current, target)
+	}
+	if current == target {
+		return nil
+	}
+	if readOnly {
+		if current <= 0 {
+			return fmt.Errorf("no prepbot database in schema %q: check the URL's database and search_path", *schema)
+		}
+		return fmt.Errorf("the database's schema is version %d, older than this prepbot's %d: start prepbot serve (or console) on it once to migrate it, then try again", current, target)
 	}
 	h := fnv.New64a()
 	h.Write([]byte("prepbot migrations\x00" + *schema))
@@ -83,16 +100,6 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, progress func(string, ...a
 		return err
 	}
 	defer p.Close()
-	current, target, err := p.GetVersions(ctx)
-	if err != nil {
-		return fmt.Errorf("reading the schema version: %w", err)
-	}
-	if current > target {
-		return fmt.Errorf("%w: its schema is version %d, and this prepbot knows up to %d; run the newer prepbot (or restore a backup taken before the upgrade)", ErrNewerSchema, current, target)
-	}
-	if current == target {
-		return nil
-	}
 	if progress != nil {
 		progress("migrating the PostgreSQL schema %q from version %d to %d", *schema, current, target)
 	}
@@ -106,4 +113,18 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, progress func(string, ...a
 		}
 	}
 	return nil
+}
+
+// schemaVersion is the last migration applied to the pool's schema, 0
+// when none is (no version table).
+func schemaVersion(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
+	var table *string
+	if err := pool.QueryRow(ctx, "SELECT to_regclass($1)::text", versionTable).Scan(&table); err != nil || table == nil {
+		return 0, err
+	}
+	var v *int64
+	if err := pool.QueryRow(ctx, "SELECT max(version_id) FROM "+versionTable+" WHERE is_applied").Scan(&v); err != nil || v == nil {
+		return 0, err
+	}
+	return *v, nil
 }

@@ -38,6 +38,9 @@ type Options struct {
 	Rules bot.Rules
 	// Progress, when set, is told what the migrations do.
 	Progress func(format string, args ...any)
+	// ReadOnly opens for reading (export, migrate's source): the schema is
+	// never created nor migrated, and one of another version is refused.
+	ReadOnly bool
 	// Writers is how many transactions record answers at once in this
 	// process (default 4); each commits every answer waiting for it.
 	Writers int
@@ -117,7 +120,7 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		pool.Close()
 		return nil, fmt.Errorf("PostgreSQL at %s:%d does not answer (%w): start it, or check the URL's host, port, user and database", cfg.ConnConfig.Host, cfg.ConnConfig.Port, err)
 	}
-	if err := migrate(ctx, pool, opt.Progress); err != nil {
+	if err := migrate(ctx, pool, opt.Progress, opt.ReadOnly); err != nil {
 		pool.Close()
 		return nil, err
 	}

@@ -64,7 +64,7 @@ func main() {
 		n   int
 		run func(dir string, prev map[int]float64) ([]row, float64, error)
 	}{
-		{1, benchRecord}, {2, benchInteractions}, {3, benchLeaderboard}, {4, benchBank}, {5, benchFanout}, {6, benchMemory},
+		{1, benchRecord}, {2, benchInteractions}, {3, benchLeaderboard}, {4, benchBank}, {5, benchFanout}, {6, benchMemory}, {8, benchGateway},
 	}
 	var rows []row
 	results := map[int]float64{} // what later measurements compare against (1: the durable answer rate)

@@ -277,6 +277,14 @@ func (s *Server) AwaitConnections(n int) {
 	s.await(fmt.Sprintf("%d gateway connections open", n), func() bool { return len(s.gw.conns) == n })
 }
 
+// Connected returns how many Identifies and Resumes the gateway has
+// answered: READY and the shard's guilds sent, or RESUMED.
+func (s *Server) Connected() int {
+	s.gw.mu.Lock()
+	defer s.gw.mu.Unlock()
+	return s.gw.connects
+}
+
 // WaitConnected waits until a client has identified (and been sent its
 // guilds) or resumed, once for each call.
 func (s *Server) WaitConnected() {

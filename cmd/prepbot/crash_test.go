@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -123,21 +122,7 @@ var interactionSeq atomic.Int64
 
 // interact sends a signed interaction and returns the status and body.
 func (s *server) interact(client *http.Client, user, channel string, data string, typ int) (int, []byte, error) {
-	id := interactionSeq.Add(1)
-	body := fmt.Sprintf(`{"id":"%d","application_id":"app","type":%d,"token":"tok%d","version":1,"guild_id":"g1","channel_id":%q,`+
-		`"member":{"user":{"id":%q,"username":%q},"permissions":"0"},"data":%s}`, id, typ, id, channel, user, user, data)
-	ts := strconv.FormatInt(time.Now().Unix(), 10)
-	sig := ed25519.Sign(s.priv, append([]byte(ts), body...))
-	req, _ := http.NewRequest("POST", "http://"+s.addr+"/discord/interactions", strings.NewReader(body))
-	req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(sig))
-	req.Header.Set("X-Signature-Timestamp", ts)
-	resp, err := client.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer resp.Body.Close()
-	out, err := io.ReadAll(resp.Body)
-	return resp.StatusCode, out, err
+	return signedInteraction(client, s.addr, s.priv, strconv.FormatInt(interactionSeq.Add(1), 10), user, channel, typ, data)
 }
 
 var optionButton = regexp.MustCompile(`"custom_id":"(a:(\d+):\d+)"`)

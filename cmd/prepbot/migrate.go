@@ -109,11 +109,12 @@ type migrateDB interface {
 	dump.Sink
 }
 
-// openMigrateSource opens the database to copy: a bbolt file read-only,
-// as export opens it (never written, nor migrated), or PostgreSQL.
+// openMigrateSource opens the database to copy read-only, as export opens
+// it: a bbolt file or a PostgreSQL schema is never written, nor migrated
+// (one of an older prepbot is refused, saying how to migrate it first).
 func openMigrateSource(ctx context.Context, where string) (migrateDB, func(), error) {
 	if postgres.IsURL(where) {
-		db, err := postgres.Open(ctx, where, postgres.Options{Writers: 1})
+		db, err := postgres.Open(ctx, where, postgres.Options{ReadOnly: true, Writers: 1})
 		if err != nil {
 			return nil, nil, err
 		}

@@ -35,7 +35,16 @@ func TestMigrateToPostgresAndBack(t *testing.T) {
 	}
 	url := pgtest.Schema(t)
 
-	code, out, errs := runWithInput(t, "", "migrate", "--from", src, "--to", url)
+	// an empty schema is no source: it is refused, and left empty
+	code, out, errs := runWithInput(t, "", "migrate", "--from", url, "--to", filepath.Join(dir, "nothing.db"))
+	if code != 1 || !strings.Contains(errs, "no prepbot database in schema") {
+		t.Fatalf("migrate from an empty schema: exit %d %s\n%s", code, errs, out)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "nothing.db")); !os.IsNotExist(err) {
+		t.Fatalf("migrate from an empty schema created its destination (%v)", err)
+	}
+
+	code, out, errs = runWithInput(t, "", "migrate", "--from", src, "--to", url)
 	if code != 0 || !strings.Contains(out, "the copy matches") || !strings.Contains(out, "6 answers") ||
 		!strings.Contains(out, "prepbot export --db "+src) {
 		t.Fatalf("migrate to PostgreSQL: exit %d %s\n%s", code, errs, out)

@@ -18,9 +18,12 @@
 // storage.go opens and closes the file (damaged.go checks its header first,
 // migrate.go migrates it, or checks its schema when it is opened
 // read-only); writer.go is the answer writer and record.go what it writes
-// for each answer; deliveries.go keeps delivery ids; groups.go, members.go,
-// boards.go, schedules.go and rounds.go answer the queries of each store,
-// over the helpers of records.go.
+// for each answer; deliveries.go keeps delivery ids and limits.go the draw
+// cooldown's counts (in memory: one process serves a file); groups.go,
+// members.go, boards.go, schedules.go and rounds.go answer the queries of
+// each store, over the helpers of records.go; export.go, dump.go and
+// load.go read and write every record at once (prepbot export, backup and
+// migrate, through package storage/dump).
 //
 // # Layout
 //

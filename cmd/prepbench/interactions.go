@@ -137,15 +137,25 @@ func drive(d time.Duration, target string, next func(c, i int) prepared, check f
 }
 
 func setupBot(dir, name string) (*bot.Bot, *storage.DB, error) {
-	bank, err := bankfile.Default()
-	if err != nil {
-		return nil, nil, err
-	}
 	db, err := storage.Open(filepath.Join(dir, name), storage.Options{})
 	if err != nil {
 		return nil, nil, err
 	}
-	return bot.New(bot.Config{Bank: bank, Store: db}), db, nil
+	b, err := newBot(db)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return b, db, nil
+}
+
+// newBot is a bot with the built-in bank on store.
+func newBot(store bot.Store) (*bot.Bot, error) {
+	bank, err := bankfile.Default()
+	if err != nil {
+		return nil, err
+	}
+	return bot.New(bot.Config{Bank: bank, Store: store}), nil
 }
 
 // posts draws one card per client channel and returns its first option's

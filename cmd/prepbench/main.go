@@ -6,7 +6,7 @@
 // mean more than absolute numbers), and the table says whether each goal
 // is met.
 //
-//	go run ./cmd/prepbench              all six (a few minutes)
+//	go run ./cmd/prepbench              all eight (a few minutes)
 //	go run ./cmd/prepbench -only 1,3    some of them
 //
 // The same measurements run as Go benchmarks: go test -bench . ./cmd/prepbench
@@ -36,7 +36,7 @@ type row struct {
 }
 
 func main() {
-	only := flag.String("only", "", "run only these measurements, such as 1,3 (default: all six)")
+	only := flag.String("only", "", "run only these measurements, such as 1,3 (default: all eight)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (read it with go tool pprof)")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -64,7 +64,7 @@ func main() {
 		n   int
 		run func(dir string, prev map[int]float64) ([]row, float64, error)
 	}{
-		{1, benchRecord}, {2, benchInteractions}, {3, benchLeaderboard}, {4, benchBank}, {5, benchFanout}, {6, benchMemory}, {8, benchGateway},
+		{1, benchRecord}, {2, benchInteractions}, {3, benchLeaderboard}, {4, benchBank}, {5, benchFanout}, {6, benchMemory}, {7, benchPostgres}, {8, benchGateway},
 	}
 	var rows []row
 	results := map[int]float64{} // what later measurements compare against (1: the durable answer rate)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -53,6 +54,7 @@ type DiscordConfig struct {
 	PublicKey     string `yaml:"public_key"`
 	GuildID       string `yaml:"guild_id"`
 	APIURL        string `yaml:"api_url"`
+	Shards        string `yaml:"shards"` // "", "auto" or "ID/COUNT"
 }
 
 // Enabled reports whether any Discord key is set.
@@ -214,6 +216,9 @@ func (c Config) Validate(name string) error {
 	default:
 		errs = append(errs, fmt.Sprintf("log.format: %q is not one of text, json", c.Log.Format))
 	}
+	if !validShards(c.Discord.Shards) {
+		errs = append(errs, `discord.shards: give "auto", or "ID/COUNT" for one shard of COUNT, such as "0/4" (ID from 0 to COUNT-1)`)
+	}
 	if len(c.Bank.Paths) == 0 {
 		errs = append(errs, `bank.paths: give at least one bank, such as [default]`)
 	}
@@ -278,4 +283,16 @@ func LoadConfig(path string) (Config, error) {
 	}
 	defer f.Close()
 	return ParseConfig(path, f, os.Getenv)
+}
+
+// validShards reports whether s is a discord.shards value: empty, "auto",
+// or "ID/COUNT" with 0 <= ID < COUNT.
+func validShards(s string) bool {
+	if s == "" || s == "auto" {
+		return true
+	}
+	id, count, ok := strings.Cut(s, "/")
+	i, err1 := strconv.Atoi(id)
+	n, err2 := strconv.Atoi(count)
+	return ok && err1 == nil && err2 == nil && i >= 0 && n > 0 && i < n
 }

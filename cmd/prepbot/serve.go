@@ -142,7 +142,7 @@ func (m *Main) Open() error {
 	}
 	if d := m.Config.Discord; d.Enabled() {
 		a, err := discord.New(discord.Config{Token: d.Token, ApplicationID: d.ApplicationID, PublicKey: d.PublicKey,
-			GuildID: d.GuildID, APIURL: d.APIURL, Log: m.Log}, m.Bot)
+			GuildID: d.GuildID, APIURL: d.APIURL, Shards: d.Shards, Log: m.Log}, m.Bot)
 		if err := add("discord", a, err); err != nil {
 			return fail(err)
 		}

@@ -123,6 +123,9 @@ func TestParseConfig(t *testing.T) {
 	if err != nil || cfg.DB != "/data/p.db" || cfg.TimeZone != "Europe/Berlin" || cfg.Log.Format != "json" || cfg.HTTP.Addr != ":8080" {
 		t.Fatalf("%v %+v", err, cfg)
 	}
+	if cfg, err := ParseConfig("c.yaml", strings.NewReader("discord:\n  shards: \"1/4\"\n"), getenv); err != nil || cfg.Discord.Shards != "1/4" {
+		t.Errorf("discord.shards 1/4: %v %+v", err, cfg.Discord)
+	}
 	for _, tc := range []struct{ in, want string }{
 		{"db: x\ncolour: blue\n", "c.yaml: line 2: field colour not found (every key is documented in config.example.yaml)"},
 		{"db: ${SECRET}\n", "c.yaml:1: the environment variable SECRET is not set"},
@@ -130,6 +133,8 @@ func TestParseConfig(t *testing.T) {
 		{"log:\n  level: loud\n", `log.level: "loud" is not one of debug, info, warn, error`},
 		{"http: [1]\n", "c.yaml: line 1: cannot unmarshal !!seq into main.HTTPConfig"},
 		{"log: {level: 7}\nhttp: abc\n", "c.yaml: line 2: cannot unmarshal !!str a value into main.HTTPConfig"},
+		{"discord:\n  shards: 4/4\n", `discord.shards: give "auto", or "ID/COUNT"`},
+		{"discord:\n  shards: two\n", `discord.shards: give "auto", or "ID/COUNT"`},
 	} {
 		_, err := ParseConfig("c.yaml", strings.NewReader(tc.in), getenv)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

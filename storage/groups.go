@@ -33,21 +33,9 @@ func (d *DB) CreatePost(ctx context.Context, p *bot.Post) error {
 		return put(b, u64(id), p)
 	})
 	if err == nil {
-		d.cachePost(*p)
+		d.posts.Add(*p)
 	}
 	return err
-}
-
-// maxCachedPosts bounds the posts kept in memory.
-const maxCachedPosts = 4096
-
-func (d *DB) cachePost(p bot.Post) {
-	d.postMu.Lock()
-	if len(d.posts) >= maxCachedPosts {
-		clear(d.posts)
-	}
-	d.posts[p.ID] = p
-	d.postMu.Unlock()
 }
 
 // Post implements bot.PostStore. Posts never change: the recent ones are
@@ -56,15 +44,12 @@ func (d *DB) Post(ctx context.Context, id uint64) (bot.Post, error) {
 	if err := ctx.Err(); err != nil {
 		return bot.Post{}, err
 	}
-	d.postMu.Lock()
-	p, ok := d.posts[id]
-	d.postMu.Unlock()
-	if ok {
+	if p, ok := d.posts.Get(id); ok {
 		return p, nil
 	}
 	p, err := view(ctx, d, func(tx *bolt.Tx) (bot.Post, error) { return find[bot.Post](tx.Bucket(bPosts), u64(id)) })
 	if err == nil {
-		d.cachePost(p)
+		d.posts.Add(p)
 	}
 	return p, err
 }

@@ -14,6 +14,7 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/storage/postcache"
 )
 
 // SchemaVersion is the layout this code reads and writes.
@@ -97,8 +98,7 @@ type DB struct {
 
 	// posts never change once created: the recent ones are kept in memory,
 	// as every button press reads its post
-	postMu sync.Mutex
-	posts  map[uint64]bot.Post
+	posts postcache.Cache
 
 	// writes under way (update), for WriteStalled
 	writeMu  sync.Mutex
@@ -160,7 +160,7 @@ func Open(path string, opt Options) (d *DB, err error) {
 	}
 	d = &DB{db: db, path: path, seen: map[string]time.Time{}, pending: map[string]time.Time{},
 		stop: make(chan struct{}), flushed: make(chan struct{}),
-		recq: make(chan *recordReq, maxGroup), recDone: make(chan struct{}), posts: map[uint64]bot.Post{},
+		recq: make(chan *recordReq, maxGroup), recDone: make(chan struct{}),
 		writes: map[uint64]time.Time{}, rules: opt.Rules.OrStandard()}
 	if opt.ReadOnly {
 		err = d.checkSchema()

@@ -146,7 +146,11 @@ func Import(name string, data []byte, opt ImportOptions) (*questionbank.Document
 		return doc, list
 	}
 	if len(doc.Cards) == 0 {
-		return doc, questionbank.ErrorList{{File: name, Line: 1, Msg: fmt.Sprintf("found no questions in this %s file; is the format right? (give --format %s)", format, formatHint(format))}}
+		msg := fmt.Sprintf("found no questions in this %s file; is the format right? (give --format %s)", format, formatHint(format))
+		if format == FormatMarkdown {
+			msg = "found no questions in this markdown file. " + markdownShapes + fmt.Sprintf("\nIf the file is in another format, give --format %s.", formatHint(format))
+		}
+		return doc, questionbank.ErrorList{{File: name, Line: 1, Msg: msg}}
 	}
 	if _, err := questionbank.Build(doc); err != nil {
 		return doc, err

@@ -1,8 +1,10 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -43,51 +45,138 @@ func (b *Bot) location(ctx context.Context, group string) (*time.Location, error
 	if err != nil {
 		return nil, err
 	}
+	return b.zone(g), nil
+}
+
+// zone returns a group's time zone, from its settings.
+func (b *Bot) zone(g Group) *time.Location {
 	name := g.TimeZone
 	if name == "" {
 		name = b.tz
 	}
 	loc, err := LoadLocation(name)
 	if err != nil {
-		return time.UTC, nil // a zone that vanished from the system's tzdata: fall back rather than fail
+		return time.UTC // a zone that vanished from the system's tzdata: fall back rather than fail
 	}
-	return loc, nil
+	return loc
 }
 
-var periodNames = map[string]string{"week": "this week", "month": "this month", "all": "all time"}
+// Order is how a leaderboard ranks its scores.
+type Order int
+
+const (
+	// ByPoints ranks by points, then accuracy, then who reached their
+	// points first, then user id: Leaderboard's order.
+	ByPoints Order = iota
+	// ByDays ranks by days studied (Score.Days), then points, then who
+	// reached their points first, then user id: DaysBoard's order, the
+	// consistency board.
+	ByDays
+)
+
+// Compare orders two scores of one board as o ranks them: negative when a
+// comes first. Accuracy compares in millionths and times in Unix
+// nanoseconds (never below 0), as the backends index them.
+func (o Order) Compare(a, b Score) int {
+	if o == ByDays {
+		if c := cmp.Compare(b.Days, a.Days); c != 0 {
+			return c
+		}
+	}
+	if c := cmp.Compare(max(b.Points, 0), max(a.Points, 0)); c != 0 {
+		return c
+	}
+	if o == ByPoints {
+		if c := cmp.Compare(b.AccuracyMillionths(), a.AccuracyMillionths()); c != 0 {
+			return c
+		}
+	}
+	if c := cmp.Compare(max(a.ReachedAt.UnixNano(), 0), max(b.ReachedAt.UnixNano(), 0)); c != 0 {
+		return c
+	}
+	return strings.Compare(a.User, b.User)
+}
+
+// AccuracyMillionths is a score's accuracy in millionths, rounded: what
+// the leaderboards compare.
+func (s Score) AccuracyMillionths() int { return int(math.Round(s.Accuracy() * 1e6)) }
+
+var periodNames = map[string]string{"week": "this week", "month": "this month", "all": "all time", "season": "this season"}
+
+// boardTop is how many members a leaderboard lists.
+const boardTop = 10
 
 func (b *Bot) leaderboard(ctx context.Context, req Request) (Reply, error) {
 	period := strings.ToLower(strings.TrimSpace(req.Args["period"]))
-	if period == "" {
+	seasonName := strings.TrimSpace(req.Args["season"])
+	if period == "" && seasonName == "" {
 		period = "week"
 	}
-	if _, ok := periodNames[period]; !ok {
-		return Reply{}, Errorf(EInvalid, "Unknown period %q: choose week, month or all.", req.Args["period"])
+	if _, ok := periodNames[period]; !ok && period != "" {
+		return Reply{}, Errorf(EInvalid, "Unknown period %q: choose week, month or all. For the season running: season.", req.Args["period"])
+	}
+	if seasonName != "" && period != "" && period != "season" {
+		return Reply{}, Errorf(EInvalid, "Choose a period or a season, not both: /leaderboard period:%s, or /leaderboard season:%q.", period, seasonName)
+	}
+	by := ByPoints
+	switch strings.ToLower(strings.TrimSpace(req.Args["by"])) {
+	case "", "points":
+	case "days":
+		by = ByDays
+	default:
+		return Reply{}, Errorf(EInvalid, "Unknown order %q: choose by:points, or by:days for the days studied.", req.Args["by"])
 	}
 	cat := strings.ToLower(strings.TrimSpace(req.Args["category"]))
 	if err := b.bank.CheckFilter(questionbank.Filter{Category: cat}); err != nil {
 		return Reply{}, invalid(err)
 	}
-	loc, err := b.location(ctx, req.Group)
+	g, err := b.store.Group(ctx, req.Group)
 	if err != nil {
 		return Reply{}, err
 	}
-	key := PeriodKey(period, b.clock.Now(), loc)
-	scores, err := b.store.Leaderboard(ctx, req.Group, key, cat, 10)
+	loc := b.zone(g)
+	key, label := PeriodKey(period, b.clock.Now(), loc), periodNames[period]
+	footer := "Periods follow " + loc.String() + " time"
+	switch {
+	case seasonName != "":
+		s, ok := g.FindSeason(seasonName)
+		if !ok {
+			return Reply{}, Errorf(ENotFound, "There is no season %q in this server. %s", shorten(seasonName, 60), seasonsHint(g))
+		}
+		key, label, footer = s.ID, "season "+s.Name, seasonSpan(s, loc)
+	case period == "season":
+		if g.Season.ID == "" {
+			return Reply{}, Errorf(ENotFound, "No season is running. %s", seasonsHint(g))
+		}
+		key, label, footer = g.Season.ID, "season "+g.Season.Name, seasonSpan(g.Season, loc)
+	}
+	var scores []Score
+	if by == ByDays {
+		scores, err = b.store.DaysBoard(ctx, req.Group, key, cat, boardTop)
+	} else {
+		scores, err = b.store.Leaderboard(ctx, req.Group, key, cat, boardTop)
+	}
 	if err != nil {
 		return Reply{}, err
 	}
-	title := "Leaderboard: " + periodNames[period]
+	title := "Leaderboard: " + label
+	if by == ByDays {
+		title = "Days studied: " + label
+		footer += " · a day counts once, with an answer or a self-rating · ties go to points, then to who got there first"
+	} else {
+		footer += " · ties go to accuracy, then to who got there first"
+	}
 	if cat != "" {
 		title += " · " + fmtCategory(b.bank, cat)
 	}
-	r := Reply{Title: title, Color: 0xF1C40F, Footer: "Periods follow " + loc.String() + " time · ties go to accuracy, then to who got there first"}
+	r := Reply{Title: title, Color: 0xF1C40F, Footer: footer}
 	if len(scores) == 0 {
-		r.Text = "No points yet for " + periodNames[period] + ". Be the first: draw a card with /question."
+		r.Text = "No points yet for " + label + ". Be the first: draw a card with /question."
 		return r, nil
 	}
 	var t strings.Builder
 	medals := []string{"🥇", "🥈", "🥉"}
+	listed := false
 	for i, s := range scores {
 		place := fmt.Sprintf("%d.", i+1)
 		if i < len(medals) {
@@ -97,11 +186,30 @@ func (b *Bot) leaderboard(ctx context.Context, req Request) (Reply, error) {
 		if name == "" {
 			name = s.User
 		}
+		listed = listed || s.User == req.User.ID
+		if by == ByDays {
+			fmt.Fprintf(&t, "%s **%s**: %s · %s\n", place, EscapeMarkdown(name), plural(s.Days, "day", "days"), plural(s.Points, "point", "points"))
+			continue
+		}
 		fmt.Fprintf(&t, "%s **%s**: %d points", place, EscapeMarkdown(name), s.Points)
 		if s.Answered > 0 {
 			fmt.Fprintf(&t, " · %.0f%% of %s", 100*s.Accuracy(), plural(s.Answered, "answer", "answers"))
 		}
 		t.WriteString("\n")
+	}
+	if !listed {
+		// the member who asked, below the top: where they stand
+		rank, s, err := b.store.Rank(ctx, req.Group, key, cat, req.User.ID, by)
+		if err != nil {
+			return Reply{}, err
+		}
+		if rank > len(scores) {
+			t.WriteString("\nYou: " + ordinal(rank) + ", ")
+			if by == ByDays {
+				t.WriteString(plural(s.Days, "day", "days") + " · ")
+			}
+			t.WriteString(plural(s.Points, "point", "points"))
+		}
 	}
 	r.Text = strings.TrimSpace(t.String())
 	if yes(req.Args["chart"]) && b.cfg.Pictures != nil {
@@ -125,6 +233,23 @@ func (b *Bot) leaderboard(ctx context.Context, req Request) (Reply, error) {
 		r.Attachments = []Attachment{{Name: "leaderboard.png", Data: data, Alt: title}}
 	}
 	return r, nil
+}
+
+// ordinal writes a place: 1st, 2nd, 3rd, 4th, 11th, 21st, 112th.
+func ordinal(n int) string {
+	suffix := "th"
+	switch n % 10 {
+	case 1:
+		suffix = "st"
+	case 2:
+		suffix = "nd"
+	case 3:
+		suffix = "rd"
+	}
+	if n%100 >= 11 && n%100 <= 13 {
+		suffix = "th"
+	}
+	return fmt.Sprintf("%d%s", n, suffix)
 }
 
 // yes reads a yes/no option.

@@ -200,6 +200,8 @@ func (b *Bot) handle(ctx context.Context, req Request) (Reply, error) {
 		return b.study(ctx, req)
 	case "qotd":
 		return b.qotd(ctx, req)
+	case "season":
+		return b.season(ctx, req)
 	case "help", "":
 		return b.help(), nil
 	}

@@ -48,10 +48,12 @@ var Commands = []Command{
 		{Name: "count", Description: "How many cards (default 5, at most 20)"},
 		{Name: "seconds", Description: "Seconds to answer each card (default 30)"},
 	}},
-	{Name: "leaderboard", Description: "The group's ranking this week, this month or of all time", Options: []Option{
-		{Name: "period", Description: "Which period", Choices: []string{"week", "month", "all"}},
+	{Name: "leaderboard", Description: "The group's ranking this week, this month, of all time or of a season", Options: []Option{
+		{Name: "period", Description: "Which period (season: the season running)", Choices: []string{"week", "month", "all", "season"}},
 		{Name: "category", Description: "Only points from this category", Category: true},
 		{Name: "chart", Description: "Attach a picture of the ranking with streaks", Choices: []string{"yes", "no"}},
+		{Name: "by", Description: "Rank by points, or by days studied", Choices: []string{"points", "days"}},
+		{Name: "season", Description: "A season by name: its standings (final when it ended)"},
 	}},
 	{Name: "stats", Description: "Answers, accuracy per category, points and streaks", Options: []Option{
 		{Name: "user", Description: "Whose stats (default: yours)", User: true},
@@ -72,6 +74,13 @@ var Commands = []Command{
 			{Name: "channel", Description: "Which channel (default: this one)", Channel: true},
 		}},
 		{Name: "status", Description: "Show the daily questions of this server"},
+	}},
+	{Name: "season", Description: "Seasons: a leaderboard from zero for a stretch of study", Sub: []Command{
+		{Name: "start", Description: "Start a season (ends the one running)", Admin: true, Options: []Option{
+			{Name: "name", Description: "Its name, such as Q1 prep", Required: true},
+		}},
+		{Name: "end", Description: "End the season running; its final standings stay", Admin: true},
+		{Name: "list", Description: "The season running and the past ones"},
 	}},
 	{Name: "help", Description: "Every command, one line each"},
 }

@@ -98,7 +98,8 @@ func (t *Tally) add(correct bool) {
 	}
 }
 
-// Apply adds an answer or rating to a score.
+// Apply adds an answer or rating to a score: its points, its tally and its
+// days (Score.Days).
 func (s *Score) Apply(a *Answer) {
 	s.User = a.User
 	if a.UserName != "" {
@@ -112,5 +113,12 @@ func (s *Score) Apply(a *Answer) {
 	}
 	if a.Kind == KindAnswer {
 		s.Tally.add(a.Correct)
+	}
+	// a day counts once, however many answers and ratings it has; an
+	// answer of a day before the latest one counted (a late delivery) is
+	// not counted, since it cannot be told from a day counted already
+	if a.Day > s.LastDay {
+		s.Days++
+		s.LastDay = a.Day
 	}
 }

@@ -266,13 +266,15 @@ func (b *Bot) answer(req Request, p Post, c *questionbank.Card) *Answer {
 }
 
 // record stamps an answer with its day and periods in the group's time zone
-// and stores it durably.
+// (with the season running, if any) and stores it durably.
 func (b *Bot) record(ctx context.Context, a *Answer, verb string) (Member, error) {
-	loc, err := b.location(ctx, a.Group)
+	g, err := b.store.Group(ctx, a.Group)
 	if err != nil {
 		return Member{}, err
 	}
+	loc := b.zone(g)
 	a.Day, a.Periods, a.Zone = Day(a.At, loc), Periods(a.At, loc), loc.String()
+	seasonPeriods(g, a)
 	m, err := b.store.Record(ctx, a)
 	if errors.Is(err, ErrAlreadyAnswered) {
 		return m, &Error{Code: EConflict, Message: fmt.Sprintf("You already %s this card; your first one counts. Draw another with /question.", verb), Err: err}

@@ -78,6 +78,12 @@ type BoardStore interface {
 	// ("" for all categories), best first: most points, then best
 	// accuracy, then who got there first.
 	Leaderboard(ctx context.Context, group, period, category string, limit int) ([]Score, error)
+	// DaysBoard is Leaderboard in the ByDays order: the consistency board.
+	DaysBoard(ctx context.Context, group, period, category string, limit int) ([]Score, error)
+	// Rank returns a member's place, from 1, on the board of a period and
+	// category in the given order, and the member's score there; 0 and a
+	// zero Score when the member has none there.
+	Rank(ctx context.Context, group, period, category, user string, by Order) (int, Score, error)
 	// PeriodTallies sums a group's answers in a period by category.
 	PeriodTallies(ctx context.Context, group, period string) (map[string]Tally, error)
 }

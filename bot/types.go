@@ -179,12 +179,32 @@ type Score struct {
 	Points    int       `json:"points"`
 	Tally               // answers, not ratings
 	ReachedAt time.Time `json:"reached_at"` // when the score reached its Points (its first answer, or the last that added points): earlier wins a tie
+	// Days counts the distinct local days (Answer.Day) with an answer or
+	// a self-rating in the score's period and category; LastDay is the
+	// latest of them. The consistency board ranks by Days.
+	Days    int    `json:"days,omitempty"`
+	LastDay string `json:"last_day,omitempty"`
 }
 
 // Group holds per-server (or per-workspace) settings.
 type Group struct {
 	ID       string `json:"id"`
 	TimeZone string `json:"time_zone"`
+	// Season is the season running, its zero value when none; Seasons the
+	// seasons that ended, in the order they ended.
+	Season  Season   `json:"season,omitzero"`
+	Seasons []Season `json:"seasons,omitempty"`
+}
+
+// Season is a named stretch of study a group's admin starts and ends: the
+// answers recorded while it runs count toward a leaderboard period of its
+// own, ID.
+type Season struct {
+	ID    string    `json:"id"` // its period key: "s" and a slug of its name, unique in the group
+	Name  string    `json:"name"`
+	Start time.Time `json:"start"`
+	End   time.Time `json:"end,omitzero"` // zero while it runs
+	By    string    `json:"by,omitempty"` // who started it
 }
 
 // Schedule is the daily question of one channel.

@@ -26,18 +26,23 @@ func PrivateReply(req Request) bool {
 		// "now" in this channel answers with the card itself; elsewhere it
 		// posts there and tells the admin privately
 		return req.Args["sub"] != "now" || qotdChannel(req) != req.Channel
+	case "season":
+		// starting and ending a season is news for the channel
+		return req.Args["sub"] != "start" && req.Args["sub"] != "end"
 	}
 	return true
 }
 
 // NeedsAdmin reports whether handling req may depend on the member being an
-// admin (User.Admin): every /qotd subcommand but status, and stopping a
-// study round someone else started. Adapters that must ask the platform
+// admin (User.Admin): every /qotd subcommand but status, starting and
+// ending a season, and stopping a study round someone else started. Adapters that must ask the platform
 // (Slack's users.info) ask only then.
 func NeedsAdmin(req Request) bool {
 	switch req.Command {
 	case "qotd":
 		return req.Args["sub"] != "status"
+	case "season":
+		return req.Args["sub"] == "start" || req.Args["sub"] == "end"
 	case "study":
 		return req.Args["sub"] == "stop" || strings.EqualFold(strings.TrimSpace(req.Args["category"]), "stop")
 	}

@@ -3,6 +3,7 @@ package storage
 import (
 	"bytes"
 	"context"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -41,4 +42,62 @@ func (d *DB) PeriodTallies(ctx context.Context, group, period string) (map[strin
 		})
 		return out, err
 	})
+}
+
+// DaysBoard implements bot.BoardStore. The leaderboards index orders
+// scores by points, so the days board reads every score of the group's
+// period and category from it (one per member, however many answers they
+// gave) and sorts them in bot.ByDays order.
+func (d *DB) DaysBoard(ctx context.Context, group, period, category string, limit int) ([]bot.Score, error) {
+	return view(ctx, d, func(tx *bolt.Tx) ([]bot.Score, error) {
+		if limit <= 0 {
+			return nil, nil
+		}
+		var all []bot.Score
+		err := scan(ctx, tx.Bucket(bLeaderboards), key(group, period, category, ""), func(_ []byte, s bot.Score) error {
+			all = append(all, s)
+			return nil
+		})
+		slices.SortFunc(all, bot.ByDays.Compare)
+		return all[:min(limit, len(all))], err
+	})
+}
+
+// Rank implements bot.BoardStore. In bot.ByPoints order it counts the
+// entries of the leaderboards index before the member's (rankKey), reading
+// keys only; in bot.ByDays order it counts the scores of the board that
+// bot.ByDays.Compare puts before the member's.
+func (d *DB) Rank(ctx context.Context, group, period, category, user string, by bot.Order) (int, bot.Score, error) {
+	type result struct {
+		rank  int
+		score bot.Score
+	}
+	r, err := view(ctx, d, func(tx *bolt.Tx) (result, error) {
+		var s bot.Score
+		found, err := get(tx.Bucket(bMemberData), key(group, user, tagScore, period, category), &s)
+		if err != nil || !found {
+			return result{}, err
+		}
+		prefix := key(group, period, category, "")
+		before := 0
+		if by == bot.ByDays {
+			err = scan(ctx, tx.Bucket(bLeaderboards), prefix, func(_ []byte, o bot.Score) error {
+				if bot.ByDays.Compare(o, s) < 0 {
+					before++
+				}
+				return nil
+			})
+			return result{before + 1, s}, err
+		}
+		mine := rankKey(prefix, s)
+		c := tx.Bucket(bLeaderboards).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && bytes.Compare(k, mine) < 0; k, _ = c.Next() {
+			if err := ctx.Err(); err != nil {
+				return result{}, err
+			}
+			before++
+		}
+		return result{before + 1, s}, nil
+	})
+	return r.rank, r.score, err
 }

@@ -208,8 +208,18 @@ func TestRegistersCommands(t *testing.T) {
 	if qotd.DefaultMemberPermissions == nil || *qotd.DefaultMemberPermissions != "32" {
 		t.Errorf("/qotd should need Manage Server (32): %v", qotd.DefaultMemberPermissions)
 	}
+	// /season start and end are for admins, so Discord hides /season as
+	// a whole, as it hides /qotd (members read seasons with /leaderboard)
+	season := cmds[byName["season"]]
+	if season.DefaultMemberPermissions == nil || *season.DefaultMemberPermissions != "32" {
+		t.Errorf("/season should need Manage Server (32): %v", season.DefaultMemberPermissions)
+	}
+	if len(season.Options) != 3 || season.Options[0].Name != "start" || season.Options[0].Type != 1 ||
+		season.Options[0].Options[0].Name != "name" || !season.Options[0].Options[0].Required {
+		t.Errorf("/season = %+v", season.Options)
+	}
 	for _, c := range cmds {
-		if name := c.Name; name != "qotd" && c.DefaultMemberPermissions != nil {
+		if name := c.Name; name != "qotd" && name != "season" && c.DefaultMemberPermissions != nil {
 			t.Errorf("/%s is hidden from members (default_member_permissions %s)", name, *c.DefaultMemberPermissions)
 		}
 	}
@@ -217,6 +227,10 @@ func TestRegistersCommands(t *testing.T) {
 	// Discord wants required options first: time, then the optional channel
 	if set.Type != 1 || set.Name != "set" || set.Options[0].Name != "time" || !set.Options[0].Required || set.Options[1].Name != "channel" || set.Options[1].Type != 7 {
 		t.Errorf("/qotd set = %+v", set)
+	}
+	if lb := cmds[byName["leaderboard"]]; len(lb.Options) != 5 || len(lb.Options[0].Choices) != 4 || lb.Options[3].Name != "by" ||
+		len(lb.Options[3].Choices) != 2 || lb.Options[4].Name != "season" || lb.Options[4].Type != 3 {
+		t.Errorf("/leaderboard options = %+v", lb.Options)
 	}
 	if st := cmds[byName["stats"]].Options[0]; st.Type != 6 {
 		t.Errorf("/stats user option type %d, want 6 (user)", st.Type)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -193,6 +194,63 @@ func (d *DB) Leaderboard(ctx context.Context, group, period, category string, li
 	return listJSON[bot.Score](ctx, d, "scores", `SELECT data FROM scores
 		WHERE grp = $1 AND period = $2 AND category = $3
 		ORDER BY points DESC, accuracy DESC, reached, usr LIMIT $4`, group, period, category, int64(limit))
+}
+
+// daysColumn is a score's days studied (bot.Score.Days), read from its
+// JSON, where 0 is left out.
+const daysColumn = "coalesce((data->>'days')::integer, 0)"
+
+// DaysBoard implements bot.BoardStore. No index orders scores by days: the
+// query sorts the scores of the group's period and category (one row per
+// member, however many answers they gave), found with the scores_rank
+// index, in bot.ByDays order.
+func (d *DB) DaysBoard(ctx context.Context, group, period, category string, limit int) ([]bot.Score, error) {
+	if limit <= 0 {
+		return nil, ctx.Err()
+	}
+	return listJSON[bot.Score](ctx, d, "scores", `SELECT data FROM scores
+		WHERE grp = $1 AND period = $2 AND category = $3
+		ORDER BY `+daysColumn+` DESC, points DESC, reached, usr LIMIT $4`, group, period, category, int64(limit))
+}
+
+// rankBefore are the conditions under which a score (s) comes before the
+// member's (me) on a board, in each order: the boards' ORDER BY, spelled
+// out, since their columns sort in both directions.
+var rankBefore = map[bot.Order]string{
+	bot.ByPoints: `(s.points > me.points OR s.points = me.points AND (s.accuracy > me.accuracy OR s.accuracy = me.accuracy AND
+		(s.reached < me.reached OR s.reached = me.reached AND s.usr < me.usr)))`,
+	bot.ByDays: `(coalesce((s.data->>'days')::integer, 0) > me.days OR coalesce((s.data->>'days')::integer, 0) = me.days AND
+		(s.points > me.points OR s.points = me.points AND (s.reached < me.reached OR s.reached = me.reached AND s.usr < me.usr)))`,
+}
+
+// Rank implements bot.BoardStore: one statement reads the member's score
+// and counts the rows of the board ordered before it, so that both come
+// from one snapshot. The count scans the board's range of the scores_rank
+// index: in bot.ByPoints order only the rows before the member's.
+func (d *DB) Rank(ctx context.Context, group, period, category, user string, by bot.Order) (int, bot.Score, error) {
+	before, ok := rankBefore[by]
+	if !ok {
+		return 0, bot.Score{}, fmt.Errorf("rank: unknown board order %d", by)
+	}
+	var data []byte
+	var n int64
+	err := d.pool.QueryRow(ctx, `WITH me AS (
+			SELECT usr, points, accuracy, reached, `+daysColumn+` AS days, data FROM scores
+			WHERE grp = $1 AND period = $2 AND category = $3 AND usr = $4)
+		SELECT me.data, (SELECT count(*) FROM scores s
+			WHERE s.grp = $1 AND s.period = $2 AND s.category = $3 AND `+before+`) FROM me`,
+		group, period, category, user).Scan(&data, &n)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, bot.Score{}, nil
+	}
+	if err != nil {
+		return 0, bot.Score{}, err
+	}
+	var s bot.Score
+	if err := json.Unmarshal(data, &s); err != nil {
+		return 0, bot.Score{}, damaged("scores", err)
+	}
+	return int(n) + 1, s, nil
 }
 
 // PeriodTallies implements bot.BoardStore.

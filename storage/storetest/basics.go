@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ func testGroup(t *testing.T, open Opener) {
 		s := store(t, open)
 		for _, id := range []string{"discord:1", "slack:T1", "console"} {
 			g, err := s.Group(t.Context(), id)
-			if err != nil || g != (bot.Group{ID: id}) {
+			if err != nil || !equalGroup(g, bot.Group{ID: id}) {
 				t.Errorf("Group(%q) = %+v, %v; want %+v, nil", id, g, err, bot.Group{ID: id})
 			}
 		}
@@ -35,18 +36,64 @@ func testGroup(t *testing.T, open Opener) {
 				"discord:1": {ID: "discord:1", TimeZone: "Asia/Tokyo"}, "discord:10": {ID: "discord:10", TimeZone: "America/New_York"}}},
 			{bot.Group{ID: "discord:1"}, map[string]bot.Group{
 				"discord:1": {ID: "discord:1"}, "discord:10": {ID: "discord:10", TimeZone: "America/New_York"}}},
+			// the season running and the past ones are kept with the group
+			{seasons("discord:1"), map[string]bot.Group{
+				"discord:1": seasons("discord:1"), "discord:10": {ID: "discord:10", TimeZone: "America/New_York"}}},
+			{ended("discord:1"), map[string]bot.Group{
+				"discord:1": ended("discord:1"), "discord:10": {ID: "discord:10", TimeZone: "America/New_York"}}},
 		}
 		for i, st := range steps {
 			if err := s.SaveGroup(ctx, st.save); err != nil {
 				t.Fatalf("step %d: SaveGroup(%+v): %v", i, st.save, err)
 			}
 			for id, want := range st.want {
-				if g, err := s.Group(ctx, id); err != nil || g != want {
+				if g, err := s.Group(ctx, id); err != nil || !equalGroup(g, want) {
 					t.Errorf("step %d, after SaveGroup(%+v): Group(%q) = %+v, %v; want %+v", i, st.save, id, g, err, want)
 				}
 			}
 		}
 	})
+}
+
+// sampleSeasons is a group with a season running and two past ones, every
+// field of theirs set.
+func sampleSeasons() bot.Group {
+	return bot.Group{ID: "g", TimeZone: "Asia/Tokyo",
+		Season: bot.Season{ID: "sq1-prep", Name: "Q1 prep", Start: t0.Add(48 * time.Hour), By: "U1"},
+		Seasons: []bot.Season{
+			{ID: "sq3", Name: "Q3", Start: t0.AddDate(0, -5, 0), End: t0.AddDate(0, -2, 0).Add(time.Microsecond), By: "U2"},
+			{ID: "sq4-prep", Name: "Q4 prep", Start: t0.AddDate(0, -2, 0), End: t0.Add(48 * time.Hour), By: "U1"},
+		}}
+}
+
+// seasons is sampleSeasons for a group id; ended is it after its season
+// ended.
+func seasons(id string) bot.Group { g := sampleSeasons(); g.ID = id; return g }
+
+func ended(id string) bot.Group {
+	g := seasons(id)
+	s := g.Season
+	s.End = t0.AddDate(0, 3, 0)
+	g.Season, g.Seasons = bot.Season{}, append(g.Seasons, s)
+	return g
+}
+
+// equalGroup compares groups; times are equal when they are the same
+// instant, and no seasons equal an empty list of them.
+func equalGroup(a, b bot.Group) bool { return reflect.DeepEqual(normGroup(a), normGroup(b)) }
+
+func normGroup(g bot.Group) bot.Group {
+	norm := func(s bot.Season) bot.Season {
+		s.Start, s.End = s.Start.UTC(), s.End.UTC()
+		return s
+	}
+	g.Season = norm(g.Season)
+	var past []bot.Season
+	for _, s := range g.Seasons {
+		past = append(past, norm(s))
+	}
+	g.Seasons = past
+	return g
 }
 
 // samplePost has every field set to something other than its zero value.

@@ -128,7 +128,7 @@ func testContext(t *testing.T, open Opener) {
 			// everything reads back as seeded, with a live ctx
 			live := t.Context()
 			for id, want := range map[string]bot.Group{"g": seed.group, "g2": {ID: "g2"}} {
-				if g, err := s.Group(live, id); err != nil || g != want {
+				if g, err := s.Group(live, id); err != nil || !equalGroup(g, want) {
 					t.Errorf("Group(%q) after the writes = %+v, %v; want %+v", id, g, err, want)
 				}
 			}

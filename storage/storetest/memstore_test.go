@@ -65,6 +65,7 @@ func (s *memStore) Group(ctx context.Context, id string) (bot.Group, error) {
 	}
 	defer s.lock()()
 	if g, ok := s.groups[id]; ok {
+		g.Seasons = slices.Clone(g.Seasons)
 		return g, nil
 	}
 	return bot.Group{ID: id}, nil
@@ -75,6 +76,7 @@ func (s *memStore) SaveGroup(ctx context.Context, g bot.Group) error {
 		return err
 	}
 	defer s.lock()()
+	g.Seasons = slices.Clone(g.Seasons)
 	s.groups[g.ID] = g
 	return nil
 }
@@ -189,6 +191,48 @@ func (s *memStore) Leaderboard(ctx context.Context, group, period, category stri
 			a.ReachedAt.Compare(b.ReachedAt), strings.Compare(a.User, b.User))
 	})
 	return out[:max(0, min(limit, len(out)))], nil
+}
+
+// boardOrders are the orders of bot.BoardStore's boards, as their doc
+// comments (and bot.Order's) say: Leaderboard's, then DaysBoard's.
+var boardOrders = map[bot.Order]func(a, b bot.Score) int{
+	bot.ByPoints: func(a, b bot.Score) int {
+		return cmp.Or(cmp.Compare(b.Points, a.Points), cmp.Compare(b.Accuracy(), a.Accuracy()),
+			a.ReachedAt.Compare(b.ReachedAt), strings.Compare(a.User, b.User))
+	},
+	bot.ByDays: func(a, b bot.Score) int {
+		return cmp.Or(cmp.Compare(b.Days, a.Days), cmp.Compare(b.Points, a.Points),
+			a.ReachedAt.Compare(b.ReachedAt), strings.Compare(a.User, b.User))
+	},
+}
+
+func (s *memStore) DaysBoard(ctx context.Context, group, period, category string, limit int) ([]bot.Score, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	defer s.lock()()
+	out := slices.Collect(maps.Values(s.scores[strings.Join([]string{group, period, category}, "\x00")]))
+	slices.SortFunc(out, boardOrders[bot.ByDays])
+	return out[:max(0, min(limit, len(out)))], nil
+}
+
+func (s *memStore) Rank(ctx context.Context, group, period, category, user string, by bot.Order) (int, bot.Score, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, bot.Score{}, err
+	}
+	defer s.lock()()
+	board := s.scores[strings.Join([]string{group, period, category}, "\x00")]
+	mine, ok := board[user]
+	if !ok {
+		return 0, bot.Score{}, nil
+	}
+	rank := 1
+	for _, o := range board {
+		if boardOrders[by](o, mine) < 0 {
+			rank++
+		}
+	}
+	return rank, mine, nil
 }
 
 func copySchedule(sc bot.Schedule) bot.Schedule {

@@ -22,7 +22,7 @@ func testRestart(t *testing.T, open Opener) {
 	ctx := t.Context()
 	f := newFixture(t, s)
 
-	group := bot.Group{ID: "g", TimeZone: "Europe/Berlin"}
+	group := bot.Group{ID: "g", TimeZone: "Europe/Berlin", Season: sampleSeasons().Season, Seasons: sampleSeasons().Seasons}
 	if err := s.SaveGroup(ctx, group); err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func testRestart(t *testing.T, open Opener) {
 	s = reopen()
 	f.s = s
 
-	if got, err := s.Group(ctx, "g"); err != nil || got != group {
+	if got, err := s.Group(ctx, "g"); err != nil || !equalGroup(got, group) {
 		t.Errorf("Group after a restart = %+v, %v; want %+v", got, err, group)
 	}
 	if got, err := s.Post(ctx, post.ID); err != nil || !equalPost(got, post) {

@@ -70,6 +70,7 @@ func Run(t *testing.T, open Opener) {
 		{"Reviews", testReviews},
 		{"Member", testMember},
 		{"Leaderboard", testLeaderboard},
+		{"DaysBoardAndRank", testDaysBoardAndRank},
 		{"Schedule", testSchedule},
 		{"UpdateSchedule", testUpdateSchedule},
 		{"Claim", testClaim},
@@ -390,7 +391,8 @@ func showReviews(rs []bot.Review) string {
 }
 
 func equalScore(a, b bot.Score) bool {
-	return a.User == b.User && a.Name == b.Name && a.Points == b.Points && a.Tally == b.Tally && a.ReachedAt.Equal(b.ReachedAt)
+	return a.User == b.User && a.Name == b.Name && a.Points == b.Points && a.Tally == b.Tally && a.ReachedAt.Equal(b.ReachedAt) &&
+		a.Days == b.Days && a.LastDay == b.LastDay
 }
 
 func equalScores(got, want []bot.Score) bool { return slices.EqualFunc(got, want, equalScore) }
@@ -398,7 +400,8 @@ func equalScores(got, want []bot.Score) bool { return slices.EqualFunc(got, want
 func showScores(ss []bot.Score) string {
 	var b strings.Builder
 	for _, s := range ss {
-		fmt.Fprintf(&b, "\n\t%s (%s): %d points, %d/%d correct, reached %s", s.User, s.Name, s.Points, s.Correct, s.Answered, s.ReachedAt.UTC().Format(time.RFC3339Nano))
+		fmt.Fprintf(&b, "\n\t%s (%s): %d points, %d/%d correct, reached %s, %d days to %s", s.User, s.Name, s.Points, s.Correct, s.Answered,
+			s.ReachedAt.UTC().Format(time.RFC3339Nano), s.Days, s.LastDay)
 	}
 	if len(ss) == 0 {
 		b.WriteString("none")

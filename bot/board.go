@@ -116,7 +116,7 @@ func (b *Bot) leaderboard(ctx context.Context, req Request) (Reply, error) {
 		return Reply{}, Errorf(EInvalid, "Unknown period %q: choose week, month or all. For the season running: season.", req.Args["period"])
 	}
 	if seasonName != "" && period != "" && period != "season" {
-		return Reply{}, Errorf(EInvalid, "Choose a period or a season, not both: /leaderboard period:%s, or /leaderboard season:%q.", period, seasonName)
+		return Reply{}, Errorf(EInvalid, "Choose a period or a season, not both: /leaderboard period:%s, or /leaderboard season:%s.", period, quoted(shorten(seasonName, 60)))
 	}
 	by := ByPoints
 	switch strings.ToLower(strings.TrimSpace(req.Args["by"])) {
@@ -141,7 +141,7 @@ func (b *Bot) leaderboard(ctx context.Context, req Request) (Reply, error) {
 	case seasonName != "":
 		s, ok := g.FindSeason(seasonName)
 		if !ok {
-			return Reply{}, Errorf(ENotFound, "There is no season %q in this server. %s", shorten(seasonName, 60), seasonsHint(g))
+			return Reply{}, Errorf(ENotFound, "There is no season %s in this server. %s", quoted(shorten(seasonName, 60)), seasonsHint(g))
 		}
 		key, label, footer = s.ID, "season "+s.Name, seasonSpan(s, loc)
 	case period == "season":

@@ -79,20 +79,27 @@ func seasonPeriods(g Group, a *Answer) {
 	}
 }
 
+// quoted is a season's name in a reply's Markdown, in double quotes, as
+// the season option takes it (a name has no double quotes of its own).
+func quoted(name string) string { return `"` + EscapeMarkdown(name) + `"` }
+
 // seasonsHint says how to see a season's board, or to start one.
 func seasonsHint(g Group) string {
 	var past []string
 	for i := len(g.Seasons) - 1; i >= 0 && len(past) < 5; i-- {
-		past = append(past, fmt.Sprintf("%q", g.Seasons[i].Name))
+		past = append(past, quoted(g.Seasons[i].Name))
 	}
-	start := `An admin starts one with /season start name:"Q1 prep".`
+	text := `There has been no season yet. An admin starts one with /season start name:"Q1 prep".`
 	switch {
 	case g.Season.ID != "":
-		return fmt.Sprintf("The season running is %q: /leaderboard season. Every season: /season list.", g.Season.Name)
+		text = "The season running is " + quoted(g.Season.Name) + ": /leaderboard season."
 	case len(past) > 0:
-		return fmt.Sprintf("Past seasons: %s; see one with /leaderboard season:%s. %s", strings.Join(past, ", "), past[0], start)
+		text = `An admin starts one with /season start name:"Q1 prep".`
 	}
-	return "There has been no season yet. " + start
+	if len(past) > 0 {
+		text = fmt.Sprintf("Past seasons: %s; see one with /leaderboard season:%s. %s", strings.Join(past, ", "), past[0], text)
+	}
+	return text
 }
 
 // seasonSpan says when a season ran, in the group's time zone.
@@ -133,7 +140,7 @@ func (b *Bot) season(ctx context.Context, req Request) (Reply, error) {
 		if err != nil {
 			return Reply{}, err
 		}
-		text := fmt.Sprintf("Answers no longer count toward it. Its final standings stay: /leaderboard season:%q.", ended.Name)
+		text := fmt.Sprintf("Answers no longer count toward it. Its final standings stay: /leaderboard season:%s.", quoted(ended.Name))
 		if len(top) > 0 {
 			var t strings.Builder
 			for i, s := range top {
@@ -169,21 +176,21 @@ func (b *Bot) seasonStart(ctx context.Context, req Request, g Group, loc *time.L
 		return Reply{}, Errorf(EInvalid, `Name the season: /season start name:"Q1 prep".`)
 	case len([]rune(name)) > maxSeasonName:
 		return Reply{}, Errorf(EInvalid, "That name is %d characters long; give the season a name of at most %d.", len([]rune(name)), maxSeasonName)
-	case strings.IndexFunc(name, unicode.IsControl) >= 0:
-		return Reply{}, Errorf(EInvalid, "Give the season a name of plain text on one line.")
+	case strings.IndexFunc(name, unicode.IsControl) >= 0 || strings.Contains(name, `"`):
+		return Reply{}, Errorf(EInvalid, `Give the season a name of plain text on one line, without double quotes: /season start name:"Q1 prep".`)
 	}
 	if s, ok := g.FindSeason(name); ok {
 		when := "running now"
 		if !s.End.IsZero() {
 			when = "it ended " + s.End.In(loc).Format("2 Jan 2006")
 		}
-		return Reply{}, Errorf(EConflict, "This server already had a season named %q (%s): names are kept for their final standings. Choose another name, such as %q.", s.Name, when, name+" 2")
+		return Reply{}, Errorf(EConflict, "This server already had a season named %s (%s): names are kept for their final standings. Choose another name, such as %s.", quoted(s.Name), when, quoted(name+" 2"))
 	}
 	now := b.clock.Now()
 	var text string
 	if g.Season.ID != "" {
 		ended := g.endSeason(now)
-		text = fmt.Sprintf("Season %q was running: it has ended, and its final standings stay: /leaderboard season:%q.\n\n", ended.Name, ended.Name)
+		text = fmt.Sprintf("Season %s was running: it has ended, and its final standings stay: /leaderboard season:%s.\n\n", quoted(ended.Name), quoted(ended.Name))
 	}
 	g.Season = Season{ID: g.seasonID(name), Name: name, Start: now.UTC(), By: req.User.ID}
 	if err := b.store.SaveGroup(ctx, g); err != nil {

@@ -86,6 +86,8 @@ func TestSeasonsStartEndAndList(t *testing.T) {
 	refused(t, "a season without a name", r, err, bot.EInvalid, `Name the season: /season start name:"Q1 prep"`)
 	r, err = h.admin("season", "sub", "start", "name", strings.Repeat("long ", 13))
 	refused(t, "a long name", r, err, bot.EInvalid, "at most 60")
+	r, err = h.admin("season", "sub", "start", "name", `The "big" one`)
+	refused(t, "a name with double quotes", r, err, bot.EInvalid, "without double quotes")
 
 	r, err = h.admin("season", "sub", "start", "name", " Q1   prep ")
 	if err != nil || r.Title != "Season started: Q1 prep" || r.Private {
@@ -116,6 +118,13 @@ func TestSeasonsStartEndAndList(t *testing.T) {
 
 	r, err = h.admin("season", "sub", "start", "name", "Q1 Prep")
 	refused(t, "the name of an ended season", r, err, bot.EConflict, `"Q1 prep" (it ended 29 Nov 2026)`, "Choose another name")
+
+	// a name is shown as typed, never as Markdown
+	if _, err := h.admin("season", "sub", "start", "name", "*Q3* [prep](x)"); err != nil {
+		t.Fatal(err)
+	}
+	r, _ = h.command("ann", "season", "sub", "list")
+	bottest.MustContain(t, r.Text, `Running: **\*Q3\* \[prep\]\(x\)**`)
 }
 
 // Starting and ending a season is for admins; listing is for everyone,
@@ -203,6 +212,8 @@ func TestSeasonBoardFromZeroAndItsFinalStandings(t *testing.T) {
 	}
 	r, _ = h.command("ann", "leaderboard", "period", "season")
 	bottest.MustContain(t, r.Text, "No points yet for season Q1-prep!")
+	r, err = h.command("cy", "leaderboard", "season", "Q9")
+	refused(t, "an unknown season while one runs", r, err, bot.ENotFound, `Past seasons: "Q1 prep"`, `The season running is "Q1-prep!": /leaderboard season.`)
 	h.study("cy", 1, true)
 	r, _ = h.command("ann", "leaderboard", "season", "Q1 prep")
 	if strings.Contains(r.Text, "**cy**") {

@@ -225,8 +225,10 @@ var rankBefore = map[bot.Order]string{
 
 // Rank implements bot.BoardStore: one statement reads the member's score
 // and counts the rows of the board ordered before it, so that both come
-// from one snapshot. The count scans the board's range of the scores_rank
-// index: in bot.ByPoints order only the rows before the member's.
+// from one snapshot. In bot.ByPoints order the count reads from the
+// scores_rank index only the rows with more points or as many as the
+// member's; in bot.ByDays order, which no index holds, it reads every row
+// of the board (one per member).
 func (d *DB) Rank(ctx context.Context, group, period, category, user string, by bot.Order) (int, bot.Score, error) {
 	before, ok := rankBefore[by]
 	if !ok {

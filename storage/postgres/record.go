@@ -137,7 +137,10 @@ type (
 // recordAll records answers in one transaction: it locks their members,
 // inserts the answers (a duplicate inserts nothing), reads what they
 // change, applies the rules in memory in the answers' order, and writes
-// the results back: four round trips for the whole group.
+// the results back. Each of these is one statement for the whole group,
+// whose rows go as arrays (unnest): nine statements in four round trips
+// however many answers the group holds, so that what a transaction costs
+// PostgreSQL, beyond the rows it writes, is paid once per group.
 func (d *DB) recordAll(ctx context.Context, group []*recordReq) error {
 	for _, r := range group {
 		r.m, r.seq, r.dup, r.err = bot.Member{}, 0, false, nil
@@ -148,8 +151,12 @@ func (d *DB) recordAll(ctx context.Context, group []*recordReq) error {
 		members := map[memberKey]*bot.Member{}
 		reviews := map[reviewKey]*bot.Review{}
 		scores := map[scoreKey]*bot.Score{}
+		wanted := map[scoreKey]bool{}
 		var memberOrder []memberKey
 		var reviewOrder []reviewKey
+		var wantOrder []scoreKey
+		first := map[answerKey]*recordReq{} // the first answer of each key: later ones are duplicates
+		var ins answerRows
 		for _, r := range group {
 			mk := memberKey{r.a.Group, r.a.User}
 			if _, ok := members[mk]; !ok {
@@ -162,77 +169,83 @@ func (d *DB) recordAll(ctx context.Context, group []*recordReq) error {
 				reviews[rk] = &bot.Review{Card: r.a.CardID, Category: r.a.Category}
 				reviewOrder = append(reviewOrder, rk)
 			}
-		}
-		slices.Sort(locks)
-		locks = slices.Compact(locks)
-
-		// 1: lock, insert, read
-		b := &pgx.Batch{}
-		for _, k := range locks {
-			b.Queue("SELECT pg_advisory_xact_lock($1)", k)
-		}
-		data := make([][]byte, len(group))
-		for i, r := range group {
+			for _, period := range r.a.Periods {
+				for _, cat := range scoreCategories(r.a) {
+					if sk := (scoreKey{mk, period, cat}); !wanted[sk] {
+						wanted[sk] = true
+						wantOrder = append(wantOrder, sk)
+					}
+				}
+			}
+			ak := answerKey{mk, string(r.a.Kind), int64(r.a.PostID)}
+			if _, ok := first[ak]; ok {
+				continue
+			}
+			first[ak] = r
 			rec := *r.a
 			rec.Seq = 0 // the seq column holds it
 			v, err := json.Marshal(rec)
 			if err != nil {
 				return err
 			}
-			data[i] = v
-			b.Queue(`INSERT INTO answers (grp, usr, kind, post_id, data) VALUES ($1, $2, $3, $4, $5)
-				ON CONFLICT (grp, usr, kind, post_id) DO NOTHING RETURNING seq`,
-				r.a.Group, r.a.User, string(r.a.Kind), int64(r.a.PostID), string(v)).QueryRow(func(row pgx.Row) error {
-				var seq int64
-				switch err := row.Scan(&seq); err {
-				case nil:
-					r.seq = uint64(seq)
-				case pgx.ErrNoRows:
-					r.dup = true
-				default:
-					return err
-				}
+			ins.add(ak, string(v))
+		}
+		slices.Sort(locks)
+		locks = slices.Compact(locks)
+
+		// 1: lock (in one order, the same in every transaction), insert, read
+		b := &pgx.Batch{}
+		b.Queue("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k ORDER BY k", locks)
+		seqs := map[answerKey]int64{}
+		b.Queue(`INSERT INTO answers (grp, usr, kind, post_id, data)
+			SELECT grp, usr, kind, post_id, data::json
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) AS a(grp, usr, kind, post_id, data)
+			ON CONFLICT (grp, usr, kind, post_id) DO NOTHING RETURNING seq, grp, usr, kind, post_id`,
+			ins.grp, ins.usr, ins.kind, ins.post, ins.data).Query(func(rows pgx.Rows) error {
+			var k answerKey
+			var seq int64
+			_, err := pgx.ForEachRow(rows, []any{&seq, &k.group, &k.user, &k.kind, &k.post}, func() error {
+				seqs[k] = seq
 				return nil
 			})
-		}
+			return err
+		})
+		var grps, usrs, cards, periods, cats []string
 		for _, mk := range memberOrder {
-			b.Queue("SELECT data FROM members WHERE grp = $1 AND usr = $2", mk.group, mk.user).QueryRow(func(row pgx.Row) error {
-				return scanJSON(row, "members", members[mk])
-			})
+			grps, usrs = append(grps, mk.group), append(usrs, mk.user)
 		}
+		b.Queue(`SELECT k.i, m.data FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(grp, usr, i)
+			JOIN members m ON m.grp = k.grp AND m.usr = k.usr`, grps, usrs).Query(func(rows pgx.Rows) error {
+			return scanEach(rows, "members", func(i int) any { return members[memberOrder[i]] })
+		})
+		grps, usrs = nil, nil
 		for _, rk := range reviewOrder {
-			b.Queue("SELECT data FROM reviews WHERE grp = $1 AND usr = $2 AND card = $3", rk.group, rk.user, rk.card).QueryRow(func(row pgx.Row) error {
-				return scanJSON(row, "reviews", reviews[rk])
-			})
+			grps, usrs, cards = append(grps, rk.group), append(usrs, rk.user), append(cards, rk.card)
 		}
-		for _, mk := range memberOrder {
-			var periods, cats []string
-			for _, r := range group {
-				if r.a.Group == mk.group && r.a.User == mk.user {
-					periods = append(periods, r.a.Periods...)
-					cats = append(cats, "", r.a.Category)
-				}
-			}
-			b.Queue(`SELECT period, category, data FROM scores
-				WHERE grp = $1 AND usr = $2 AND period = ANY($3) AND category = ANY($4)`,
-				mk.group, mk.user, periods, cats).Query(func(rows pgx.Rows) error {
-				for rows.Next() {
-					var period, cat string
-					var v []byte
-					if err := rows.Scan(&period, &cat, &v); err != nil {
-						return err
-					}
-					s := &bot.Score{}
-					if err := json.Unmarshal(v, s); err != nil {
-						return damaged("scores", err)
-					}
-					scores[scoreKey{mk, period, cat}] = s
-				}
-				return rows.Err()
-			})
+		b.Queue(`SELECT k.i, r.data FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(grp, usr, card, i)
+			JOIN reviews r ON r.grp = k.grp AND r.usr = k.usr AND r.card = k.card`, grps, usrs, cards).Query(func(rows pgx.Rows) error {
+			return scanEach(rows, "reviews", func(i int) any { return reviews[reviewOrder[i]] })
+		})
+		grps, usrs = nil, nil
+		for _, sk := range wantOrder {
+			grps, usrs, periods, cats = append(grps, sk.group), append(usrs, sk.user), append(periods, sk.period), append(cats, sk.category)
 		}
+		b.Queue(`SELECT k.i, s.data FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS k(grp, usr, period, category, i)
+			JOIN scores s ON s.grp = k.grp AND s.period = k.period AND s.category = k.category AND s.usr = k.usr`,
+			grps, usrs, periods, cats).Query(func(rows pgx.Rows) error {
+			return scanEach(rows, "scores", func(i int) any {
+				s := &bot.Score{}
+				scores[wantOrder[i]] = s
+				return s
+			})
+		})
 		if err := tx.SendBatch(ctx, b).Close(); err != nil {
 			return err
+		}
+		for ak, r := range first {
+			if seq, ok := seqs[ak]; ok {
+				r.seq = uint64(seq)
+			}
 		}
 
 		// 2: apply the rules, in order
@@ -245,7 +258,8 @@ func (d *DB) recordAll(ctx context.Context, group []*recordReq) error {
 		for _, r := range group {
 			mk := memberKey{r.a.Group, r.a.User}
 			m := members[mk]
-			if r.dup {
+			if r.seq == 0 { // not inserted: recorded before
+				r.dup = true
 				r.m = *m
 				continue
 			}
@@ -264,12 +278,8 @@ func (d *DB) recordAll(ctx context.Context, group []*recordReq) error {
 			rk := reviewKey{mk, rec.CardID}
 			d.rules.Review(reviews[rk], &rec)
 			changedReviews[rk] = true
-			cats := []string{""}
-			if rec.Category != "" {
-				cats = append(cats, rec.Category)
-			}
 			for _, period := range rec.Periods {
-				for _, cat := range cats {
+				for _, cat := range scoreCategories(&rec) {
 					sk := scoreKey{mk, period, cat}
 					s, ok := scores[sk]
 					if !ok {
@@ -290,6 +300,8 @@ func (d *DB) recordAll(ctx context.Context, group []*recordReq) error {
 
 		// 3: write back
 		b = &pgx.Batch{}
+		var data []string
+		grps, usrs = nil, nil
 		for _, mk := range memberOrder {
 			if !changedMembers[mk] {
 				continue
@@ -298,13 +310,23 @@ func (d *DB) recordAll(ctx context.Context, group []*recordReq) error {
 			if err != nil {
 				return err
 			}
-			b.Queue(`INSERT INTO members (grp, usr, data) VALUES ($1, $2, $3)
-				ON CONFLICT (grp, usr) DO UPDATE SET data = excluded.data`, mk.group, mk.user, v)
+			grps, usrs, data = append(grps, mk.group), append(usrs, mk.user), append(data, string(v))
 		}
-		for _, dk := range dayOrder {
-			b.Queue(`INSERT INTO activity (grp, usr, day, n) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (grp, usr, day) DO UPDATE SET n = activity.n + excluded.n`, dk.group, dk.user, dk.day, activity[dk])
+		b.Queue(`INSERT INTO members (grp, usr, data)
+			SELECT grp, usr, data::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS m(grp, usr, data)
+			ON CONFLICT (grp, usr) DO UPDATE SET data = excluded.data`, grps, usrs, data)
+		if len(dayOrder) > 0 {
+			var days []string
+			var ns []int32
+			grps, usrs = nil, nil
+			for _, dk := range dayOrder {
+				grps, usrs, days, ns = append(grps, dk.group), append(usrs, dk.user), append(days, dk.day), append(ns, int32(activity[dk]))
+			}
+			b.Queue(`INSERT INTO activity (grp, usr, day, n)
+				SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[])
+				ON CONFLICT (grp, usr, day) DO UPDATE SET n = activity.n + excluded.n`, grps, usrs, days, ns)
 		}
+		grps, usrs, cards, data = nil, nil, nil, nil
 		for _, rk := range reviewOrder {
 			if !changedReviews[rk] {
 				continue
@@ -313,25 +335,82 @@ func (d *DB) recordAll(ctx context.Context, group []*recordReq) error {
 			if err != nil {
 				return err
 			}
-			b.Queue(`INSERT INTO reviews (grp, usr, card, data) VALUES ($1, $2, $3, $4)
-				ON CONFLICT (grp, usr, card) DO UPDATE SET data = excluded.data`, rk.group, rk.user, rk.card, v)
+			grps, usrs, cards, data = append(grps, rk.group), append(usrs, rk.user), append(cards, rk.card), append(data, string(v))
 		}
+		b.Queue(`INSERT INTO reviews (grp, usr, card, data)
+			SELECT grp, usr, card, data::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS r(grp, usr, card, data)
+			ON CONFLICT (grp, usr, card) DO UPDATE SET data = excluded.data`, grps, usrs, cards, data)
+		var sc scoreRows
 		for _, sk := range scoreOrder {
 			s := scores[sk]
 			v, err := json.Marshal(s)
 			if err != nil {
 				return err
 			}
-			b.Queue(`INSERT INTO scores (grp, period, category, usr, points, accuracy, reached, answered, correct, data)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
-				ON CONFLICT (grp, period, category, usr) DO UPDATE SET points = excluded.points,
-					accuracy = excluded.accuracy, reached = excluded.reached, answered = excluded.answered,
-					correct = excluded.correct, data = excluded.data`,
-				sk.group, sk.period, sk.category, sk.user, int64(max(s.Points, 0)), accuracyKey(*s), nanos(s.ReachedAt),
-				s.Answered, s.Correct, v)
+			sc.add(sk, s, string(v))
 		}
+		b.Queue(`INSERT INTO scores (grp, period, category, usr, points, accuracy, reached, answered, correct, data)
+			SELECT grp, period, category, usr, points, accuracy, reached, answered, correct, data::jsonb
+			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::integer[], $7::bigint[], $8::integer[], $9::integer[], $10::text[])
+				AS s(grp, period, category, usr, points, accuracy, reached, answered, correct, data)
+			ON CONFLICT (grp, period, category, usr) DO UPDATE SET points = excluded.points,
+				accuracy = excluded.accuracy, reached = excluded.reached, answered = excluded.answered,
+				correct = excluded.correct, data = excluded.data`,
+			sc.grp, sc.period, sc.category, sc.usr, sc.points, sc.accuracy, sc.reached, sc.answered, sc.correct, sc.data)
 		return tx.SendBatch(ctx, b).Close()
 	})
+}
+
+// answerKey is an answer's unique key in the answers table.
+type answerKey struct {
+	memberKey
+	kind string
+	post int64
+}
+
+// answerRows are the columns of answers to insert, a slice each.
+type answerRows struct {
+	grp, usr, kind, data []string
+	post                 []int64
+}
+
+func (a *answerRows) add(k answerKey, data string) {
+	a.grp, a.usr, a.kind, a.post, a.data = append(a.grp, k.group), append(a.usr, k.user), append(a.kind, k.kind), append(a.post, k.post), append(a.data, data)
+}
+
+// scoreRows are the columns of scores to write, a slice each.
+type scoreRows struct {
+	grp, period, category, usr, data []string
+	points, reached                  []int64
+	accuracy, answered, correct      []int32
+}
+
+func (c *scoreRows) add(k scoreKey, s *bot.Score, data string) {
+	c.grp, c.period, c.category, c.usr = append(c.grp, k.group), append(c.period, k.period), append(c.category, k.category), append(c.usr, k.user)
+	c.points, c.accuracy, c.reached = append(c.points, int64(max(s.Points, 0))), append(c.accuracy, accuracyKey(*s)), append(c.reached, nanos(s.ReachedAt))
+	c.answered, c.correct, c.data = append(c.answered, int32(s.Answered)), append(c.correct, int32(s.Correct)), append(c.data, data)
+}
+
+// scoreCategories are the categories of the scores an answer counts
+// toward: overall (""), and its own.
+func scoreCategories(a *bot.Answer) []string {
+	if a.Category == "" {
+		return []string{""}
+	}
+	return []string{"", a.Category}
+}
+
+// scanEach decodes rows of (ordinality, JSON) into into(ordinality-1).
+func scanEach(rows pgx.Rows, table string, into func(i int) any) error {
+	var i int64
+	var data []byte
+	_, err := pgx.ForEachRow(rows, []any{&i, &data}, func() error {
+		if err := json.Unmarshal(data, into(int(i-1))); err != nil {
+			return damaged(table, err)
+		}
+		return nil
+	})
+	return err
 }
 
 // accuracyKey is a score's accuracy in millionths, as bbolt ranks it.

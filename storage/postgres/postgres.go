@@ -29,6 +29,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/storage/postcache"
 )
 
 // Options configures Open.
@@ -66,8 +67,7 @@ type DB struct {
 	maxGroup  int
 	writers   sync.WaitGroup
 
-	postMu sync.Mutex
-	posts  map[uint64]bot.Post
+	posts postcache.Cache // posts never change: every replica may keep them
 
 	closeOnce sync.Once
 
@@ -129,7 +129,6 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		rules:    opt.Rules.OrStandard(),
 		recq:     make(chan *recordReq, 4*maxGroup),
 		maxGroup: opt.MaxGroup,
-		posts:    map[uint64]bot.Post{},
 	}
 	for range opt.Writers {
 		d.writers.Go(d.writeAnswers)

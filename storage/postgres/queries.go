@@ -86,20 +86,8 @@ func (d *DB) CreatePost(ctx context.Context, p *bot.Post) error {
 		return err
 	}
 	p.ID = uint64(id)
-	d.cachePost(*p)
+	d.posts.Add(*p)
 	return nil
-}
-
-// maxCachedPosts bounds the posts kept in memory.
-const maxCachedPosts = 4096
-
-func (d *DB) cachePost(p bot.Post) {
-	d.postMu.Lock()
-	if len(d.posts) >= maxCachedPosts {
-		clear(d.posts)
-	}
-	d.posts[p.ID] = p
-	d.postMu.Unlock()
 }
 
 // Post implements bot.PostStore. Posts never change, so every replica may
@@ -108,9 +96,7 @@ func (d *DB) Post(ctx context.Context, id uint64) (bot.Post, error) {
 	if err := ctx.Err(); err != nil {
 		return bot.Post{}, err
 	}
-	d.postMu.Lock()
-	p, ok := d.posts[id]
-	d.postMu.Unlock()
+	p, ok := d.posts.Get(id)
 	if ok {
 		return p, nil
 	}
@@ -122,7 +108,7 @@ func (d *DB) Post(ctx context.Context, id uint64) (bot.Post, error) {
 		return bot.Post{}, err
 	}
 	p.ID = id
-	d.cachePost(p)
+	d.posts.Add(p)
 	return p, nil
 }
 

@@ -20,10 +20,11 @@ const (
 	FormatRed      Format = "red"      // Red-DiscordBot trivia lists
 	FormatOpenTDB  Format = "opentdb"  // Open Trivia DB API responses
 	FormatCSV      Format = "csv"      // CSV with a header row
+	FormatAnki     Format = "anki"     // Anki's "Notes in Plain Text" export
 )
 
 // Formats lists the formats Import reads.
-var Formats = []Format{FormatYAML, FormatMarkdown, FormatRed, FormatOpenTDB, FormatCSV, FormatJSON}
+var Formats = []Format{FormatYAML, FormatMarkdown, FormatRed, FormatOpenTDB, FormatCSV, FormatJSON, FormatAnki}
 
 // ParseFormat accepts a format name; an unknown one is an error naming the valid ones.
 func ParseFormat(s string) (Format, error) {
@@ -39,16 +40,24 @@ func ParseFormat(s string) (Format, error) {
 			return f, nil
 		}
 	}
-	return "", fmt.Errorf("unknown format %q: choose markdown, red, opentdb, csv, yaml or json", s)
+	return "", fmt.Errorf("unknown format %q: choose markdown, red, opentdb, csv, anki, yaml or json", s)
 }
 
-// DetectFormat guesses a file's format from its name and, for YAML and
-// unknown extensions, from its content.
+// DetectFormat guesses a file's format from its name and, for YAML, text
+// and unknown extensions, from its content.
 func DetectFormat(name string, data []byte) Format {
 	switch strings.ToLower(filepath.Ext(name)) {
-	case ".md", ".markdown", ".txt":
+	case ".md", ".markdown":
+		return FormatMarkdown
+	case ".txt": // Anki exports notes as .txt
+		if looksLikeAnkiText(data) {
+			return FormatAnki
+		}
 		return FormatMarkdown
 	case ".csv", ".tsv":
+		if hasAnkiHeader(data) {
+			return FormatAnki
+		}
 		return FormatCSV
 	case ".json":
 		if isNativeJSON(data) {
@@ -68,6 +77,8 @@ func DetectFormat(name string, data []byte) Format {
 			return FormatJSON
 		}
 		return FormatOpenTDB
+	case hasAnkiHeader(data):
+		return FormatAnki
 	case isNative(data):
 		return FormatYAML
 	case bytes.Contains(data, []byte("\n|")) || bytes.HasPrefix(trimmed, []byte("#")):
@@ -134,6 +145,8 @@ func Import(name string, data []byte, opt ImportOptions) (*questionbank.Document
 		doc, list = parseOpenTDB(name, data, opt)
 	case FormatCSV:
 		doc, list = parseCSV(name, data, opt)
+	case FormatAnki:
+		doc, list = parseAnki(name, data, opt)
 	default:
 		_, err := ParseFormat(string(format))
 		return nil, err

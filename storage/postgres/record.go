@@ -142,10 +142,10 @@ type (
 // however many answers the group holds, so that what a transaction costs
 // PostgreSQL, beyond the rows it writes, is paid once per group.
 func (d *DB) recordAll(ctx context.Context, group []*recordReq) error {
-	for _, r := range group {
-		r.m, r.seq, r.dup, r.err = bot.Member{}, 0, false, nil
-	}
 	return d.inTx(ctx, func(tx pgx.Tx) error {
+		for _, r := range group { // from scratch: a retry must not see what the aborted try saw
+			r.m, r.seq, r.dup, r.err = bot.Member{}, 0, false, nil
+		}
 		// what the group touches
 		var locks []int64
 		members := map[memberKey]*bot.Member{}

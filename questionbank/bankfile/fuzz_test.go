@@ -1,13 +1,17 @@
 package bankfile
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/prepbot/prepbot/questionbank"
 )
@@ -26,6 +30,8 @@ func FuzzImport(f *testing.F) {
 	}
 	f.Add([]byte("| a |\n|---|\n| **x** |\n"), uint8(1))
 	f.Add([]byte(`{"results":[{"question":"&amp;","correct_answer":"a","incorrect_answers":["b"]}]}`), uint8(3))
+	f.Add([]byte("Q1. What?\nA: That.\n### Question 2\nWhy?\n**Answer:**\n```\n# x\n```\n## 3. How?\nSo.\n1. Item\n   Answer: a\n"), uint8(1))
+	f.Add([]byte("#separator:tab\n#html:true\n#deck column:3\n\"<b>q</b>\"\t{{c1::a::h}}\tdeck\n"), uint8(6))
 	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
 		format := Formats[int(which)%len(Formats)]
 		doc, err := Import("fuzz", data, ImportOptions{Format: format})
@@ -86,4 +92,98 @@ func FuzzCardJSON(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzAnki feeds arbitrary text to the Anki reader and its HTML converter.
+// Neither may panic; a file that imports must be a valid bank (see
+// FuzzImport); the converter's output is valid UTF-8 when its input is,
+// and holds no text of a <script> or <style> element.
+func FuzzAnki(f *testing.F) {
+	for _, p := range []string{"testdata/anki-notes.txt", "testdata/anki-plain.txt"} {
+		if data, err := os.ReadFile(p); err == nil {
+			f.Add(data)
+		}
+	}
+	f.Add([]byte("#separator:Pipe\n#columns:Back|Front\n\"a\"\"b\"|{{c1::x {{c2::y}}::hint}}\n"))
+	f.Add([]byte("<ol start=9><li><pre><code class=language-go>x</code></pre><ul><li><a href=https://x>y</a><img src=z>"))
+	f.Add([]byte("#guid column:1\n#notetype column:2\nid\tCloze\t{{c1::\t\"open"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		doc, err := Import("fuzz.txt", data, ImportOptions{Format: FormatAnki})
+		if err == nil {
+			var sb strings.Builder
+			if err := WriteYAML(&sb, doc); err != nil {
+				t.Fatal(err)
+			}
+			back, errs := ParseYAML("again", strings.NewReader(sb.String()))
+			if len(errs) > 0 {
+				t.Fatalf("an imported bank does not parse back: %v\n%s", errs, sb.String())
+			}
+			if _, err := questionbank.Build(back); err != nil {
+				t.Fatalf("an imported bank is not valid once written: %v", err)
+			}
+		}
+		s := string(data)
+		md := htmlToMarkdown(s)
+		if utf8.ValidString(s) && !utf8.ValidString(md) {
+			t.Fatalf("invalid UTF-8 from %q: %q", s, md)
+		}
+		const secret = "SECRETxyz"
+		if !strings.Contains(s, secret) && !tagStart.MatchString(s) { // every < of s is text
+			for _, tag := range []string{"script", "style"} {
+				if out := htmlToMarkdown(s + "<" + tag + ">" + secret + "</" + tag + ">"); strings.Contains(out, secret) {
+					t.Fatalf("the text of a <%s> element survives after %q: %q", tag, s, out)
+				}
+			}
+		}
+	})
+}
+
+// FuzzAnkiRoundTrip exports a card and imports it back: the prompt and
+// the answer keep every letter, in order (the formatting may change as
+// WriteAnki documents; a code block keeps only its language word).
+func FuzzAnkiRoundTrip(f *testing.F) {
+	f.Add("What is `x < y` **really**?", "- a\n  - b\n\n```go\nfunc() {}\n```\n\n1. one\n2. two")
+	f.Add("#1 \"quoted\"\tand tabbed", "[docs](https://example.com/?a=1&b=2) &amp; <script>x</script> @everyone")
+	f.Add("{{c1::not a cloze}}", "*it* _it_ ~~s~~ *** ---")
+	f.Add("Heading\n# one", "> quote\n| a | b |\n|---|---|\n| 1 | 2 |")
+	f.Fuzz(func(t *testing.T, prompt, answer string) {
+		if !utf8.ValidString(prompt) || !utf8.ValidString(answer) || letters(prompt) == "" {
+			return
+		}
+		cards := []*questionbank.Card{{ID: "x", Category: "c", Prompt: prompt, Answer: answer}}
+		var buf bytes.Buffer
+		if err := WriteAnki(&buf, []questionbank.Category{{ID: "c", Name: "Deck"}}, cards); err != nil {
+			t.Fatal(err)
+		}
+		doc, err := Import("rt.txt", buf.Bytes(), ImportOptions{})
+		if err != nil {
+			t.Fatalf("the export does not import: %v\n%s", err, buf.String())
+		}
+		if len(doc.Cards) != 1 {
+			t.Fatalf("%d cards from\n%s", len(doc.Cards), buf.String())
+		}
+		got := doc.Cards[0]
+		if letters(got.Prompt) != letters(prompt) {
+			t.Fatalf("prompt %q came back as %q (via %q)", prompt, got.Prompt, buf.String())
+		}
+		if strings.TrimSpace(answer) != "" && letters(got.Answer) != letters(answer) {
+			t.Fatalf("answer %q came back as %q (via %q)", answer, got.Answer, buf.String())
+		}
+	})
+}
+
+var tagStart = regexp.MustCompile(`<[a-zA-Z/!?]`)
+
+var fenceInfo = regexp.MustCompile("(?m)^([ \t]*(?:`{3,}|~{3,})[ \t]*[^`\\s]*)[^`\n]*$")
+
+// letters keeps the letters of a text, leaving out the words after a code
+// block's language.
+func letters(s string) string {
+	s = fenceInfo.ReplaceAllString(s, "$1")
+	return strings.Map(func(r rune) rune {
+		if unicode.IsLetter(r) {
+			return r
+		}
+		return -1
+	}, s)
 }

@@ -16,7 +16,7 @@ import (
 
 func runBank(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, "prepbot bank: say what to do: validate, list or import\n\n"+usage)
+		fmt.Fprint(stderr, "prepbot bank: say what to do: validate, list, import or export\n\n"+usage)
 		return exitError{2}
 	}
 	switch args[0] {
@@ -26,8 +26,10 @@ func runBank(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 		return bankList(args[1:], stdout, stderr)
 	case "import":
 		return bankImport(args[1:], stdin, stdout, stderr)
+	case "export":
+		return bankExport(args[1:], stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "prepbot bank: unknown command %q: use validate, list or import\n", args[0])
+	fmt.Fprintf(stderr, "prepbot bank: unknown command %q: use validate, list, import or export\n", args[0])
 	return exitError{2}
 }
 
@@ -168,7 +170,7 @@ func shorten(s string, n int) string {
 
 func bankImport(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bank import", stderr, "prepbot bank import FILE [--format F] [--category C] [-o OUT.yaml|OUT.json]\n\nConverts a question list to the bank format (YAML, or JSON when OUT ends in .json).\nFILE may be - for standard input.\nThe format is guessed from the file name and content when --format is not given.")
-	format := fs.String("format", "", "source format: markdown, red, opentdb, csv, yaml or json (default: guessed)")
+	format := fs.String("format", "", "source format: markdown, red, opentdb, csv, anki, yaml or json (default: guessed)")
 	category := fs.String("category", "", "put every card in this category `id` (default: from the source)")
 	out := fs.String("o", "", "write the bank to this `file` instead of standard output")
 	files, err := parseArgs(fs, args)
@@ -235,5 +237,73 @@ func bankImport(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	}
 	fmt.Fprintf(stderr, "imported %d %s in %d %s from %s (%s format) to %s\n", len(doc.Cards), plural(len(doc.Cards), "card", "cards"),
 		len(doc.Categories), plural(len(doc.Categories), "category", "categories"), name, opt.Format, where)
+	return nil
+}
+
+func bankExport(args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bank export", stderr, "prepbot bank export [--format anki] [--category C] [--bank PATH]... [-o FILE]\n\n"+
+		"Writes the cards of a bank (default: the built-in one) for another program.\n"+
+		"anki: a text file for Anki's File > Import, a deck per category, the prompt\n"+
+		"on the front and the answer on the back as HTML; prepbot bank import reads it back.")
+	format := fs.String("format", "anki", "the format to write: anki")
+	category := fs.String("category", "", "only the cards of this category `id`")
+	var banks stringsFlag
+	fs.Var(&banks, "bank", "bank `PATH`: a .yaml file, a folder, or \"default\" (repeatable; default: the built-in bank)")
+	out := fs.String("o", "", "write to this `file` instead of standard output")
+	if rest, err := parseArgs(fs, args); err != nil {
+		return exitError{2}
+	} else if len(rest) > 0 {
+		fmt.Fprintf(stderr, "prepbot bank export: unexpected %q: give bank files with --bank\n", rest[0])
+		return exitError{2}
+	}
+	if f := strings.ToLower(strings.TrimSpace(*format)); f != string(bankfile.FormatAnki) {
+		fmt.Fprintf(stderr, "prepbot bank export: unknown format %q: the format it writes is anki\n", *format)
+		return exitError{2}
+	}
+	b, err := loadBank(banks, stdout, stderr)
+	if err != nil {
+		return err
+	}
+	cards := b.Cards()
+	if *category != "" {
+		if _, err := b.Pool(questionbank.Filter{Category: *category}); err != nil {
+			return err
+		}
+		var only []*questionbank.Card
+		for _, c := range cards {
+			if c.Category == *category {
+				only = append(only, c)
+			}
+		}
+		cards = only
+	}
+	decks := map[string]bool{}
+	for _, c := range cards {
+		decks[c.Category] = true
+	}
+	where := "standard output"
+	w := stdout
+	var f *os.File
+	if *out != "" {
+		where = *out
+		if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+			return fmt.Errorf("cannot write the export: %w", err)
+		}
+		if f, err = os.Create(*out); err != nil {
+			return fmt.Errorf("cannot write the export: %w", err)
+		}
+		defer f.Close()
+		w = f
+	}
+	if err := bankfile.WriteAnki(w, b.Categories(), cards); err != nil {
+		return fmt.Errorf("cannot write the export: %w", err)
+	}
+	if f != nil {
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("cannot write the export: %w", err)
+		}
+	}
+	fmt.Fprintf(stderr, "exported %d %s in %d %s to %s (anki format); in Anki: File > Import\n", len(cards), plural(len(cards), "card", "cards"),
+		len(decks), plural(len(decks), "deck", "decks"), where)
 	return nil
 }

@@ -132,8 +132,74 @@ func TestBankImport(t *testing.T) {
 		t.Fatalf("bad import: exit %d %s", code, errs)
 	}
 	code, _, errs = runCmd(t, "bank", "import", "../../questionbank/bankfile/testdata/cards.csv", "--format", "xml")
-	if code != 1 || !strings.Contains(errs, `unknown format "xml": choose markdown, red, opentdb, csv, yaml or json`) {
+	if code != 1 || !strings.Contains(errs, `unknown format "xml": choose markdown, red, opentdb, csv, anki, yaml or json`) {
 		t.Fatalf("bad format: exit %d %s", code, errs)
+	}
+}
+
+func TestBankExportAnki(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "anki", "postgres.txt")
+	code, stdout, errs := runCmd(t, "bank", "export", "--format", "anki", "--category", "postgres", "-o", out)
+	if code != 0 || stdout != "" || !strings.Contains(errs, "exported 20 cards in 1 deck to "+out+" (anki format)") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(data), "#separator:tab\n#html:true\n") || !strings.Contains(string(data), "\tPostgreSQL & Persistence\t") {
+		t.Fatalf("not an Anki export:\n%.300s", data)
+	}
+	// and back: the .txt is recognised as Anki's, and makes a valid bank
+	back := filepath.Join(dir, "back.yaml")
+	code, _, errs = runCmd(t, "bank", "import", out, "-o", back)
+	if code != 0 || !strings.Contains(errs, "imported 20 cards in 1 category from "+out+" (anki format)") {
+		t.Fatalf("import of the export: exit %d %s", code, errs)
+	}
+	if code, stdout, _ := runCmd(t, "bank", "validate", back); code != 0 || stdout != "ok: 20 cards in 1 category\n" {
+		t.Fatalf("the round trip does not validate: %s", stdout)
+	}
+
+	// the whole bank to standard output, imported from standard input
+	code, all, errs := runCmd(t, "bank", "export")
+	if code != 0 || !strings.Contains(errs, "exported 100 cards in 5 decks to standard output") {
+		t.Fatalf("export all: exit %d %s", code, errs)
+	}
+	var o, e bytes.Buffer
+	if code := run([]string{"bank", "import", "-", "-o", filepath.Join(dir, "all.yaml")}, strings.NewReader(all), &o, &e); code != 0 ||
+		!strings.Contains(e.String(), "imported 100 cards in 5 categories from stdin (anki format)") {
+		t.Fatalf("import from stdin: exit %d %s%s", code, o.String(), e.String())
+	}
+}
+
+func TestBankExportErrors(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"--category", "golang"}, 1, `unknown category "golang": valid categories are python, fastapi, postgres, microservices, coding`},
+		{[]string{"--format", "apkg"}, 2, `unknown format "apkg": the format it writes is anki`},
+		{[]string{"extra.yaml"}, 2, `unexpected "extra.yaml": give bank files with --bank`},
+		{[]string{"--bank", "../../questionbank/bankfile/testdata/invalid/errors.yaml"}, 1, "the question bank has problems"},
+	} {
+		code, _, errs := runCmd(t, append([]string{"bank", "export"}, tc.args...)...)
+		if code != tc.code || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, want %d with %q:\n%s", tc.args, code, tc.code, tc.want, errs)
+		}
+	}
+}
+
+// A broken Anki file is reported as FILE:LINE: field: what to do.
+func TestBankImportAnkiErrors(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "deck.txt")
+	if err := os.WriteFile(path, []byte("#separator:tab\n#html:maybe\nq\ta\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, errs := runCmd(t, "bank", "import", path)
+	if code != 1 || stdout != path+`:2: #html: "maybe": write true (the fields are HTML) or false (plain text)`+"\n" || !strings.Contains(errs, "1 problem in 1 file") {
+		t.Fatalf("exit %d\n%s\n%s", code, stdout, errs)
 	}
 }
 

@@ -1,10 +1,13 @@
 // Package chart draws prepbot's pictures as PNG: a year of daily activity
 // as a calendar heatmap with accuracy per category as bars (/stats), and
-// the leaderboard with streaks. Pure Go with the font built into
-// golang.org/x/image (no cgo, nothing fetched at run time). Every picture
-// has its own dark, opaque background and light text, so it reads the same
-// in the light and dark themes of Discord and Slack. Pictures is the
-// bot.Pictures the binary gives the bot.
+// the leaderboard with accuracy and streaks. Pure Go with the Go fonts
+// built into golang.org/x/image (no cgo, nothing fetched at run time),
+// antialiased, large enough to stay sharp when a chat scales them down.
+// Every picture is a dark card with a lighter border and rounded corners,
+// so it reads the same in the light and dark themes of Discord and Slack;
+// Palette is its colours, for the web pages to share. Text too long for
+// its place wraps onto a second line, or ends at a whole word with an
+// ellipsis. Pictures is the bot.Pictures the binary gives the bot.
 package chart
 
 import (
@@ -12,13 +15,8 @@ import (
 	"fmt"
 	"image"
 	"image/color"
-	"image/draw"
 	"image/png"
 	"time"
-
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
-	"golang.org/x/image/math/fixed"
 
 	"github.com/prepbot/prepbot/bot"
 )
@@ -28,24 +26,22 @@ type Pictures struct{}
 
 var _ bot.Pictures = Pictures{}
 
-var (
-	background = color.RGBA{0x1e, 0x1f, 0x22, 0xff}
-	panel      = color.RGBA{0x2b, 0x2d, 0x31, 0xff}
-	text       = color.RGBA{0xe3, 0xe5, 0xe8, 0xff}
-	muted      = color.RGBA{0x9a, 0x9d, 0xa3, 0xff}
-	greens     = []color.RGBA{{0x0e, 0x44, 0x29, 0xff}, {0x00, 0x6d, 0x32, 0xff}, {0x26, 0xa6, 0x41, 0xff}, {0x39, 0xd3, 0x53, 0xff}}
-	bar        = color.RGBA{0x58, 0x65, 0xf2, 0xff}
-	gold       = color.RGBA{0xf1, 0xc4, 0x0f, 0xff}
+// The card's padding, border and corners, in pixels.
+const (
+	pad        = 40
+	border     = 3
+	cardRadius = 28
 )
 
-func fill(img *image.RGBA, r image.Rectangle, c color.Color) {
-	draw.Draw(img, r, image.NewUniform(c), image.Point{}, draw.Src)
-}
-
-func label(img *image.RGBA, x, y int, s string, c color.Color) {
-	d := &font.Drawer{Dst: img, Src: image.NewUniform(c), Face: basicfont.Face7x13, Dot: fixed.P(x, y)}
-	d.DrawString(s)
-}
+// The text styles, in pixels.
+var (
+	titleStyle = style{bold: true, size: 38}
+	headStyle  = style{bold: true, size: 30}
+	bodyStyle  = style{size: 30}
+	boldStyle  = style{bold: true, size: 30}
+	smallStyle = style{size: 26}
+	rankStyle  = style{bold: true, size: 24}
+)
 
 func encode(img image.Image) ([]byte, error) {
 	var buf bytes.Buffer
@@ -55,24 +51,86 @@ func encode(img image.Image) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// block draws lines one below another, the first's top at y, and returns
+// where the next text would start.
+func block(img *image.RGBA, f *face, x, y int, lines []string, c color.Color) int {
+	for _, l := range lines {
+		f.draw(img, x, y+f.ascent, l, c)
+		y += f.lineHeight
+	}
+	return y
+}
+
+// The heatmap: a column a week, a row a day.
 const (
-	cell     = 11
-	gap      = 2
-	weeks    = 53
-	heatLeft = 36
-	heatTop  = 44
+	cell      = 22
+	gap       = 4
+	step      = cell + gap
+	weeks     = 53
+	dayLabels = 64 // the weekday labels' column
 )
 
-// StatsWidth and the height of a stats picture, for tests.
-const StatsWidth = heatLeft + weeks*(cell+gap) + 20
+// StatsWidth is the width of a stats picture.
+const StatsWidth = 2*pad + dayLabels + weeks*step - gap
+
+// heatLeft is where the heatmap's first column starts.
+const heatLeft = pad + dayLabels
+
+// Bars of the stats and leaderboard pictures, and the names before them:
+// a column as wide as the longest name between its least and its most,
+// where a longer name wraps.
+const (
+	statsNameMin = 240
+	statsNameMax = 460
+	boardNameMin = 160
+	boardNameMax = 340
+
+	barHeight = 20
+	rowGap    = 14
+	minRow    = 40
+)
 
 // Stats draws a member's year: answers per day (days maps 2006-01-02 to a
 // count) in the 53 weeks up to today, and accuracy per category.
 func (Pictures) Stats(title string, days map[string]int, today time.Time, bars []bot.CategoryTally) ([]byte, error) {
-	h := heatTop + 7*(cell+gap) + 30 + len(bars)*22 + 16
-	img := image.NewRGBA(image.Rect(0, 0, StatsWidth, h))
-	fill(img, img.Bounds(), background)
-	label(img, heatLeft, 20, title, text)
+	tf, hf, bf, bb, sf := titleStyle.face(), headStyle.face(), bodyStyle.face(), boldStyle.face(), smallStyle.face()
+	inner := StatsWidth - 2*pad
+
+	// measure first: the title and the category names may take two lines
+	titleLines := fit(tf, title, inner, 2)
+	type row struct {
+		name    []string
+		pct, of string
+		fill    float64
+	}
+	rows := make([]row, len(bars))
+	nameW, valueW := 0, 0
+	for i, b := range bars {
+		nameW = max(nameW, bf.width(b.Name))
+		r := row{pct: "not tried"}
+		if b.Answered > 0 {
+			r.pct, r.of = fmt.Sprintf("%d%%", 100*b.Correct/b.Answered), fmt.Sprintf(" of %d", b.Answered)
+			r.fill = float64(b.Correct) / float64(b.Answered)
+		}
+		valueW = max(valueW, bb.width(r.pct)+bf.width(r.of))
+		rows[i] = r
+	}
+	nameW = min(max(nameW, statsNameMin), statsNameMax)
+	valueW = max(valueW, bb.width("100%")+bf.width(" of 99"))
+	height := pad + len(titleLines)*tf.lineHeight + 24 + sf.lineHeight + 6 + 7*step - gap + pad
+	if len(bars) > 0 {
+		height += 44 + hf.lineHeight + 12
+		for i, b := range bars {
+			rows[i].name = fit(bf, b.Name, nameW, 2)
+			height += max(minRow, len(rows[i].name)*bf.lineHeight) + rowGap
+		}
+		height -= rowGap
+	}
+
+	img := image.NewRGBA(image.Rect(0, 0, StatsWidth, height))
+	card(img)
+	y := block(img, tf, pad, pad, titleLines, Palette.Text) + 24
+
 	// the last column is today's week; columns run Sunday to Saturday
 	end := time.Date(today.Year(), today.Month(), today.Day(), 12, 0, 0, 0, time.UTC)
 	start := end.AddDate(0, 0, -int(end.Weekday())-(weeks-1)*7)
@@ -80,85 +138,186 @@ func (Pictures) Stats(title string, days map[string]int, today time.Time, bars [
 	for _, n := range days {
 		most = max(most, n)
 	}
-	lastMonth, lastLabel := -1, -10
+	heatTop := y + sf.lineHeight + 6
+	type month struct {
+		col  int
+		name string
+	}
+	var months []month
 	for d := start; !d.After(end); d = d.AddDate(0, 0, 1) {
 		col := int(d.Sub(start).Hours()/24) / 7
-		row := int(d.Weekday())
-		x, y := heatLeft+col*(cell+gap), heatTop+row*(cell+gap)
-		c := panel
+		wd := int(d.Weekday())
+		cx, cy := heatLeft+col*step, heatTop+wd*step
+		c := Palette.Track
 		if n := days[d.Format("2006-01-02")]; n > 0 {
-			c = greens[min(len(greens)-1, (n-1)*len(greens)/most)]
+			c = Palette.Heat[heat(n, most)]
 		}
-		fill(img, image.Rect(x, y, x+cell, y+cell), c)
-		if row == 0 && int(d.Month()) != lastMonth {
-			lastMonth = int(d.Month())
-			if col < weeks-2 && col-lastLabel >= 3 { // room for three letters
-				label(img, x, heatTop-6, d.Format("Jan"), muted)
-				lastLabel = col
-			}
+		rounded(img, image.Rect(cx, cy, cx+cell, cy+cell), 5, c, image.Rectangle{})
+		if wd == 0 && (col == 0 || d.Day() <= 7) {
+			months = append(months, month{col, d.Format("Jan")})
+		}
+	}
+	// a month's name over the week it starts in; the first column's only
+	// if the next month starts far enough on
+	if len(months) > 1 && months[1].col < 3 {
+		months = months[1:]
+	}
+	last := -10
+	for _, m := range months {
+		x := heatLeft + m.col*step
+		if m.col-last >= 3 && x+sf.width(m.name) <= StatsWidth-pad {
+			sf.draw(img, x, y+sf.ascent, m.name, Palette.Muted)
+			last = m.col
 		}
 	}
 	for i, wd := range []string{"Mon", "Wed", "Fri"} {
-		label(img, 6, heatTop+(2*i+1)*(cell+gap)+cell-1, wd, muted)
+		sf.draw(img, pad, sf.middle(heatTop+(2*i+1)*step+cell/2), wd, Palette.Muted)
 	}
-	y := heatTop + 7*(cell+gap) + 24
-	label(img, heatLeft, y, "Accuracy per category", text)
-	width := StatsWidth - heatLeft - 180 - 100 // the name on the left, "100% of 999" on the right
-	for i, b := range bars {
-		top := y + 10 + i*22
-		label(img, heatLeft, top+12, trim(b.Name, 24), muted)
-		x0 := heatLeft + 180
-		fill(img, image.Rect(x0, top, x0+width, top+14), panel)
-		if b.Answered > 0 {
-			w := width * b.Correct / b.Answered
-			fill(img, image.Rect(x0, top, x0+w, top+14), bar)
-			label(img, x0+width+8, top+12, fmt.Sprintf("%d%% of %d", 100*b.Correct/b.Answered, b.Answered), text)
-		} else {
-			label(img, x0+width+8, top+12, "not tried", muted)
+	y = heatTop + 7*step - gap
+
+	// the legend, under the heatmap's right end: Less □■■■■ More
+	ly := y + 12
+	x := StatsWidth - pad - sf.width("More")
+	sf.draw(img, x, sf.middle(ly+9), "More", Palette.Muted)
+	for i := len(Palette.Heat) - 1; i >= -1; i-- {
+		x -= 8 + 18
+		c := Palette.Track
+		if i >= 0 {
+			c = Palette.Heat[i]
 		}
+		rounded(img, image.Rect(x, ly, x+18, ly+18), 4, c, image.Rectangle{})
+	}
+	x -= 8 + sf.width("Less")
+	sf.draw(img, x, sf.middle(ly+9), "Less", Palette.Muted)
+
+	if len(bars) == 0 {
+		return encode(img)
+	}
+	y = block(img, hf, pad, y+44, []string{"Accuracy per category"}, Palette.Text) + 12
+	x0 := pad + nameW + 24
+	x1 := StatsWidth - pad - valueW - 24
+	for _, r := range rows {
+		h := max(minRow, len(r.name)*bf.lineHeight)
+		mid := y + h/2
+		block(img, bf, pad, mid-len(r.name)*bf.lineHeight/2, r.name, Palette.Text)
+		track := image.Rect(x0, mid-barHeight/2, x1, mid+barHeight/2)
+		rounded(img, track, barHeight/2, Palette.Track, image.Rectangle{})
+		if r.fill > 0 {
+			clip := track
+			clip.Max.X = x0 + int(float64(x1-x0)*r.fill+0.5)
+			rounded(img, track, barHeight/2, Palette.Accent, clip)
+		}
+		vx := x1 + 24
+		if r.of == "" {
+			bf.draw(img, vx, bf.middle(mid), r.pct, Palette.Muted)
+		} else {
+			bb.draw(img, vx, bb.middle(mid), r.pct, Palette.Text)
+			bf.draw(img, vx+bb.width(r.pct), bf.middle(mid), r.of, Palette.Muted)
+		}
+		y += h + rowGap
 	}
 	return encode(img)
 }
 
-// LeaderboardWidth is the width of a leaderboard picture, for tests.
-const LeaderboardWidth = 520
+// heat is the shade of a day with n answers, the most in a day being most.
+func heat(n, most int) int {
+	return min(len(Palette.Heat)-1, int(float64(n-1)*float64(len(Palette.Heat))/float64(most)))
+}
+
+// LeaderboardWidth is the width of a leaderboard picture.
+const LeaderboardWidth = 1040
+
+// The leaderboard's rank badges.
+const badge = 40
 
 // Leaderboard draws a ranking with points, accuracy and streaks.
 func (Pictures) Leaderboard(title string, rows []bot.Standing) ([]byte, error) {
-	h := 44 + max(1, len(rows))*26 + 10
-	img := image.NewRGBA(image.Rect(0, 0, LeaderboardWidth, h))
-	fill(img, img.Bounds(), background)
-	label(img, 16, 22, title, text)
+	tf, bf, bb, sf, rf := titleStyle.face(), bodyStyle.face(), boldStyle.face(), smallStyle.face(), rankStyle.face()
+	inner := LeaderboardWidth - 2*pad
+	titleLines := fit(tf, title, inner, 2)
+
+	// the columns from the right: streak, accuracy, points, then the bar
+	type line struct {
+		name                []string
+		points, acc, streak string
+	}
+	lines := make([]line, len(rows))
 	most := 1
-	for _, r := range rows {
-		most = max(most, r.Points)
-	}
+	nameW := 0
+	pointsW, accW, streakW := sf.width("points"), sf.width("accuracy"), sf.width("streak")
 	for i, r := range rows {
-		top := 36 + i*26
-		c := muted
-		if i == 0 {
-			c = gold
+		most = max(most, r.Points)
+		l := line{points: fmt.Sprint(r.Points), acc: fmt.Sprintf("%d%%", r.Accuracy), streak: "–"}
+		if r.Streak == 1 {
+			l.streak = "1 day"
+		} else if r.Streak > 1 {
+			l.streak = fmt.Sprintf("%d days", r.Streak)
 		}
-		label(img, 16, top+15, fmt.Sprintf("%2d.", i+1), c)
-		label(img, 46, top+15, trim(r.Name, 20), text)
-		x0 := 200
-		fill(img, image.Rect(x0, top+3, x0+150, top+17), panel)
-		fill(img, image.Rect(x0, top+3, x0+150*r.Points/most, top+17), bar)
-		label(img, x0+158, top+15, fmt.Sprintf("%d pts %d%%", r.Points, r.Accuracy), text)
-		if r.Streak > 0 {
-			label(img, LeaderboardWidth-60, top+15, fmt.Sprintf("%dd", r.Streak), greens[3])
-		}
+		pointsW, accW, streakW = max(pointsW, bb.width(l.points)), max(accW, bf.width(l.acc)), max(streakW, bf.width(l.streak))
+		nameW = max(nameW, bf.width(r.Name))
+		lines[i] = l
 	}
+	streakR := LeaderboardWidth - pad
+	accR := streakR - streakW - 32
+	pointsR := accR - accW - 32
+	nameX := pad + badge + 20
+	// the names' column narrower if the bar would be shorter than 120
+	nameW = min(max(nameW, boardNameMin), boardNameMax, pointsR-pointsW-24-120-24-nameX)
+	x0, x1 := nameX+nameW+24, pointsR-pointsW-24
+
+	height := pad + len(titleLines)*tf.lineHeight + 20
 	if len(rows) == 0 {
-		label(img, 16, 58, "No points yet.", muted)
+		height += bf.lineHeight + pad
+	} else {
+		height += sf.lineHeight + 8
+		for i, r := range rows {
+			lines[i].name = fit(bf, r.Name, nameW, 2)
+			height += max(minRow+4, len(lines[i].name)*bf.lineHeight) + rowGap
+		}
+		height += pad - rowGap
+	}
+
+	img := image.NewRGBA(image.Rect(0, 0, LeaderboardWidth, height))
+	card(img)
+	y := block(img, tf, pad, pad, titleLines, Palette.Text) + 20
+	if len(rows) == 0 {
+		block(img, bf, pad, y, []string{"No points yet."}, Palette.Muted)
+		return encode(img)
+	}
+	for _, h := range []struct {
+		s string
+		r int
+	}{{"points", pointsR}, {"accuracy", accR}, {"streak", streakR}} {
+		sf.drawRight(img, h.r, y+sf.ascent, h.s, Palette.Muted)
+	}
+	y += sf.lineHeight + 8
+	for i, l := range lines {
+		h := max(minRow+4, len(l.name)*bf.lineHeight)
+		mid := y + h/2
+		// the rank in a badge: gold, silver and bronze for the first three
+		fillC, numC := Palette.Track, Palette.Text
+		if i < len(Palette.Medals) {
+			fillC, numC = Palette.Medals[i], Palette.Background
+		}
+		rounded(img, image.Rect(pad, mid-badge/2, pad+badge, mid+badge/2), badge/2, fillC, image.Rectangle{})
+		num := fmt.Sprint(i + 1)
+		rf.draw(img, pad+(badge-rf.width(num))/2, rf.middle(mid), num, numC)
+		block(img, bf, nameX, mid-len(l.name)*bf.lineHeight/2, l.name, Palette.Text)
+		track := image.Rect(x0, mid-barHeight/2, x1, mid+barHeight/2)
+		rounded(img, track, barHeight/2, Palette.Track, image.Rectangle{})
+		if p := rows[i].Points; p > 0 {
+			clip := track
+			clip.Max.X = x0 + (x1-x0)*min(p, most)/most
+			rounded(img, track, barHeight/2, Palette.Accent, clip)
+		}
+		bb.drawRight(img, pointsR, bb.middle(mid), l.points, Palette.Text)
+		bf.drawRight(img, accR, bf.middle(mid), l.acc, Palette.Text)
+		c := Palette.Streak
+		if rows[i].Streak <= 0 {
+			c = Palette.Muted
+		}
+		bf.drawRight(img, streakR, bf.middle(mid), l.streak, c)
+		y += h + rowGap
 	}
 	return encode(img)
-}
-
-func trim(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "~"
 }

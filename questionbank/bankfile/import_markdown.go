@@ -21,8 +21,12 @@ var (
 	// "Q1. What is MVCC?", "**Q2:** …", "Question 3: …", "Q: …"
 	mdQLine    = regexp.MustCompile(`(?i)^(?:\*\*|__)?(?:q|question)\s*#?(\d*)\s*(?:\*\*|__)?\s*[.:)]\s*(?:\*\*|__)?\s*(.*)$`)
 	mdQLineNum = regexp.MustCompile(`(?i)^(?:\*\*|__)?(?:q|question)\s*#?(\d+)(?:\*\*|__)?\s+(.*)$`)
-	// "A: …", "**Answer:** …", "Ans. …", "Solution: …"
-	mdALine = regexp.MustCompile(`(?i)^(?:\*\*|__)?(?:a|ans|answer|solution)\s*#?(\d*)\s*(?:\*\*|__)?\s*[.:)]\s*(?:\*\*|__)?\s*(.*)$`)
+	// "A: …", "**Answer:** …", "Ans: …", "Solution: …" (a colon: "a) …" is an
+	// option of the question), or "**Answer**" on its own line
+	mdALine     = regexp.MustCompile(`(?i)^(?:\*\*|__)?(?:a|ans|answer|solution)\s*#?(\d*)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(.*)$`)
+	mdALineBare = regexp.MustCompile(`(?i)^(?:\*\*|__)?(?:answer|solution)()(?:\*\*|__)?()$`)
+	// "**1. What is a generator?**" on a line of its own
+	mdBoldNum = regexp.MustCompile(`^(?:\*\*|__)(\d+)[.)]\s+(.+?)(?:\*\*|__)$`)
 	// question headings: "### Question 1", "### Q2: What is …?", "## 3. What is …?"
 	mdHeadQ     = regexp.MustCompile(`(?i)^(?:q|question)\s*#?\s*(\d+)\s*[.:)\-–—]?\s*(.*)$`)
 	mdHeadQText = regexp.MustCompile(`(?i)^(?:q|question)\s*[.:]\s*(.+)$`)
@@ -53,7 +57,7 @@ const markdownShapes = `These shapes are understood (a short example of each):
     What is MVCC?
     **Answer:** Each transaction reads a snapshot.
 
-  numbered question headings, with the answer below:
+  numbered question headings (or a bold line), with the answer below:
     ## 1. What is MVCC?
     Each transaction reads a snapshot.
 
@@ -252,7 +256,10 @@ func parseMarkdown(file string, data []byte, opt ImportOptions) (*questionbank.D
 		// Q/A lines, and the lines of the question being read
 		qm := qaLine(mdQLine, mdQLineNum, trimmed)
 		if q != nil {
-			switch am := qaLine(mdALine, nil, trimmed); {
+			switch am := qaLine(mdALine, mdALineBare, trimmed); {
+			case q.heading == boldLevel && mdBoldNum.MatchString(trimmed):
+				finish()
+				q = boldQuestion(ln, trimmed)
 			case qm != nil && q.heading > 0 && !q.inAnswer && q.head == "" && !hasText(q.prompt):
 				q.addLine(qm.text) // "### Question 1" then "Q: What is …?"
 			case qm != nil && indentOf(text) < 2:
@@ -282,10 +289,15 @@ func parseMarkdown(file string, data []byte, opt ImportOptions) (*questionbank.D
 			q = &mdQuestion{line: ln, n: qm.n, head: qm.text}
 			continue
 		}
+		if bq := boldQuestion(ln, trimmed); bq != nil {
+			endItem()
+			q = bq
+			continue
+		}
 
 		// the answer under a list item
 		if prev != nil {
-			if am := qaLine(mdALine, nil, trimmed); am != nil && answerIndent < 0 {
+			if am := qaLine(mdALine, mdALineBare, trimmed); am != nil && answerIndent < 0 {
 				answerIndent = indentOf(text)
 				itemAnswer = []string{am.text}
 				continue
@@ -457,6 +469,27 @@ func questionHeading(raw string, after []string) (int, string, bool) {
 		}
 	}
 	return n, text, true
+}
+
+// boldLevel is the heading level of a bold numbered question: below every
+// heading, so that any heading ends it.
+const boldLevel = 7
+
+// boldQuestion reads "**1. What is a generator?**", a line that stands
+// for a numbered question heading; nil when the line is not one, or its
+// text asks nothing (a bold "**3. Notes**").
+func boldQuestion(line int, s string) *mdQuestion {
+	m := mdBoldNum.FindStringSubmatch(s)
+	if m == nil {
+		return nil
+	}
+	n, _ := strconv.Atoi(m[1])
+	text := strings.TrimSpace(m[2])
+	first, _, _ := strings.Cut(strings.ToLower(stripMarkdown(text)), " ")
+	if !strings.HasSuffix(text, "?") && !questionWords[first] {
+		return nil
+	}
+	return &mdQuestion{line: line, n: n, heading: boldLevel, head: text}
 }
 
 // questionWords start the headings that ask something without a question

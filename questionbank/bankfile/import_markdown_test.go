@@ -154,3 +154,36 @@ func TestImportMarkdownQuestionErrors(t *testing.T) {
 		}
 	}
 }
+
+// Options under a question are part of it; only "A:", "Answer:" (with a
+// colon) or a bare "**Answer**" line starts an answer.
+func TestImportMarkdownOptionsAreNotAnswers(t *testing.T) {
+	got := importString(t, "mcq.md", "## Quiz\n\n"+
+		"1. Which is connection-oriented?\n"+
+		"   a) UDP\n"+
+		"   b) TCP\n"+
+		"Q2. Which port is HTTPS?\n"+
+		"a) 80\n"+
+		"b) 443\n"+
+		"**Answer**\n"+
+		"b) 443\n", ImportOptions{})
+	wantCards(t, got, []cardText{
+		{"quiz", 1, "Which is connection-oriented? a) UDP b) TCP", ""},
+		{"quiz", 2, "Which port is HTTPS? a) 80 b) 443", "b) 443"},
+	})
+}
+
+// A bold line that is a numbered question, with the answer below it.
+func TestImportMarkdownBoldNumberedQuestions(t *testing.T) {
+	got := importString(t, "bold.md", "# Python\n\n"+
+		"**1. What is a generator?**\n"+
+		"A function that yields values lazily.\n\n"+
+		"**2. Explain `yield from`.**\n\n"+
+		"It delegates to a subgenerator.\n\n"+
+		"**3. Notes**\n"+
+		"not a question\n", ImportOptions{})
+	wantCards(t, got, []cardText{
+		{"python", 1, "What is a generator?", "A function that yields values lazily."},
+		{"python", 2, "Explain `yield from`.", "It delegates to a subgenerator."},
+	})
+}

@@ -38,6 +38,13 @@ func benchPostgresDB(b *testing.B, opt postgres.Options) *postgres.DB {
 func benchmarkPostgresRecord(b *testing.B, opt postgres.Options) {
 	db := benchPostgresDB(b, opt)
 	var seq atomic.Uint64
+	// a database in use: some members, and statistics (see analyze)
+	if _, err := recordEach(context.Background(), []*postgres.DB{db}, &seq, 300*time.Millisecond); err != nil {
+		b.Fatal(err)
+	}
+	if err := analyze(context.Background(), db.Pool()); err != nil {
+		b.Fatal(err)
+	}
 	b.SetParallelism(recordWorkers / 2) // 2 cores: 64 goroutines
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -139,9 +140,113 @@ func (d *DB) migrate(progress func(string, ...any)) error {
 			return fmt.Errorf("migrating %s from schema 6: %w", d.path, err)
 		}
 	}
-	if err := d.migrateTo8(progress); err != nil {
-		return fmt.Errorf("migrating %s from schema 7: %w", d.path, err)
+	if v <= 7 {
+		if err := d.migrateTo8(progress); err != nil {
+			return fmt.Errorf("migrating %s from schema 7: %w", d.path, err)
+		}
 	}
+	if err := d.migrateTo9(progress); err != nil {
+		return fmt.Errorf("migrating %s from schema 8: %w", d.path, err)
+	}
+	return nil
+}
+
+// migrateTo9 counts the days studied of every score (Score.Days and
+// LastDay, which schema 9 added for the days board) from the answers, by
+// the rule Score.Apply applies to new ones: the answers are read in the
+// order they were recorded, and a day counts when it comes after the
+// score's last counted day. It writes the scores (and their copies in the
+// leaderboards index) migrateChunk a transaction, and sets schema 9 in the
+// last one: a migration cut short leaves scores whose days are counted
+// again, whole, by the next start.
+func (d *DB) migrateTo9(progress func(string, ...any)) error {
+	start := time.Now()
+	progress("migrating the database to schema 9 (days studied, for the days board); this runs once")
+	type days struct {
+		n    int
+		last string
+	}
+	counted := map[string]*days{} // score key in member_data -> its days
+	err := d.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bAnswers).ForEach(func(k, v []byte) error {
+			var a bot.Answer
+			if err := decode(k, v, &a); err != nil {
+				return err
+			}
+			cats := []string{""}
+			if a.Category != "" {
+				cats = append(cats, a.Category)
+			}
+			for _, period := range a.Periods {
+				for _, cat := range cats {
+					sk := string(key(a.Group, a.User, tagScore, period, cat))
+					c := counted[sk]
+					if c == nil {
+						c = &days{}
+						counted[sk] = c
+					}
+					if a.Day > c.last {
+						c.n++
+						c.last = a.Day
+					}
+				}
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return err
+	}
+	keys := make([]string, 0, len(counted))
+	for k := range counted {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys) // key order: bbolt writes in order fast
+	written := 0
+	for len(keys) > 0 || written == 0 {
+		chunk := keys[:min(migrateChunk, len(keys))]
+		keys = keys[len(chunk):]
+		last := len(keys) == 0
+		err := d.update(context.Background(), func(tx *bolt.Tx) error {
+			data, ranks := tx.Bucket(bMemberData), tx.Bucket(bLeaderboards)
+			for _, sk := range chunk {
+				var s bot.Score
+				found, err := get(data, []byte(sk), &s)
+				if err != nil || !found {
+					continue // a damaged or missing score: left as it is
+				}
+				s.Days, s.LastDay = counted[sk].n, counted[sk].last
+				if err := put(data, []byte(sk), s); err != nil {
+					return err
+				}
+				// group 0 user 0 s 0 period 0 category -> the index entry
+				parts := strings.Split(sk, "\x00")
+				if len(parts) == 5 {
+					if err := put(ranks, rankKey(key(parts[0], parts[3], parts[4], ""), s), s); err != nil {
+						return err
+					}
+				}
+			}
+			if last {
+				return tx.Bucket(bMeta).Put(keySchema, []byte("9"))
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		written += len(chunk)
+		progress("schema 9: days counted for %d scores (%v)", written, time.Since(start).Round(time.Millisecond))
+		if failMigrationAfter > 0 && !last { // only in tests
+			if failMigrationAfter--; failMigrationAfter == 0 {
+				return errors.New("stopped for a test")
+			}
+		}
+		if last {
+			break
+		}
+	}
+	progress("migrated to schema 9: days counted for %d scores in %v", written, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -220,13 +220,113 @@ func TestMigrateToSchemas7And8InChunks(t *testing.T) {
 		t.Fatal(err)
 	}
 	want.check(t, db)
-	if len(lines) < 3 || !strings.Contains(lines[len(lines)-1], "migrated to schema 8: 45 member records") {
+	if len(lines) < 3 || !slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, "migrated to schema 8: 45 member records") }) ||
+		!strings.Contains(lines[len(lines)-1], "migrated to schema 9") {
 		t.Errorf("progress lines: %q", lines)
 	}
 	bottest.CloseAndCheck(t, db)
-	if v := schemaOf(t, path); v != "8" {
-		t.Fatalf("schema = %s, want 8", v)
+	if v := schemaOf(t, path); v != "9" {
+		t.Fatalf("schema = %s, want 9", v)
 	}
 	db = bottest.OpenDBAt(t, path) // and a second start has nothing to do
 	want.check(t, db)
+}
+
+// The schema 9 migration counts the days studied of every score from the
+// answers: a schema-8 file (whose scores have no days) gets the days the
+// scores would have had, in member_data and in the leaderboards index,
+// also when the migration is cut short and started again.
+func TestMigrateToSchema9CountsDays(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v8.db")
+	db := bottest.OpenDBAt(t, path)
+	ctx := t.Context()
+	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	post := uint64(0)
+	for i, user := range []string{"ann", "bob", "cid", "dee"} {
+		for d := 0; d < 3+3*i; d += 1 + i%2 { // days apart, more days for later members
+			for range 2 { // two answers a day count one day
+				post++
+				at := start.AddDate(0, 0, d)
+				a := &bot.Answer{Kind: bot.KindAnswer, Group: "g", User: user, UserName: user, PostID: post, CardID: "c",
+					Category: []string{"postgres", "python"}[d%2], Correct: true, Points: 10, At: at,
+					Day: bot.Day(at, time.UTC), Periods: bot.Periods(at, time.UTC)}
+				if _, err := db.Record(ctx, a); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	boards := func(db bot.Store) map[string][]bot.Score {
+		t.Helper()
+		out := map[string][]bot.Score{}
+		for _, q := range [][2]string{{bot.PeriodAll, ""}, {bot.PeriodAll, "postgres"}, {bot.PeriodKey("month", start, time.UTC), "python"}} {
+			s, err := db.DaysBoard(ctx, "g", q[0], q[1], 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			p, err := db.Leaderboard(ctx, "g", q[0], q[1], 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[q[0]+"/"+q[1]] = append(s, p...)
+		}
+		return out
+	}
+	want := boards(db)
+	if got := want[bot.PeriodAll+"/"][0]; got.User != "cid" || got.Days != 9 {
+		t.Fatalf("the days board before: %+v", want[bot.PeriodAll+"/"])
+	}
+	bottest.CloseAndCheck(t, db)
+
+	// as schema 8 left them: scores without days, in both places
+	bdb, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = bdb.Update(func(tx *bolt.Tx) error {
+		for _, name := range []string{"member_data", "leaderboards"} {
+			b := tx.Bucket([]byte(name))
+			c := b.Cursor()
+			for k, v := c.First(); k != nil; k, v = c.Next() {
+				var m map[string]any
+				if json.Unmarshal(v, &m) != nil || m["reached_at"] == nil {
+					continue // not a score
+				}
+				delete(m, "days")
+				delete(m, "last_day")
+				nv, _ := json.Marshal(m)
+				if err := b.Put(k, nv); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte("8"))
+	})
+	bdb.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	restore := storage.SetMigration(3, 2) // cut short after two transactions of three scores
+	_, err = storage.Open(path, storage.Options{})
+	restore()
+	if err == nil || !strings.Contains(err.Error(), "from schema 8: stopped for a test") {
+		t.Fatalf("a schema 9 migration cut short: %v", err)
+	}
+	if v := schemaOf(t, path); v != "8" {
+		t.Fatalf("schema after a migration cut short = %s, want 8", v)
+	}
+	db = bottest.OpenDBAt(t, path)
+	got := boards(db)
+	bottest.CloseAndCheck(t, db)
+	if v := schemaOf(t, path); v != "9" {
+		t.Errorf("schema = %s, want 9", v)
+	}
+	for q, w := range want {
+		if !slices.EqualFunc(got[q], w, func(a, b bot.Score) bool {
+			return a.User == b.User && a.Days == b.Days && a.LastDay == b.LastDay && a.Points == b.Points
+		}) {
+			t.Errorf("%s after the migration\n got %+v\nwant %+v", q, got[q], w)
+		}
+	}
 }

@@ -18,7 +18,7 @@ import (
 )
 
 // SchemaVersion is the layout this code reads and writes.
-const SchemaVersion = 8
+const SchemaVersion = 9
 
 var (
 	bMeta         = []byte("meta")

@@ -16,6 +16,8 @@ import (
 	"net/url"
 	"os"
 	"os/signal"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -75,7 +77,7 @@ func openPostgres(ctx context.Context, base string) (s *pgServer, why string) {
 	defer cancel()
 	c, err := pgx.Connect(ctx, base)
 	if err != nil {
-		return nil, err.Error()
+		return nil, oneLine(err.Error())
 	}
 	c.Close(ctx)
 	b := make([]byte, 6)
@@ -91,6 +93,18 @@ func openPostgres(ctx context.Context, base string) (s *pgServer, why string) {
 		}
 	}()
 	return s, ""
+}
+
+// oneLine is a message of several lines (pgx says why each address it
+// tried failed) on one, each line once.
+func oneLine(msg string) string {
+	var lines []string
+	for _, l := range strings.Split(msg, "\n") {
+		if l = strings.TrimSpace(l); l != "" && !slices.Contains(lines, l) {
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, " ")
 }
 
 // redacted is a URL without its password, for messages.
@@ -225,13 +239,15 @@ func (l pgLoad) perCommit() string {
 	return fmt.Sprintf("%.1f, %s", float64(l.grouped)/float64(l.commits), ms(l.commit/time.Duration(l.commits)))
 }
 
-// cpu is the CPU time PostgreSQL and prepbench spent, and per answer.
+// cpu is the CPU time PostgreSQL and prepbench spent, and per answer, of
+// the machine's (its cores for the time measured).
 func (l pgLoad) cpu() string {
 	pg := "not seen from here"
 	if l.pgCPU >= 0 {
 		pg = fmt.Sprintf("%.1f s (%.0f µs/answer)", l.pgCPU.Seconds(), float64(l.pgCPU.Microseconds())/float64(max(l.n, 1)))
 	}
-	return fmt.Sprintf("%s / %.1f s (%.0f µs/answer)", pg, l.ownCPU.Seconds(), float64(l.ownCPU.Microseconds())/float64(max(l.n, 1)))
+	return fmt.Sprintf("%s / %.1f s (%.0f µs/answer) of %.0f s", pg, l.ownCPU.Seconds(), float64(l.ownCPU.Microseconds())/float64(max(l.n, 1)),
+		l.took.Seconds()*float64(runtime.NumCPU()))
 }
 
 // recording is one way of recording measured: replicas databases opened

@@ -124,8 +124,7 @@ func (b *Bot) qotdSet(ctx context.Context, req Request, channel string) (Reply, 
 	// The schedule's zone becomes the group's: streaks and leaderboard
 	// periods follow the same clock as the daily question.
 	if g.TimeZone != s.TimeZone {
-		g.ID, g.TimeZone = req.Group, s.TimeZone
-		if err := b.store.SaveGroup(ctx, g); err != nil {
+		if err := b.store.UpdateGroup(ctx, req.Group, func(g *Group) error { g.TimeZone = s.TimeZone; return nil }); err != nil {
 			return Reply{}, err
 		}
 	}

@@ -129,11 +129,15 @@ func (b *Bot) season(ctx context.Context, req Request) (Reply, error) {
 	case "start":
 		return b.seasonStart(ctx, req, g, loc)
 	case "end":
-		if g.Season.ID == "" {
-			return Reply{}, Errorf(ENotFound, `No season is running. Start one with /season start name:"Q1 prep".`)
-		}
-		ended := g.endSeason(b.clock.Now())
-		if err := b.store.SaveGroup(ctx, g); err != nil {
+		var ended Season
+		err := b.store.UpdateGroup(ctx, req.Group, func(g *Group) error {
+			if g.Season.ID == "" {
+				return Errorf(ENotFound, `No season is running. Start one with /season start name:"Q1 prep".`)
+			}
+			ended = g.endSeason(b.clock.Now())
+			return nil
+		})
+		if err != nil {
 			return Reply{}, err
 		}
 		top, err := b.store.Leaderboard(ctx, req.Group, ended.ID, "", 3)
@@ -179,21 +183,28 @@ func (b *Bot) seasonStart(ctx context.Context, req Request, g Group, loc *time.L
 	case strings.IndexFunc(name, unicode.IsControl) >= 0 || strings.Contains(name, `"`):
 		return Reply{}, Errorf(EInvalid, `Give the season a name of plain text on one line, without double quotes: /season start name:"Q1 prep".`)
 	}
-	if s, ok := g.FindSeason(name); ok {
-		when := "running now"
-		if !s.End.IsZero() {
-			when = "it ended " + s.End.In(loc).Format("2 Jan 2006")
-		}
-		return Reply{}, Errorf(EConflict, "This server already had a season named %s (%s): names are kept for their final standings. Choose another name, such as %s.", quoted(s.Name), when, quoted(name+" 2"))
-	}
 	now := b.clock.Now()
 	var text string
-	if g.Season.ID != "" {
-		ended := g.endSeason(now)
-		text = fmt.Sprintf("Season %s was running: it has ended, and its final standings stay: /leaderboard season:%s.\n\n", quoted(ended.Name), quoted(ended.Name))
-	}
-	g.Season = Season{ID: g.seasonID(name), Name: name, Start: now.UTC(), By: req.User.ID}
-	if err := b.store.SaveGroup(ctx, g); err != nil {
+	// decided on the group as it is in the store, under its lock: two
+	// admins starting seasons at once (on two replicas) both count
+	err := b.store.UpdateGroup(ctx, req.Group, func(cur *Group) error {
+		if s, ok := cur.FindSeason(name); ok {
+			when := "running now"
+			if !s.End.IsZero() {
+				when = "it ended " + s.End.In(loc).Format("2 Jan 2006")
+			}
+			return Errorf(EConflict, "This server already had a season named %s (%s): names are kept for their final standings. Choose another name, such as %s.", quoted(s.Name), when, quoted(name+" 2"))
+		}
+		text = ""
+		if cur.Season.ID != "" {
+			ended := cur.endSeason(now)
+			text = fmt.Sprintf("Season %s was running: it has ended, and its final standings stay: /leaderboard season:%s.\n\n", quoted(ended.Name), quoted(ended.Name))
+		}
+		cur.Season = Season{ID: cur.seasonID(name), Name: name, Start: now.UTC(), By: req.User.ID}
+		g = *cur
+		return nil
+	})
+	if err != nil {
 		return Reply{}, err
 	}
 	text += "From now on every answer and self-rating also counts toward this season's leaderboard, which starts from zero for everyone: /leaderboard season (by:days for the days studied). An admin ends it with /season end."

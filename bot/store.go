@@ -28,6 +28,10 @@ type Store interface {
 type GroupStore interface {
 	Group(ctx context.Context, id string) (Group, error) // zero Group with ID set when unknown
 	SaveGroup(ctx context.Context, g Group) error
+	// UpdateGroup changes a group's settings in a transaction, starting
+	// from Group{ID: id} when it has none; an error of fn changes nothing.
+	// Changes made at once (by several replicas) are never lost.
+	UpdateGroup(ctx context.Context, id string, fn func(*Group) error) error
 }
 
 // PostStore keeps the cards posted to channels.

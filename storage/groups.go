@@ -21,6 +21,22 @@ func (d *DB) SaveGroup(ctx context.Context, g bot.Group) error {
 	return d.update(ctx, func(tx *bolt.Tx) error { return put(tx.Bucket(bGroups), []byte(g.ID), g) })
 }
 
+// UpdateGroup implements bot.GroupStore.
+func (d *DB) UpdateGroup(ctx context.Context, id string, fn func(*bot.Group) error) error {
+	return d.update(ctx, func(tx *bolt.Tx) error {
+		b := tx.Bucket(bGroups)
+		g, err := getOr(b, []byte(id), bot.Group{ID: id})
+		if err != nil {
+			return err
+		}
+		if err := fn(&g); err != nil {
+			return err
+		}
+		g.ID = id
+		return put(b, []byte(id), g)
+	})
+}
+
 // CreatePost implements bot.PostStore.
 func (d *DB) CreatePost(ctx context.Context, p *bot.Post) error {
 	err := d.update(ctx, func(tx *bolt.Tx) error {

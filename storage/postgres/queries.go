@@ -73,6 +73,34 @@ func (d *DB) SaveGroup(ctx context.Context, g bot.Group) error {
 		ON CONFLICT (id) DO UPDATE SET data = excluded.data`, g.ID, v)
 }
 
+// UpdateGroup implements bot.GroupStore: the group's row is locked while
+// fn runs.
+func (d *DB) UpdateGroup(ctx context.Context, id string, fn func(*bot.Group) error) error {
+	return d.inTx(ctx, func(tx pgx.Tx) error {
+		start, err := json.Marshal(bot.Group{ID: id})
+		if err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "INSERT INTO groups (id, data) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", id, start); err != nil {
+			return err
+		}
+		g := bot.Group{ID: id}
+		if err := scanJSON(tx.QueryRow(ctx, "SELECT data FROM groups WHERE id = $1 FOR UPDATE", id), "groups", &g); err != nil {
+			return err
+		}
+		if err := fn(&g); err != nil {
+			return err
+		}
+		g.ID = id
+		v, err := json.Marshal(g)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, "UPDATE groups SET data = $2 WHERE id = $1", id, v)
+		return err
+	})
+}
+
 // CreatePost implements bot.PostStore.
 func (d *DB) CreatePost(ctx context.Context, p *bot.Post) error {
 	rec := *p

@@ -387,3 +387,42 @@ func TestReplicasShareTheDrawCooldown(t *testing.T) {
 		t.Errorf("a draw once the first left the window: %v", err)
 	}
 }
+
+// TestReplicasStartSeasonsAtOnce: two admins start seasons on two replicas
+// at the same moment, while a third sets the daily question (which changes
+// the group's time zone): every change is kept, none saved over another.
+func TestReplicasStartSeasonsAtOnce(t *testing.T) {
+	clock := bottest.NewClock(time.Date(2026, 11, 25, 8, 0, 0, 0, time.UTC))
+	rs := replicas(t, 3, clock)
+	ctx := t.Context()
+	admin := func(name string) bot.User { return bot.User{ID: name, Name: name, Admin: true} }
+	reqs := []bot.Request{
+		{Platform: "console", Group: "g", Channel: "c", User: admin("ann"), Command: "season", Args: map[string]string{"sub": "start", "name": "Spring"}},
+		{Platform: "console", Group: "g", Channel: "c", User: admin("bob"), Command: "season", Args: map[string]string{"sub": "start", "name": "Summer"}},
+		{Platform: "console", Group: "g", Channel: "c", User: admin("cid"), Command: "qotd",
+			Args: map[string]string{"sub": "set", "channel": "c", "time": "09:00", "timezone": "Asia/Tokyo"}},
+	}
+	all(t, rs, func(r *replica) error {
+		for i, x := range rs {
+			if x == r {
+				_, err := r.bot.Handle(ctx, reqs[i])
+				return err
+			}
+		}
+		return nil
+	})
+	g, err := rs[0].db.Group(ctx, "g")
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := []string{g.Season.Name}
+	for _, s := range g.Seasons {
+		names = append(names, s.Name)
+	}
+	if len(names) != 2 || g.Season.Name == "" || len(g.Seasons) != 1 {
+		t.Errorf("after two seasons started at once: running %q, past %+v; want one running and the other ended", g.Season.Name, g.Seasons)
+	}
+	if g.TimeZone != "Asia/Tokyo" {
+		t.Errorf("the group's time zone %q: the /qotd set made at the same time was lost", g.TimeZone)
+	}
+}

@@ -84,6 +84,9 @@ func testContext(t *testing.T, open Opener) {
 			}{
 				{"SaveGroup", func() error { return s.SaveGroup(ctx, bot.Group{ID: "g", TimeZone: "Asia/Tokyo"}) }},
 				{"SaveGroup of a new group", func() error { return s.SaveGroup(ctx, bot.Group{ID: "g2", TimeZone: "Asia/Tokyo"}) }},
+				{"UpdateGroup", func() error {
+					return s.UpdateGroup(ctx, "g", func(g *bot.Group) error { g.TimeZone = "Asia/Tokyo"; return nil })
+				}},
 				{"CreatePost", func() error { post = samplePost(); return s.CreatePost(ctx, &post) }},
 				{"Draw", func() error {
 					return s.Draw(ctx, "g:all", func(st *questionbank.BagState) error { *st = questionbank.BagState{Seed: 9, Pos: 3}; return nil })

@@ -71,6 +71,25 @@ func (s *memStore) Group(ctx context.Context, id string) (bot.Group, error) {
 	return bot.Group{ID: id}, nil
 }
 
+func (s *memStore) UpdateGroup(ctx context.Context, id string, fn func(*bot.Group) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	defer s.lock()()
+	g, ok := s.groups[id]
+	if !ok {
+		g = bot.Group{ID: id}
+	}
+	g.Seasons = slices.Clone(g.Seasons)
+	if err := fn(&g); err != nil {
+		return err
+	}
+	g.ID = id
+	g.Seasons = slices.Clone(g.Seasons)
+	s.groups[id] = g
+	return nil
+}
+
 func (s *memStore) SaveGroup(ctx context.Context, g bot.Group) error {
 	if err := ctx.Err(); err != nil {
 		return err

@@ -64,6 +64,7 @@ func Run(t *testing.T, open Opener) {
 		run  func(*testing.T, Opener)
 	}{
 		{"Group", testGroup},
+		{"UpdateGroup", testUpdateGroup},
 		{"Post", testPost},
 		{"Draw", testDraw},
 		{"Record", testRecord},

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -230,5 +233,50 @@ func TestUsage(t *testing.T) {
 	}
 	if code, _, errs := runCmd(t, "frobnicate"); code != 2 || !strings.Contains(errs, `unknown command "frobnicate"`) {
 		t.Errorf("unknown: exit %d %s", code, errs)
+	}
+}
+
+// The help lists every command and the flags the newcomer looked for, and
+// version says what was built.
+func TestUsageListsEveryCommand(t *testing.T) {
+	_, out, _ := runCmd(t, "help")
+	for _, want := range []string{"--timezone ZONE", "prepbot healthcheck", "--difficulty D", "prepbot version", "bank export", "anki", "prepbot migrate"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+	if code, out, _ := runCmd(t, "version"); code != 0 || !strings.HasPrefix(out, "prepbot ") || !strings.Contains(out, "go1.") {
+		t.Errorf("version: exit %d %q", code, out)
+	}
+}
+
+// healthcheck asks the server at the config's http.addr.
+func TestHealthcheckReadsTheConfigsAddress(t *testing.T) {
+	for addr, want := range map[string]string{
+		":9090":          "http://127.0.0.1:9090/healthz",
+		"0.0.0.0:8081":   "http://127.0.0.1:8081/healthz",
+		"[::]:8082":      "http://127.0.0.1:8082/healthz",
+		"10.0.0.5:8083":  "http://10.0.0.5:8083/healthz",
+		"localhost:8084": "http://localhost:8084/healthz",
+	} {
+		if got := healthURL(addr); got != want {
+			t.Errorf("healthURL(%q) = %q, want %q", addr, got, want)
+		}
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/healthz" {
+			io.WriteString(w, "ok\n")
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	conf := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(conf, []byte("http:\n  addr: "+strings.TrimPrefix(srv.URL, "http://")+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := runCmd(t, "healthcheck", "--config", conf); code != 0 || out != "healthy\n" {
+		t.Errorf("healthcheck --config: exit %d %q %q", code, out, errs)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	_ "time/tzdata" // time zones work in a container without zoneinfo
 )
@@ -27,7 +28,7 @@ const usage = `prepbot: study for senior backend interviews together, on Discord
 Usage:
   prepbot                                start: the server when config.yaml configures a chat
                                          platform, else the console on the built-in bank
-  prepbot console [--db PATH] [--user NAME] [--bank PATH]...
+  prepbot console [--db PATH|URL] [--user NAME] [--bank PATH]... [--timezone ZONE]
                                          study in the terminal (no token needed)
   prepbot serve [--config FILE]          run the bot on the configured platforms
   prepbot discord invite [--config FILE] [--app-id ID]
@@ -38,10 +39,15 @@ Usage:
   prepbot migrate --from SRC --to DST    copy a database into a new, empty one
                                          (each a bbolt file or a postgres:// URL)
   prepbot bank validate [PATH...]        check bank files (no PATH: the built-in bank)
-  prepbot bank list [--category C] [--json] [--bank PATH]...
+  prepbot bank list [--category C] [--difficulty D] [--json] [--bank PATH]...
                                          list the cards of a bank
-  prepbot bank import FILE [--format markdown|red|opentdb|csv|yaml] [--category C] [-o OUT.yaml]
+  prepbot bank import FILE [--format markdown|red|opentdb|csv|anki|yaml] [--category C] [-o OUT.yaml]
                                          convert a question list to the bank format
+  prepbot bank export --format anki [--category C] [--bank PATH]... [-o FILE]
+                                         write a bank for Anki ("Notes in Plain Text")
+  prepbot healthcheck [--config FILE] [--url URL]
+                                         exit 0 when the running server is healthy
+  prepbot version                        print the version and the commit it was built from
 
 A bank PATH is a .yaml file, a folder of them, or "default" for the built-in bank.
 Run "prepbot COMMAND -h" for the flags of a command.
@@ -85,6 +91,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runBackup(args[1:], stdout, stderr)
 	case "migrate":
 		err = runMigrate(args[1:], stdout, stderr)
+	case "version", "--version":
+		fmt.Fprintln(stdout, version())
+		return 0
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -141,4 +150,29 @@ func newFlagSet(name string, stderr io.Writer, usage string) *flag.FlagSet {
 		fs.PrintDefaults()
 	}
 	return fs
+}
+
+// version is the module version and the commit the binary was built from,
+// as the Go toolchain recorded them.
+func version() string {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "prepbot (no build information)"
+	}
+	v := "prepbot " + info.Main.Version
+	var rev, modified string
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			if s.Value == "true" {
+				modified = ", with uncommitted changes"
+			}
+		}
+	}
+	if rev != "" {
+		v += " (commit " + rev[:min(12, len(rev))] + modified + ")"
+	}
+	return v + ", " + info.GoVersion
 }

@@ -441,10 +441,21 @@ func (m *metrics) daily(ok bool) {
 // runHealthcheck is the container's HEALTHCHECK: it asks the running
 // server's /healthz (the image has no shell or curl).
 func runHealthcheck(args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("healthcheck", stderr, "prepbot healthcheck [--url URL]\n\nExits 0 when the running server answers its health check.")
-	url := fs.String("url", "http://127.0.0.1:8080/healthz", "health check `URL`")
+	fs := newFlagSet("healthcheck", stderr, "prepbot healthcheck [--config FILE] [--url URL]\n\nExits 0 when the running server answers its health check (at the config's http.addr\nunless --url says where).")
+	path := fs.String("config", "", "config `file` whose http.addr the server listens on (default: config.yaml if present)")
+	url := fs.String("url", "", "health check `URL` (default: /healthz at the config's http.addr)")
 	if _, err := parseArgs(fs, args); err != nil {
 		return exitError{2}
+	}
+	if *url == "" {
+		addr := DefaultConfig().HTTP.Addr
+		if cfg, err := LoadConfig(*path); err == nil {
+			addr = cfg.HTTP.Addr
+		} else if *path != "" {
+			return err
+		} // a config.yaml found by default that does not load (a variable the
+		// health check's environment lacks): the default address
+		*url = healthURL(addr)
 	}
 	client := &http.Client{Timeout: 2 * time.Second}
 	resp, err := client.Get(*url)
@@ -457,4 +468,17 @@ func runHealthcheck(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintln(stdout, "healthy")
 	return nil
+}
+
+// healthURL is the /healthz URL of a server listening on addr (":8080"
+// listens on every interface: ask it on loopback).
+func healthURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://" + addr + "/healthz"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/healthz"
 }

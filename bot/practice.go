@@ -157,8 +157,10 @@ func (b *Bot) practice(ctx context.Context, req Request) (Reply, error) {
 	}
 	name := fmtCategory(b.bank, cat)
 	why := "You have not tried " + name + " yet"
-	if t := m.Categories[cat]; t.Answered > 0 {
+	if t := m.Categories[cat]; t.Answered > 0 && t.Correct < t.Answered {
 		why = fmt.Sprintf("You miss %.0f%% of %s questions", 100*(1-t.Accuracy()), name)
+	} else if t.Answered > 0 {
+		why = fmt.Sprintf("You answered every %s question right so far: keep it sharp", name)
 	}
 	states, err := b.store.Reviews(ctx, req.Group, req.User.ID)
 	if err != nil {

@@ -231,7 +231,7 @@ func (b *Bot) qotdStatus(ctx context.Context, req Request) (Reply, error) {
 	}
 	r := Reply{Private: true, Title: "Daily questions", Color: 0x2E86C1}
 	if len(list) == 0 {
-		r.Text = "No channel has a daily question yet. An admin can start one with /qotd set channel:#study time:09:00 timezone:Europe/Berlin."
+		r.Text = "No channel gets a daily question now. An admin starts one with /qotd set channel:#study time:09:00 timezone:Europe/Berlin."
 		return r, nil
 	}
 	now := b.clock.Now()

@@ -16,6 +16,15 @@ func (b *Bot) color(category string) int {
 }
 
 func (b *Bot) question(ctx context.Context, req Request, category, difficulty string) (Reply, error) {
+	// "/question easy": a difficulty given where a category goes, and no
+	// category of that name
+	if difficulty == "" {
+		if d, err := questionbank.ParseDifficulty(category); err == nil && d != "" {
+			if _, isCategory := b.bank.Category(strings.ToLower(strings.TrimSpace(category))); !isCategory {
+				category, difficulty = "", category
+			}
+		}
+	}
 	d, err := questionbank.ParseDifficulty(difficulty)
 	if err != nil {
 		return Reply{}, invalid(err)

@@ -274,12 +274,23 @@ func (b *Bot) stats(ctx context.Context, req Request) (Reply, error) {
 		name = m.Name
 	}
 	r := Reply{Private: true, Title: "Stats: " + name, Color: 0x2E86C1}
+	var page []Field // a private link to the member's own web page, when the group's are on
+	if user == req.User.ID {
+		link, err := b.memberLink(ctx, req.Group, user)
+		if err != nil {
+			return Reply{}, err
+		}
+		if link != "" {
+			page = []Field{{Name: "Your web page", Value: link + "\nA private link to your own page, for 7 days: keep it to yourself."}}
+		}
+	}
 	if m.Answered == 0 && m.Points == 0 {
 		if user == req.User.ID {
 			r.Text = "You have not answered anything yet. Draw a card with /question and press an option."
 		} else {
 			r.Text = EscapeMarkdown(name) + " has not answered anything in this server yet."
 		}
+		r.Fields = page
 		return r, nil
 	}
 	loc, err := b.location(ctx, req.Group)
@@ -324,6 +335,7 @@ func (b *Bot) stats(ctx context.Context, req Request) (Reply, error) {
 		fmt.Fprintf(&t, "- %s: %d of %d correct (%.0f%%)\n", fmtCategory(b.bank, c), tl.Correct, tl.Answered, 100*tl.Accuracy())
 	}
 	r.Text = "**Accuracy per category**\n" + strings.TrimSpace(t.String())
+	r.Fields = append(r.Fields, page...)
 	if b.cfg.Pictures != nil {
 		pic, err := b.statsPicture(ctx, req.Group, user, name, m, loc)
 		if err != nil {

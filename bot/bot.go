@@ -45,6 +45,9 @@ type Config struct {
 	// Pictures draws the pictures of /stats and /leaderboard chart:yes
 	// (chart.Pictures); without it, replies carry no picture.
 	Pictures Pictures
+	// Links makes the addresses of the web pages (bot/web); without it,
+	// /web on keeps the setting but the server serves no pages.
+	Links Links
 }
 
 // Bot handles requests. It is safe for concurrent use.
@@ -202,6 +205,8 @@ func (b *Bot) handle(ctx context.Context, req Request) (Reply, error) {
 		return b.qotd(ctx, req)
 	case "season":
 		return b.season(ctx, req)
+	case "web":
+		return b.web(ctx, req)
 	case "help", "":
 		return b.help(), nil
 	}

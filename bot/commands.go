@@ -82,6 +82,11 @@ var Commands = []Command{
 		{Name: "end", Description: "End the season running; its final standings stay", Admin: true},
 		{Name: "list", Description: "The season running and the past ones"},
 	}},
+	{Name: "web", Description: "The group's web page: its boards, and a private page for each member", Sub: []Command{
+		{Name: "on", Description: "Serve the group's web pages", Admin: true},
+		{Name: "off", Description: "Stop serving the group's web pages", Admin: true},
+		{Name: "status", Description: "Whether the group's web pages are on, and their address"},
+	}},
 	{Name: "help", Description: "Every command, one line each"},
 }
 

@@ -194,6 +194,9 @@ type Group struct {
 	// seasons that ended, in the order they ended.
 	Season  Season   `json:"season,omitzero"`
 	Seasons []Season `json:"seasons,omitempty"`
+	// Web says whether the group's web pages are served (/web on); off
+	// by default.
+	Web bool `json:"web,omitempty"`
 }
 
 // Season is a named stretch of study a group's admin starts and ends: the

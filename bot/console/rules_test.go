@@ -204,7 +204,7 @@ func TestQotdAdminOnly(t *testing.T) {
 		t.Fatalf("a refused /qotd set saved a schedule: %+v", list)
 	}
 	req.Args = map[string]string{"sub": "status"}
-	if r, err := e.bot.Handle(context.Background(), req); err != nil || !strings.Contains(r.Text, "No channel has a daily question") {
+	if r, err := e.bot.Handle(context.Background(), req); err != nil || !strings.Contains(r.Text, "No channel gets a daily question") {
 		t.Errorf("status is for everyone: %v %+v", err, r)
 	}
 	admin := e.user("admin")
@@ -411,7 +411,7 @@ func TestPracticeTargetsTheWeakestCategory(t *testing.T) {
 	if c := e.lastCard(out); c.Category != "postgres" {
 		t.Fatalf("practice drew %s", c.ID)
 	}
-	mustContain(t, u.do("/practice category:coding"), "Practice: You miss 0% of Coding & Logic Challenges questions.")
+	mustContain(t, u.do("/practice category:coding"), "Practice: You answered every Coding & Logic Challenges question right so far: keep it sharp.")
 	mustContain(t, u.do("/practice category:golang"), `Unknown category "golang"`)
 }
 

@@ -90,6 +90,7 @@ func Build(docs ...*Document) (*Bank, error) {
 			if c.ID == "" || c.Category == "" || c.Prompt == "" {
 				continue // already reported by the parser
 			}
+			c.syncConcepts()
 			b.byID[c.ID] = c
 			b.cards = append(b.cards, c)
 		}

@@ -205,11 +205,14 @@ func (c *Card) ExamplesMarkdown() string {
 
 // Card is one study card.
 type Card struct {
-	ID          string      `json:"id"`
-	Category    string      `json:"category"`
-	Number      int         `json:"number,omitempty"`
-	Prompt      string      `json:"prompt"`
-	KeyConcepts []string    `json:"key_concepts,omitempty"`
+	ID       string `json:"id"`
+	Category string `json:"category"`
+	Number   int    `json:"number,omitempty"`
+	Prompt   string `json:"prompt"`
+	// KeyConcepts are the texts of Concepts. A card made with KeyConcepts
+	// only gets plain Concepts when it is added to a Document or built.
+	KeyConcepts []string    `json:"-"`
+	Concepts    []Concept   `json:"key_concepts,omitempty"`
 	Answer      string      `json:"answer,omitempty"` // the model answer, Markdown
 	QuickCheck  *QuickCheck `json:"quick_check,omitempty"`
 	// Answers are accepted typed answers, for cards (such as imported trivia)
@@ -218,6 +221,9 @@ type Card struct {
 	Difficulty Difficulty `json:"difficulty,omitempty"`
 	Tags       []string   `json:"tags,omitempty"`
 	Examples   []Example  `json:"examples,omitempty"`
+	// FollowUps are questions an interviewer asks next (at most
+	// MaxFollowUps).
+	FollowUps []FollowUp `json:"follow_ups,omitempty"`
 
 	// Source is where the card was defined, "file:line".
 	Source string `json:"-"`

@@ -45,6 +45,7 @@ func (d *Document) AddCard(c *Card, p CardPos) {
 	if d.cardPos == nil {
 		d.cardPos = map[*Card]CardPos{}
 	}
+	c.syncConcepts()
 	d.cardPos[c] = p
 	d.Cards = append(d.Cards, c)
 }

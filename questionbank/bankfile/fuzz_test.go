@@ -64,6 +64,9 @@ func FuzzCardJSON(f *testing.F) {
 	f.Add([]byte(`{"prompt":"\ud83d\ude00 \/ \t","number":1.5}`))
 	f.Add([]byte(`{"id": "x" , "prompt" : "p"  }`))
 	f.Add([]byte(`{"number":+1,"quick_check":{"correct":01}}`))
+	f.Add([]byte(`{"key_concepts":["a",{"concept":"b","terms":["t","u"],"misconceptions":["m"]},null],"follow_ups":[{"prompt":"p","key_concepts":[{"Concept":"c","terms":null}],"answer":"a"}]}`))
+	f.Add([]byte(`{"key_concepts":[{"concept":"b","terms":["t"]}],"key_concepts":["x",{"misconceptions":["m"]}],"follow_ups":null}`))
+	f.Add([]byte(`{"key_concepts":[{"concept":"b","term":["t"]}],"follow_ups":[{"prompt":"p","extra":1}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var want, got questionbank.Card
 		wantErr := strictJSON(data, &want)

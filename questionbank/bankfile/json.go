@@ -290,6 +290,12 @@ func checkCard(e *errs, line int, field string, c *questionbank.Card) {
 			e.add(line, field+".quick_check.options"+p.Field, "%s", p.Msg)
 		}
 	}
+	for _, p := range questionbank.ConceptProblems(c.Concepts) {
+		e.add(line, field+".key_concepts"+p.Field, "%s", p.Msg)
+	}
+	for _, p := range questionbank.FollowUpProblems(c.FollowUps) {
+		e.add(line, field+".follow_ups"+p.Field, "%s", p.Msg)
+	}
 	for j, a := range c.Answers {
 		if strings.TrimSpace(a) == "" {
 			e.add(line, fmt.Sprintf("%s.answers[%d]", field, j), "empty accepted answer")

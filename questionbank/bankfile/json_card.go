@@ -53,7 +53,9 @@ func decodeCardJSON(data []byte, c *questionbank.Card) (err error) {
 		case "prompt":
 			c.Prompt = d.str(".prompt")
 		case "key_concepts":
-			c.KeyConcepts = d.strs(".key_concepts")
+			c.Concepts = d.concepts(".key_concepts", c.Concepts)
+		case "follow_ups":
+			c.FollowUps = d.followUps(c.FollowUps)
 		case "answer":
 			c.Answer = d.str(".answer")
 		case "quick_check":
@@ -77,7 +79,9 @@ func decodeCardJSON(data []byte, c *questionbank.Card) (err error) {
 }
 
 var (
-	jsonCardKeys       = []string{"id", "category", "number", "prompt", "key_concepts", "answer", "quick_check", "answers", "difficulty", "tags", "examples"}
+	jsonCardKeys       = []string{"id", "category", "number", "prompt", "key_concepts", "answer", "quick_check", "answers", "difficulty", "tags", "examples", "follow_ups"}
+	jsonConceptKeys    = []string{"concept", "terms", "misconceptions"}
+	jsonFollowUpKeys   = []string{"prompt", "key_concepts", "answer"}
 	jsonQuickCheckKeys = []string{"question", "options", "correct", "explanation"}
 	jsonExampleKeys    = []string{"input", "output"}
 )
@@ -349,6 +353,85 @@ func (d *cardDecoder) examples() []questionbank.Example {
 			}
 		})
 		out = append(out, ex)
+	})
+	return out
+}
+
+// concepts reads a list of key concepts, each text or an object (see
+// questionbank.Concept). Like encoding/json, it reads a list into a fresh
+// slice and null leaves the field (or a concept) as it was.
+func (d *cardDecoder) concepts(field string, old []questionbank.Concept) []questionbank.Concept {
+	if d.null() {
+		return old
+	}
+	out := []questionbank.Concept{}
+	d.list(field, func(i int) {
+		f := name(field, i)
+		var c questionbank.Concept
+		if i < len(old) {
+			c = old[i] // encoding/json decodes into the existing element
+		}
+		switch d.peek() {
+		case 'n':
+			d.null()
+		case '"':
+			c.Text = d.str(f)
+		case '{':
+			d.object(f, func(key string, at int) {
+				switch fold(key, jsonConceptKeys) {
+				case "concept":
+					if !d.null() {
+						c.Text = d.str(f + ".concept")
+					}
+				case "terms":
+					if !d.null() {
+						c.Terms = d.strs(f + ".terms")
+					}
+				case "misconceptions":
+					if !d.null() {
+						c.Misconceptions = d.strs(f + ".misconceptions")
+					}
+				default:
+					d.fail(f, at, "unknown key %q", key)
+				}
+			})
+		default:
+			d.fail(f, d.i, "want text or an object with \"concept\", got %s", d.kind())
+		}
+		out = append(out, c)
+	})
+	return out
+}
+
+// followUps reads a card's follow-up questions.
+func (d *cardDecoder) followUps(old []questionbank.FollowUp) []questionbank.FollowUp {
+	if d.null() {
+		return old
+	}
+	out := []questionbank.FollowUp{}
+	d.list(".follow_ups", func(i int) {
+		f := name(".follow_ups", i)
+		var fu questionbank.FollowUp
+		if i < len(old) {
+			fu = old[i]
+		}
+		d.object(f, func(key string, at int) {
+			switch fold(key, jsonFollowUpKeys) {
+			case "prompt":
+				if !d.null() {
+					fu.Prompt = d.str(f + ".prompt")
+				}
+			case "key_concepts":
+				fu.Concepts = d.concepts(f+".key_concepts", fu.Concepts)
+			case "answer":
+				if !d.null() {
+					fu.Answer = d.str(f + ".answer")
+				}
+			default:
+				d.fail(f, at, "unknown key %q", key)
+			}
+		})
+		out = append(out, fu)
 	})
 	return out
 }

@@ -111,7 +111,7 @@ func parseCategory(e *errs, doc *questionbank.Document, field string, n *ynode) 
 }
 
 var cardKeys = []string{"id", "category", "number", "difficulty", "tags", "prompt", "key_concepts",
-	"answer", "answers", "quick_check", "examples"}
+	"answer", "answers", "quick_check", "examples", "follow_ups"}
 
 type parsedCard struct {
 	card *questionbank.Card
@@ -176,7 +176,9 @@ func parseCard(e *errs, index int, n *ynode) (*questionbank.Card, questionbank.C
 		case "prompt":
 			c.Prompt, promptLine = strings.TrimSpace(scalar(e, v, f)), v.Line
 		case "key_concepts":
-			c.KeyConcepts = stringList(e, v, f)
+			c.Concepts = parseConcepts(e, v, f)
+		case "follow_ups":
+			c.FollowUps = parseFollowUps(e, k, v, f)
 		case "answer":
 			c.Answer = strings.TrimSpace(scalar(e, v, f))
 		case "answers":
@@ -220,6 +222,83 @@ func parseCard(e *errs, index int, n *ynode) (*questionbank.Card, questionbank.C
 		e.add(promptLine, field+".prompt", "missing or empty: every card needs the question to ask")
 	}
 	return c, p
+}
+
+var conceptKeys = []string{"concept", "terms", "misconceptions"}
+
+// parseConcepts reads a list of key concepts: each is text, or a mapping
+// with the concept's text and its terms and misconceptions.
+func parseConcepts(e *errs, n *ynode, field string) []questionbank.Concept {
+	if n.Kind == yaml.ScalarNode {
+		return questionbank.PlainConcepts(stringList(e, n, field))
+	}
+	var out []questionbank.Concept
+	var lines []*ynode // the node of each concept in out
+	forEachItem(e, n, field, func(i int, item *ynode) {
+		f := field + "[" + strconv.Itoa(i) + "]"
+		if item.Kind == yaml.AliasNode && len(item.Content) == 1 {
+			item = item.Content[0]
+		}
+		if item.Kind != yaml.MappingNode {
+			s := strings.TrimSpace(scalar(e, item, f))
+			if s == "" {
+				if item.Kind == yaml.ScalarNode {
+					e.add(item.Line, f, "empty entry")
+				}
+				return
+			}
+			out, lines = append(out, questionbank.Concept{Text: s}), append(lines, item)
+			return
+		}
+		var c questionbank.Concept
+		forEachKey(e, item, f, conceptKeys, func(key string, k, v *ynode) {
+			switch key {
+			case "concept":
+				c.Text = strings.TrimSpace(scalar(e, v, f+".concept"))
+			case "terms":
+				c.Terms = stringList(e, v, f+".terms")
+			case "misconceptions":
+				c.Misconceptions = stringList(e, v, f+".misconceptions")
+			}
+		})
+		out, lines = append(out, c), append(lines, item)
+	})
+	for _, p := range questionbank.ConceptProblems(out) {
+		e.add(lines[p.Option].Line, field+p.Field, "%s", p.Msg)
+	}
+	return out
+}
+
+// parseFollowUps reads a card's follow-up questions.
+func parseFollowUps(e *errs, k, n *ynode, field string) []questionbank.FollowUp {
+	var out []questionbank.FollowUp
+	var nodes []*ynode
+	forEachItem(e, n, field, func(i int, item *ynode) {
+		f := field + "[" + strconv.Itoa(i) + "]"
+		var fu questionbank.FollowUp
+		forEachKey(e, item, f, []string{"prompt", "key_concepts", "answer"}, func(key string, k, v *ynode) {
+			switch key {
+			case "prompt":
+				fu.Prompt = strings.TrimSpace(scalar(e, v, f+".prompt"))
+			case "key_concepts":
+				fu.Concepts = parseConcepts(e, v, f+".key_concepts")
+			case "answer":
+				fu.Answer = strings.TrimSpace(scalar(e, v, f+".answer"))
+			}
+		})
+		out, nodes = append(out, fu), append(nodes, item)
+	})
+	for _, p := range questionbank.FollowUpProblems(out) {
+		if strings.Contains(p.Field, ".key_concepts[") {
+			continue // parseConcepts reported it
+		}
+		line := k.Line
+		if p.Option >= 0 {
+			line = nodes[p.Option].Line
+		}
+		e.add(line, field+p.Field, "%s", p.Msg)
+	}
+	return out
 }
 
 func parseQuickCheck(e *errs, field string, n *ynode) *questionbank.QuickCheck {
@@ -424,6 +503,27 @@ func WriteYAML(w io.Writer, doc *questionbank.Document) error {
 		Options     []option `yaml:"options"`
 		Explanation string   `yaml:"explanation,omitempty"`
 	}
+	type concept struct {
+		Concept        string   `yaml:"concept"`
+		Terms          []string `yaml:"terms,omitempty,flow"`
+		Misconceptions []string `yaml:"misconceptions,omitempty,flow"`
+	}
+	concepts := func(cs []questionbank.Concept) []any {
+		var out []any
+		for _, c := range cs {
+			if c.Plain() {
+				out = append(out, c.Text)
+			} else {
+				out = append(out, concept{c.Text, c.Terms, c.Misconceptions})
+			}
+		}
+		return out
+	}
+	type followUp struct {
+		Prompt      string `yaml:"prompt"`
+		KeyConcepts []any  `yaml:"key_concepts,omitempty"`
+		Answer      string `yaml:"answer,omitempty"`
+	}
 	type card struct {
 		ID          string                  `yaml:"id"`
 		Category    string                  `yaml:"category"`
@@ -431,11 +531,12 @@ func WriteYAML(w io.Writer, doc *questionbank.Document) error {
 		Difficulty  questionbank.Difficulty `yaml:"difficulty,omitempty"`
 		Tags        []string                `yaml:"tags,omitempty,flow"`
 		Prompt      string                  `yaml:"prompt"`
-		KeyConcepts []string                `yaml:"key_concepts,omitempty"`
+		KeyConcepts []any                   `yaml:"key_concepts,omitempty"`
 		Answer      string                  `yaml:"answer,omitempty"`
 		Answers     []string                `yaml:"answers,omitempty"`
 		QuickCheck  *quickCheck             `yaml:"quick_check,omitempty"`
 		Examples    []questionbank.Example  `yaml:"examples,omitempty"`
+		FollowUps   []followUp              `yaml:"follow_ups,omitempty"`
 	}
 	type file struct {
 		Categories []questionbank.Category `yaml:"categories"`
@@ -444,7 +545,10 @@ func WriteYAML(w io.Writer, doc *questionbank.Document) error {
 	out := file{Categories: doc.Categories}
 	for _, c := range doc.Cards {
 		oc := card{ID: c.ID, Category: c.Category, Number: c.Number, Difficulty: c.Difficulty, Tags: c.Tags,
-			Prompt: c.Prompt, KeyConcepts: c.KeyConcepts, Answer: c.Answer, Answers: c.Answers, Examples: c.Examples}
+			Prompt: c.Prompt, KeyConcepts: concepts(c.Rubric()), Answer: c.Answer, Answers: c.Answers, Examples: c.Examples}
+		for _, f := range c.FollowUps {
+			oc.FollowUps = append(oc.FollowUps, followUp{f.Prompt, concepts(f.Concepts), f.Answer})
+		}
 		if q := c.QuickCheck; q != nil {
 			oq := &quickCheck{Question: q.Question, Explanation: q.Explanation}
 			for _, o := range q.Options {

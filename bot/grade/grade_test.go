@@ -1,0 +1,90 @@
+package grade
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/prepbot/prepbot/questionbank"
+)
+
+var mvcc = []questionbank.Concept{
+	{Text: "MVCC lets readers and writers not block each other",
+		Terms:          []string{"snapshot", "readers don't block", "non-blocking reads", "multiversion"},
+		Misconceptions: []string{"reads take row locks", "readers block writers"}},
+	{Text: "Old versions become dead tuples that VACUUM must clean up", Terms: []string{"dead tuples", "vacuum removes old row versions"}},
+}
+
+const mvccModel = "PostgreSQL keeps several versions of a row. Each transaction reads from a snapshot, so readers never wait for writers. An UPDATE writes a new row version and leaves the old one as a dead tuple; VACUUM reclaims dead tuples once no snapshot can see them."
+
+func TestGradeStrongWeakAndList(t *testing.T) {
+	strong := Grade(mvcc, mvccModel, "Every transaction works on a snapshot of the data, so readers do not block writers and writers do not block readers. Updates create a new version of the row, and the old version stays behind as a dead tuple until vacuum removes it.")
+	list := Grade(mvcc, mvccModel, "snapshot, multiversion, dead tuples, vacuum, non-blocking reads, row versions")
+	wrong := Grade(mvcc, mvccModel, "Postgres is safe because reads take row locks, so readers block writers until the transaction commits, and updates overwrite the row in place.")
+	if strong.Score < 70 {
+		t.Errorf("strong answer scores %d: %+v", strong.Score, strong)
+	}
+	for _, c := range strong.Concepts {
+		if c.Status != Covered {
+			t.Errorf("strong answer: %q is %s (%.2f)", c.Concept, c.Status, c.Credit)
+		}
+	}
+	if list.Score >= strong.Score-25 || list.Prose != 0 {
+		t.Errorf("keyword list scores %d (prose %.2f), strong %d", list.Score, list.Prose, strong.Score)
+	}
+	if len(wrong.Misconceptions) != 2 || wrong.Score > 25 || wrong.Concepts[0].Status == Covered {
+		t.Errorf("misconceptions: %+v", wrong)
+	}
+}
+
+func TestNegationAndTypos(t *testing.T) {
+	neg := Grade(mvcc[:1], "", "With MVCC the readers do not block writers, because each query reads its own snapshot of committed data.")
+	if len(neg.Misconceptions) != 0 || neg.Concepts[0].Status != Covered {
+		t.Errorf("negated misconception counted: %+v", neg)
+	}
+	pos := Grade(mvcc[:1], "", "With MVCC the readers block writers, because each query has to lock what it reads.")
+	if len(pos.Misconceptions) != 1 || pos.Concepts[0].Status == Covered {
+		t.Errorf("misconception missed: %+v", pos)
+	}
+	typo := Grade(mvcc[1:], "", "An update leaves the old row behind as a daed tupel, and the vacum process cleans it up later on.")
+	if typo.Concepts[0].Status != Covered {
+		t.Errorf("typos: %+v", typo)
+	}
+	noTerm := Grade(mvcc[1:], "", "An update leaves nothing behind and there is no dead tuple to clean up, so the table stays small.")
+	if noTerm.Concepts[0].Status == Covered {
+		t.Errorf("negated term counted: %+v", noTerm)
+	}
+}
+
+func TestStemAndNear(t *testing.T) {
+	for _, c := range [][2]string{{"locks", "locking"}, {"locked", "lock"}, {"queries", "query"}, {"caching", "cache"}, {"indexes", "index"}, {"stopped", "stop"}} {
+		if stem(c[0]) != stem(c[1]) {
+			t.Errorf("stem(%q) = %q, stem(%q) = %q", c[0], stem(c[0]), c[1], stem(c[1]))
+		}
+	}
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{{"vacuum", "vacum", true}, {"tuple", "tupel", true}, {"index", "indx", true}, {"lock", "lokc", false}, {"vacuum", "vacuums", true}, {"snapshot", "snapshto", true}, {"primary", "prinary", true}, {"replica", "relpcia", false}} {
+		if near(c.a, c.b) != c.want {
+			t.Errorf("near(%q, %q) = %v", c.a, c.b, !c.want)
+		}
+	}
+}
+
+func TestPlainConceptsGradeOnTheirWords(t *testing.T) {
+	cs := questionbank.PlainConcepts([]string{"A GIL lets only one thread run Python bytecode at a time"})
+	r := Grade(cs, "", "Only a single thread at a time can execute Python bytecode, because the interpreter holds the GIL.")
+	if r.Concepts[0].Status != Covered || len(r.Concepts[0].Matched) == 0 {
+		t.Errorf("%+v", r)
+	}
+	if r := Grade(cs, "", ""); r.Score != 0 || r.Concepts[0].Status != Missed {
+		t.Errorf("empty answer: %+v", r)
+	}
+}
+
+func BenchmarkGrade(b *testing.B) {
+	text := strings.Repeat("Every transaction works on a snapshot of the data, so readers do not block writers. Updates create a new version of the row, and the old version stays as a dead tuple until vacuum removes it. ", 8)
+	for b.Loop() {
+		Grade(mvcc, mvccModel, text)
+	}
+}

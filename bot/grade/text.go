@@ -1,0 +1,243 @@
+package grade
+
+import (
+	"strings"
+	"unicode"
+)
+
+// token is one word of a text: its stem, whether it is a function word,
+// and whether a negation ("not", "no", "never", "n't"...) governs it.
+type token struct {
+	word    string // as written, lowercased
+	stem    string
+	fn      bool // a function word (the, is, because...)
+	negWord bool // the token is itself a negation
+	negated bool // within the scope of a negation before it
+}
+
+// sentence is the tokens of one sentence (or one line of a list).
+type sentence struct {
+	toks []token
+	// explains reports whether the sentence reads as an explanation:
+	// enough words, with function words and a verb between the terms,
+	// rather than a list of keywords.
+	explains bool
+}
+
+// split cuts a text into sentences of tokens. A sentence ends at . ! ? ;
+// or a line break; a list item or a heading is a sentence of its own.
+func split(text string) []sentence {
+	var out []sentence
+	var cur []token
+	var word strings.Builder
+	negScope := 0
+	flushWord := func() {
+		if word.Len() == 0 {
+			return
+		}
+		w := word.String()
+		word.Reset()
+		for _, part := range expand(w) {
+			t := token{word: part, stem: stem(part)}
+			t.fn = functionWords[part]
+			t.negWord = negations[part]
+			t.negated = negScope > 0
+			if t.negWord {
+				negScope = 4
+			} else if negScope > 0 {
+				negScope--
+			}
+			cur = append(cur, t)
+		}
+	}
+	flushSentence := func() {
+		flushWord()
+		negScope = 0
+		if len(cur) > 0 {
+			out = append(out, sentence{toks: cur, explains: explains(cur)})
+			cur = nil
+		}
+	}
+	rs := []rune(text)
+	for i, r := range rs {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			word.WriteRune(unicode.ToLower(r))
+		case r == '\'' || r == '’':
+			if word.Len() > 0 && i+1 < len(rs) && unicode.IsLetter(rs[i+1]) {
+				word.WriteRune('\'')
+			} else {
+				flushWord()
+			}
+		case r == '.' && word.Len() > 0 && i+1 < len(rs) && unicode.IsLetter(rs[i+1]):
+			flushWord() // e.g., os.path: not the end of a sentence
+		case r == '.' || r == '!' || r == '?' || r == ';' || r == '\n':
+			flushSentence()
+		case r == ',' || r == ':' || r == '(' || r == ')':
+			flushWord()
+			negScope = 0 // a negation does not reach past a comma
+		default:
+			flushWord()
+		}
+	}
+	flushSentence()
+	return out
+}
+
+// expand splits contractions: "don't" is "do not", "can't" is "can not".
+func expand(w string) []string {
+	if !strings.Contains(w, "'") {
+		return []string{w}
+	}
+	switch {
+	case w == "can't" || w == "cannot":
+		return []string{"can", "not"}
+	case w == "won't":
+		return []string{"will", "not"}
+	case strings.HasSuffix(w, "n't"):
+		return []string{strings.TrimSuffix(w, "n't"), "not"}
+	}
+	base, _, _ := strings.Cut(w, "'") // it's, we're, postgres's
+	return []string{base}
+}
+
+// explains tells prose from a keyword list: at least six words, a fifth of
+// them function words, and a verb (or a word ending in -ed or -es) among
+// them.
+func explains(toks []token) bool {
+	if len(toks) < 6 {
+		return false
+	}
+	fn, verb := 0, false
+	for _, t := range toks {
+		if t.fn {
+			fn++
+		}
+		if verbs[t.word] || !t.fn && len(t.word) > 3 && (strings.HasSuffix(t.word, "ed") || strings.HasSuffix(t.word, "es")) {
+			verb = true
+		}
+	}
+	return fn*5 >= len(toks) && verb
+}
+
+// stem is a light English stemmer: it folds plurals, -ing, -ed and -ly so
+// that "locks", "locking" and "locked" are one word.
+func stem(w string) string {
+	n := len(w)
+	if n <= 3 || !isASCII(w) {
+		return w
+	}
+	switch {
+	case strings.HasSuffix(w, "ies") && n > 4:
+		return w[:n-3] + "y"
+	case strings.HasSuffix(w, "sses"):
+		return w[:n-2]
+	case strings.HasSuffix(w, "ing") && n > 5:
+		return undouble(w[:n-3])
+	case strings.HasSuffix(w, "ied") && n > 4:
+		return w[:n-3] + "y"
+	case strings.HasSuffix(w, "ed") && n > 4:
+		return undouble(w[:n-2])
+	case strings.HasSuffix(w, "ly") && n > 5:
+		return w[:n-2]
+	case strings.HasSuffix(w, "es") && n > 4 && strings.ContainsRune("sxz", rune(w[n-3])):
+		return w[:n-2]
+	case strings.HasSuffix(w, "ches") || strings.HasSuffix(w, "shes"):
+		return w[:n-2]
+	case strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
+		return w[:n-1]
+	}
+	return trimE(w)
+}
+
+// undouble turns "stopp" into "stop" and "us" (from "using") into "use".
+func undouble(w string) string {
+	n := len(w)
+	if n >= 3 && w[n-1] == w[n-2] && !strings.ContainsRune("lsz", rune(w[n-1])) {
+		return w[:n-1]
+	}
+	return trimE(w)
+}
+
+// trimE drops a final e, so that "cache" and "caching" ("cach") meet.
+func trimE(w string) string {
+	if len(w) > 4 && w[len(w)-1] == 'e' {
+		return w[:len(w)-1]
+	}
+	return w
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// near reports whether two stems are the same word, allowing one typo
+// (insertion, deletion, substitution or a swap of two neighbours) in words
+// of five letters or more ("indx" is "index").
+func near(a, b string) bool {
+	if a == b {
+		return true
+	}
+	if max(len(a), len(b)) < 5 || min(len(a), len(b)) < 4 {
+		return false
+	}
+	switch len(a) - len(b) {
+	case 0:
+		i := 0
+		for i < len(a) && a[i] == b[i] {
+			i++
+		}
+		if a[i+1:] == b[i+1:] {
+			return true // substitution
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:] // swap
+	case 1:
+		return oneDeletion(a, b)
+	case -1:
+		return oneDeletion(b, a)
+	}
+	return false
+}
+
+// oneDeletion reports whether deleting one byte of long gives short.
+func oneDeletion(long, short string) bool {
+	i := 0
+	for i < len(short) && long[i] == short[i] {
+		i++
+	}
+	return long[i+1:] == short[i:]
+}
+
+func set(words ...string) map[string]bool {
+	m := make(map[string]bool, len(words))
+	for _, w := range words {
+		m[w] = true
+	}
+	return m
+}
+
+var negations = set("not", "no", "never", "without", "nor", "neither", "none", "non", "nothing", "cannot")
+
+var functionWords = set(
+	"a", "an", "the", "and", "or", "but", "if", "then", "so", "because", "since", "while", "when", "where", "which", "who", "whom", "whose",
+	"that", "this", "these", "those", "it", "its", "they", "them", "their", "we", "you", "your", "our", "i", "he", "she", "one",
+	"is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "has", "have", "had", "having",
+	"can", "could", "will", "would", "shall", "should", "may", "might", "must",
+	"of", "to", "in", "on", "at", "by", "for", "with", "from", "into", "onto", "over", "under", "about", "as", "than", "through", "between", "after", "before", "until", "per", "via", "up", "out", "off",
+	"not", "no", "never", "without", "nor", "neither", "none", "non", "cannot",
+	"all", "any", "each", "every", "some", "both", "either", "other", "such", "own", "same", "more", "most", "less", "only", "also", "just", "very", "too", "even", "still", "yet", "again", "instead", "there", "here", "what", "how", "why",
+	"e", "g", "etc", "ie", "eg", "x",
+)
+
+// verbs are common verbs of explanations, besides the function words (all
+// of "is", "does", "can"... count as verbs too).
+var verbs = set(
+	"is", "are", "was", "were", "be", "do", "does", "did", "has", "have", "can", "could", "will", "would", "should", "may", "might", "must",
+	"means", "makes", "lets", "gives", "keeps", "takes", "needs", "uses", "runs", "gets", "sees", "holds", "waits", "blocks", "returns", "stores", "sends", "reads", "writes",
+	"mean", "make", "let", "give", "keep", "take", "need", "use", "run", "get", "see", "hold", "wait", "block", "return", "store", "send", "read", "write",
+)

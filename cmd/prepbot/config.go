@@ -29,6 +29,15 @@ type Config struct {
 	HTTP     HTTPConfig    `yaml:"http"`
 	Discord  DiscordConfig `yaml:"discord"`
 	Slack    SlackConfig   `yaml:"slack"`
+	Web      WebConfig     `yaml:"web"`
+}
+
+// WebConfig serves the groups' web pages (bot/web) on http.addr when
+// BaseURL is set: the address the pages are reached at, which the bot's
+// links start with. Secret signs the members' private links.
+type WebConfig struct {
+	BaseURL string `yaml:"base_url"`
+	Secret  string `yaml:"secret"`
 }
 
 // SlackConfig enables the Slack adapter: BotToken always, with AppToken for
@@ -228,6 +237,17 @@ func (c Config) Validate(name string) error {
 			errs = append(errs, key+": not a full http(s) URL, such as "+map[string]string{"discord.api_url": "https://discord.com/api/v9/", "slack.api_url": "https://slack.com/api/"}[key])
 		}
 	}
+	if w := c.Web; w.BaseURL != "" {
+		if u, err := url.Parse(w.BaseURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
+			errs = append(errs, "web.base_url: not a full http(s) URL, such as https://prep.example.org (where http.addr is reached)")
+		}
+		switch {
+		case w.Secret == "":
+			errs = append(errs, "web.secret: the web pages (web.base_url) need a secret to sign the members' links: set one from the environment, secret: ${PREPBOT_WEB_SECRET}, made with openssl rand -hex 32")
+		case len(w.Secret) < 16:
+			errs = append(errs, "web.secret: too short; use at least 16 characters, such as the output of openssl rand -hex 32")
+		}
+	}
 	sort.Strings(errs)
 	if len(errs) > 0 {
 		return fmt.Errorf("%s: %s", name, strings.Join(errs, "; "))
@@ -263,7 +283,7 @@ func exposedSecrets(path string, cfg Config) string {
 	}
 	var raw Config
 	yaml.Unmarshal(data, &raw)
-	for _, v := range []string{raw.Discord.Token, raw.Discord.PublicKey, raw.Slack.BotToken, raw.Slack.AppToken, raw.Slack.SigningSecret} {
+	for _, v := range []string{raw.Discord.Token, raw.Discord.PublicKey, raw.Slack.BotToken, raw.Slack.AppToken, raw.Slack.SigningSecret, raw.Web.Secret} {
 		if v != "" && !envRef.MatchString(v) {
 			return fmt.Sprintf("%s holds a secret and other users on this machine may read it (mode %v): run chmod 600 %s, or keep the secrets in the environment as ${VAR}", path, st.Mode().Perm(), path)
 		}

@@ -24,6 +24,7 @@ import (
 	"github.com/prepbot/prepbot/bot/chart"
 	"github.com/prepbot/prepbot/bot/discord"
 	"github.com/prepbot/prepbot/bot/slack"
+	"github.com/prepbot/prepbot/bot/web"
 	"github.com/prepbot/prepbot/questionbank"
 	"github.com/prepbot/prepbot/questionbank/bankfile"
 	"github.com/prepbot/prepbot/storage"
@@ -127,8 +128,17 @@ func (m *Main) Open() error {
 		m.closeStore()
 		return err
 	}
+	var links bot.Links
+	var pages *web.Server
+	if wc := m.Config.Web; wc.BaseURL != "" {
+		pages, err = web.New(web.Config{Store: m.Store, Bank: bank, BaseURL: wc.BaseURL, Secret: []byte(wc.Secret), TimeZone: m.Config.TimeZone, Log: m.Log})
+		if err != nil {
+			return fail(err)
+		}
+		links = pages
+	}
 	m.Bot = bot.New(bot.Config{Bank: bank, Store: m.Store, Log: m.Log, TimeZone: m.Config.TimeZone,
-		Observe: met.observe, OnDaily: met.daily, Pictures: chart.Pictures{}})
+		Observe: met.observe, OnDaily: met.daily, Pictures: chart.Pictures{}, Links: links})
 	chats := bot.Chats{}
 	add := func(name string, p platformChat, err error) error {
 		if err != nil {
@@ -160,6 +170,9 @@ func (m *Main) Open() error {
 		if r, ok := p.(router); ok {
 			r.Routes(m.Mux)
 		}
+	}
+	if pages != nil {
+		pages.Routes(m.Mux) // the groups' web pages (web.base_url)
 	}
 	m.Mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	m.Mux.HandleFunc("GET /readyz", m.readyz)

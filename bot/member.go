@@ -43,6 +43,8 @@ func (m *Member) studied(a *Answer) {
 			day = Day(a.At, loc)
 		}
 	}
+	m.Froze = nil
+	before := m.Streak
 	switch {
 	case m.LastDay == day:
 		// a second answer the same day counts once
@@ -50,6 +52,13 @@ func (m *Member) studied(a *Answer) {
 		m.Streak++
 	case m.LastDay > day:
 		return // a late, out-of-order delivery never rewinds the streak
+	case m.LastDay != "" && m.Streak > 0 && missedDays(m.LastDay, day) <= m.Freezes:
+		// the days missed since the last one are covered by freezes
+		for d := AddDays(m.LastDay, 1); d < day; d = AddDays(d, 1) {
+			m.Froze = append(m.Froze, d)
+		}
+		m.Freezes -= len(m.Froze)
+		m.Streak++
 	default:
 		m.Streak = 1
 	}
@@ -57,6 +66,28 @@ func (m *Member) studied(a *Answer) {
 	if m.Streak > m.Longest {
 		m.Longest = m.Streak
 	}
+	if m.Streak > before && m.Streak%FreezeEvery == 0 && m.Freezes < MaxFreezes {
+		m.Freezes++ // one for each 7 days of streak
+	}
+}
+
+// Streak freezes: a member earns one for each FreezeEvery days of streak
+// and holds at most MaxFreezes; a day missed uses one, so the streak goes
+// on (the missed day itself does not count as studied).
+const (
+	FreezeEvery = 7
+	MaxFreezes  = 2
+)
+
+// missedDays is how many days lie strictly between two days (0 for
+// consecutive ones); a large number when they do not parse.
+func missedDays(last, day string) int {
+	a, err1 := time.Parse(dayLayout, last)
+	b, err2 := time.Parse(dayLayout, day)
+	if err1 != nil || err2 != nil {
+		return 1 << 30
+	}
+	return int(b.Sub(a).Hours()/24+0.5) - 1
 }
 
 // CurrentStreak is the streak at now: a streak whose last day is before
@@ -71,6 +102,11 @@ func (m *Member) CurrentStreak(now time.Time, loc *time.Location) int {
 	}
 	today := Day(now, loc)
 	if m.LastDay == today || m.LastDay == DayBefore(today) {
+		return m.Streak
+	}
+	// days missed up to yesterday that the freezes held would cover: the
+	// streak is not broken while studying today would keep it
+	if m.LastDay != "" && m.LastDay < today && missedDays(m.LastDay, today) <= m.Freezes {
 		return m.Streak
 	}
 	return 0

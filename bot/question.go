@@ -304,6 +304,14 @@ func (b *Bot) verdict(c *questionbank.Card, a *Answer, m Member, p Post) Reply {
 		{Name: "Streak", Value: streakText(m.Streak), Inline: true},
 		{Name: "Points", Value: fmt.Sprint(m.Points), Inline: true},
 	}
+	if len(m.Froze) > 0 {
+		used := "A streak freeze"
+		if len(m.Froze) > 1 {
+			used = fmt.Sprintf("%d streak freezes", len(m.Froze))
+		}
+		r.Fields = append(r.Fields, Field{Name: "Streak freeze", Value: fmt.Sprintf("%s kept your streak over %s, a day you missed (%s left).",
+			used, strings.Join(m.Froze, ", "), plural(m.Freezes, "freeze", "freezes"))})
+	}
 	if c.Answer != "" {
 		r.Buttons = append(r.Buttons, Button{ID: Action{Kind: ActionReveal, Post: a.PostID}.ID(), Label: "Model answer"})
 	}

@@ -170,6 +170,11 @@ type Member struct {
 	Longest    int              `json:"longest"`
 	LastDay    string           `json:"last_day"`       // last local day with an answer or a self-rating
 	Zone       string           `json:"zone,omitempty"` // the time zone LastDay is a day of
+	// Freezes are the streak freezes held (earned one per 7 days of
+	// streak, at most MaxFreezes); Froze, the days the last answer's
+	// freezes covered (shown once, with its verdict).
+	Freezes int      `json:"freezes,omitempty"`
+	Froze   []string `json:"froze,omitempty"`
 }
 
 // Score is one member's standing for one period and category.

@@ -55,8 +55,8 @@ type Result struct {
 const (
 	conceptWeight   = 0.75 // the key concepts' credit
 	overlapWeight   = 0.25 // the model answer's words the answer uses
-	listFactor      = 0.35 // words outside explaining sentences count this much
-	listCap         = 0.4  // and give a concept at most this credit
+	listFactor      = 0.3  // words outside explaining sentences count this much
+	listCap         = 0.3  // and give a concept at most this credit
 	misconceptPenal = 20   // points off per misconception stated (two at most)
 	coveredAt       = 0.7
 	partlyAt        = 0.3

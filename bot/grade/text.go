@@ -69,8 +69,8 @@ func split(text string) []sentence {
 			} else {
 				flushWord()
 			}
-		case r == '.' && word.Len() > 0 && i+1 < len(rs) && unicode.IsLetter(rs[i+1]):
-			flushWord() // e.g., os.path: not the end of a sentence
+		case r == '.' && word.Len() > 0 && i+1 < len(rs) && (unicode.IsLetter(rs[i+1]) || unicode.IsDigit(rs[i+1])):
+			flushWord() // e.g., os.path, 3.12: not the end of a sentence
 		case r == '.' || r == '!' || r == '?' || r == ';' || r == '\n':
 			flushSentence()
 		case r == ',' || r == ':' || r == '(' || r == ')':
@@ -221,7 +221,9 @@ func set(words ...string) map[string]bool {
 	return m
 }
 
-var negations = set("not", "no", "never", "without", "nor", "neither", "none", "non", "nothing", "cannot")
+// negations turn the meaning of the words after them; "instead of" and
+// "rather than" count, as what follows them is what the answer rejects.
+var negations = set("not", "no", "never", "without", "nor", "neither", "none", "non", "nothing", "cannot", "instead", "rather")
 
 var functionWords = set(
 	"a", "an", "the", "and", "or", "but", "if", "then", "so", "because", "since", "while", "when", "where", "which", "who", "whom", "whose",
@@ -231,7 +233,7 @@ var functionWords = set(
 	"of", "to", "in", "on", "at", "by", "for", "with", "from", "into", "onto", "over", "under", "about", "as", "than", "through", "between", "after", "before", "until", "per", "via", "up", "out", "off",
 	"not", "no", "never", "without", "nor", "neither", "none", "non", "cannot",
 	"all", "any", "each", "every", "some", "both", "either", "other", "such", "own", "same", "more", "most", "less", "only", "also", "just", "very", "too", "even", "still", "yet", "again", "instead", "there", "here", "what", "how", "why",
-	"e", "g", "etc", "ie", "eg", "x",
+	"e", "g", "etc", "ie", "eg", "x", "rather", "nothing",
 )
 
 // verbs are common verbs of explanations, besides the function words (all

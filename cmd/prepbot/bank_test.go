@@ -55,12 +55,12 @@ func TestBankListJSON(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	var cards []struct {
-		ID          string   `json:"id"`
-		Category    string   `json:"category"`
-		Number      int      `json:"number"`
-		Prompt      string   `json:"prompt"`
-		KeyConcepts []string `json:"key_concepts"`
-		Answer      string   `json:"answer"`
+		ID          string            `json:"id"`
+		Category    string            `json:"category"`
+		Number      int               `json:"number"`
+		Prompt      string            `json:"prompt"`
+		KeyConcepts []json.RawMessage `json:"key_concepts"` // text, or an object with terms
+		Answer      string            `json:"answer"`
 		QuickCheck  struct {
 			Question    string   `json:"question"`
 			Options     []string `json:"options"`

@@ -45,6 +45,8 @@ Usage:
                                          convert a question list to the bank format
   prepbot bank export --format anki [--category C] [--bank PATH]... [-o FILE]
                                          write a bank for Anki ("Notes in Plain Text")
+  prepbot interview eval FILE.json [--bank PATH]... [--worst N]
+                                         measure the built-in grader on labelled answers
   prepbot healthcheck [--config FILE] [--url URL]
                                          exit 0 when the running server is healthy
   prepbot version                        print the version and the commit it was built from
@@ -91,6 +93,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = runBackup(args[1:], stdout, stderr)
 	case "migrate":
 		err = runMigrate(args[1:], stdout, stderr)
+	case "interview":
+		err = runInterview(args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintln(stdout, version())
 		return 0

@@ -76,7 +76,6 @@ type groupData struct {
 	BankURL    string
 	Boards     []board
 	Categories []categoryRow
-	Chart      barChart
 	Schedules  []scheduleRow
 	Zone       string
 	Today      string
@@ -160,7 +159,6 @@ func (s *Server) drawGroup(r *http.Request, id string, g bot.Group, loc *time.Lo
 		t := tallies[c.ID]
 		d.Categories = append(d.Categories, categoryRow{ID: c.ID, Name: c.Name, Answered: t.Answered, Correct: t.Correct, Accuracy: percent(t)})
 	}
-	d.Chart = accuracyChart(d.Categories)
 	for _, sc := range scheds {
 		d.Schedules = append(d.Schedules, s.scheduleRow(sc))
 	}
@@ -235,35 +233,6 @@ func (s *Server) categoryName(id string) string {
 		return c.Name
 	}
 	return id
-}
-
-// barChart is a horizontal bar chart drawn as SVG: one bar a row.
-type barChart struct {
-	Width, Height int
-	LabelWidth    int
-	Bars          []bar
-}
-
-type bar struct {
-	Y, Width     int // the bar's top and length, in the chart's units
-	Label, Value string
-	Empty        bool // nothing answered: the bar is a track only
-}
-
-// accuracyChart draws the accuracy of each category.
-func accuracyChart(cats []categoryRow) barChart {
-	const width, label, rowH = 640, 240, 28
-	c := barChart{Width: width, LabelWidth: label, Height: max(1, len(cats)) * rowH}
-	for i, cat := range cats {
-		b := bar{Y: i * rowH, Label: cat.Name, Width: (width - label - 60) * cat.Accuracy / 100}
-		if cat.Answered == 0 {
-			b.Value, b.Empty = "not tried", true
-		} else {
-			b.Value = fmt.Sprintf("%d%%", cat.Accuracy)
-		}
-		c.Bars = append(c.Bars, b)
-	}
-	return c
 }
 
 // heatmap is a year of answers per day, a column a week, drawn as SVG.
@@ -351,7 +320,6 @@ type memberData struct {
 	Longest        int
 	Heatmap        heatmap
 	Categories     []categoryRow
-	Chart          barChart
 	Due            []reviewRow
 	DueMore        int
 	Missed         []reviewRow
@@ -404,7 +372,6 @@ func (s *Server) memberPage(w http.ResponseWriter, r *http.Request) {
 		t := m.Categories[c.ID]
 		d.Categories = append(d.Categories, categoryRow{ID: c.ID, Name: c.Name, Answered: t.Answered, Correct: t.Correct, Accuracy: percent(t)})
 	}
-	d.Chart = accuracyChart(d.Categories)
 
 	// the cards due, soonest first: overdue and today's, then the next week's
 	soon := bot.AddDays(today, 7)

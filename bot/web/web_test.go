@@ -19,7 +19,7 @@ func TestWebGroupPage(t *testing.T) {
 		t.Fatalf("group page: %d\n%s", code, body)
 	}
 	bottest.MustContain(t, body, "This week", "This month", "All time", "Days studied this month", "Ann", "Bob", "#study", "09:00",
-		"Accuracy per category", "<svg")
+		"Accuracy per category", "<svg", `class="meter"`)
 	if strings.Index(body, "Ann") > strings.Index(body, "Bob") {
 		t.Error("Ann (60 points) is listed after Bob (15 points)")
 	}
@@ -125,7 +125,7 @@ func TestWebBankPage(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("%d\n%s", code, body)
 	}
-	bottest.MustContain(t, body, "<details>", "Show the answer", "1 card match")
+	bottest.MustContain(t, body, "<details>", "Show the answer", "1 card matches")
 	_, body = f.get("/g/" + groupA + "/bank?q=" + url.QueryEscape("\"><script>x</script>"))
 	if strings.Contains(body, "<script>x") {
 		t.Fatal("the query is in the page as markup")

@@ -302,8 +302,9 @@ func (b *Bot) stats(ctx context.Context, req Request) (Reply, error) {
 		{Name: "Answered", Value: fmt.Sprint(m.Answered), Inline: true},
 		{Name: "Accuracy", Value: fmt.Sprintf("%.0f%%", 100*m.Accuracy()), Inline: true},
 		{Name: "Points", Value: fmt.Sprint(m.Points), Inline: true},
-		{Name: "Current streak", Value: streakText(m.CurrentStreak(b.clock.Now(), loc)), Inline: true},
+		{Name: "Current streak", Value: currentStreakText(m.CurrentStreak(b.clock.Now(), loc), m.Longest), Inline: true},
 		{Name: "Longest streak", Value: streakText(m.Longest), Inline: true},
+		{Name: "Streak freezes", Value: fmt.Sprintf("%d of %d (one for each %d days of streak; a missed day uses one)", m.Freezes, MaxFreezes, FreezeEvery), Inline: false},
 	}
 	if n := m.Ratings["nailed"] + m.Ratings["partly"] + m.Ratings["missed"]; n > 0 {
 		// studying by reading the model answer and rating yourself: kept
@@ -320,8 +321,7 @@ func (b *Bot) stats(ctx context.Context, req Request) (Reply, error) {
 	if weakest == "" {
 		weakest = m.Weakest(1)
 	}
-	if weakest != "" {
-		t := m.Categories[weakest]
+	if t := m.Categories[weakest]; weakest != "" && t.Correct < t.Answered {
 		r.Fields = append(r.Fields, Field{Name: "Weakest category", Value: fmt.Sprintf("%s (%.0f%%): practise with /question category:%s", fmtCategory(b.bank, weakest), 100*t.Accuracy(), weakest), Inline: false})
 	}
 	var cats []string

@@ -334,6 +334,15 @@ func streakText(n int) string {
 	return plural(n, "day", "days")
 }
 
+// currentStreakText is the current streak of a member whose longest was
+// longest: a broken one is not "none yet".
+func currentStreakText(n, longest int) string {
+	if n == 0 && longest > 0 {
+		return "none: answer a card today to start one"
+	}
+	return streakText(n)
+}
+
 func (b *Bot) hint(ctx context.Context, req Request, postID uint64) (Reply, error) {
 	_, c, err := b.postCard(ctx, req, postID)
 	if err != nil {

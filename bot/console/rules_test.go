@@ -82,7 +82,7 @@ func TestLongestStreakAndBrokenStreak(t *testing.T) {
 		e.clock.Add(24 * time.Hour)
 	}
 	e.clock.Add(48 * time.Hour) // two days without answering
-	mustContain(t, u.do("/stats"), "Current streak: none yet", "Longest streak: 4 days")
+	mustContain(t, u.do("/stats"), "Current streak: none: answer a card today to start one", "Longest streak: 4 days", "Streak freezes: 0 of 2")
 }
 
 func TestDailyQuestionExactlyOnceAcrossRestart(t *testing.T) {

@@ -31,6 +31,10 @@ func TestGradeStrongWeakAndList(t *testing.T) {
 	if list.Score >= strong.Score-25 || list.Prose != 0 {
 		t.Errorf("keyword list scores %d (prose %.2f), strong %d", list.Score, list.Prose, strong.Score)
 	}
+	dressed := Grade(mvcc, mvccModel, "MVCC is about snapshot, multiversion, xmin, xmax, dead tuples, vacuum and the like.")
+	if dressed.Prose != 0 || dressed.Score >= strong.Score-25 {
+		t.Errorf("a keyword list in a sentence scores %d (prose %.2f), strong %d", dressed.Score, dressed.Prose, strong.Score)
+	}
 	if len(wrong.Misconceptions) != 2 || wrong.Score > 25 || wrong.Concepts[0].Status == Covered {
 		t.Errorf("misconceptions: %+v", wrong)
 	}
@@ -87,4 +91,19 @@ func BenchmarkGrade(b *testing.B) {
 	for b.Loop() {
 		Grade(mvcc, mvccModel, text)
 	}
+}
+
+// FuzzGrade: any text grades without panicking, the same way twice, with a
+// score from 0 to 100 and one result per concept.
+func FuzzGrade(f *testing.F) {
+	f.Add("Readers don't block; snapshot, xmin. Vacuum's dead tupels (instead of locks), 3.12 e.g. os.path")
+	f.Add("a, b, c and d")
+	f.Add("ééé’s n't can't won't\n- x\n- y")
+	f.Fuzz(func(t *testing.T, text string) {
+		r := Grade(mvcc, mvccModel, text)
+		again := Grade(mvcc, mvccModel, text)
+		if r.Score < 0 || r.Score > 100 || r.Score != again.Score || len(r.Concepts) != len(mvcc) || r.Prose < 0 || r.Prose > 1 {
+			t.Fatalf("%q: %+v", text, r)
+		}
+	})
 }

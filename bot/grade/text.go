@@ -1,6 +1,7 @@
 package grade
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -13,6 +14,7 @@ type token struct {
 	fn      bool // a function word (the, is, because...)
 	negWord bool // the token is itself a negation
 	negated bool // within the scope of a negation before it
+	seg     int  // which part of the sentence between commas it is in
 }
 
 // sentence is the tokens of one sentence (or one line of a list).
@@ -30,7 +32,7 @@ func split(text string) []sentence {
 	var out []sentence
 	var cur []token
 	var word strings.Builder
-	negScope := 0
+	negScope, seg := 0, 0
 	flushWord := func() {
 		if word.Len() == 0 {
 			return
@@ -38,7 +40,7 @@ func split(text string) []sentence {
 		w := word.String()
 		word.Reset()
 		for _, part := range expand(w) {
-			t := token{word: part, stem: stem(part)}
+			t := token{word: part, stem: stem(part), seg: seg}
 			t.fn = functionWords[part]
 			t.negWord = negations[part]
 			t.negated = negScope > 0
@@ -76,6 +78,7 @@ func split(text string) []sentence {
 		case r == ',' || r == ':' || r == '(' || r == ')':
 			flushWord()
 			negScope = 0 // a negation does not reach past a comma
+			seg++
 		default:
 			flushWord()
 		}
@@ -117,7 +120,50 @@ func explains(toks []token) bool {
 			verb = true
 		}
 	}
-	return fn*5 >= len(toks) && verb
+	return fn*5 >= len(toks) && verb && !listLike(toks)
+}
+
+// listLike reports whether a sentence is mostly a list of bare terms
+// between commas ("MVCC is about snapshot, xmin, xmax, dead tuples and
+// VACUUM"): three or more items (parts of at most three words without a
+// function word, and the words next to the list in its first and last
+// part), holding at least half the sentence's words.
+func listLike(toks []token) bool {
+	var segs [][]token
+	for i := 0; i < len(toks); {
+		j := i
+		for j < len(toks) && toks[j].seg == toks[i].seg {
+			j++
+		}
+		segs = append(segs, toks[i:j])
+		i = j
+	}
+	if len(segs) < 3 {
+		return false
+	}
+	items, words := 0, 0
+	for k, sg := range segs {
+		n := 0
+		switch k {
+		case 0: // the end of the first part: "MVCC is about snapshot"
+			for n < len(sg) && n < 3 && !sg[len(sg)-1-n].fn {
+				n++
+			}
+		case len(segs) - 1: // the start of the last: "vacuum and the like"
+			for n < len(sg) && n < 3 && !sg[n].fn {
+				n++
+			}
+		default:
+			if len(sg) <= 3 && !slices.ContainsFunc(sg, func(t token) bool { return t.fn }) {
+				n = len(sg)
+			}
+		}
+		if n > 0 {
+			items++
+			words += n
+		}
+	}
+	return items >= 3 && words*2 >= len(toks)
 }
 
 // stem is a light English stemmer: it folds plurals, -ing, -ed and -ly so

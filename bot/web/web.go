@@ -108,6 +108,9 @@ func New(c Config) (*Server, error) {
 	if err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 		return nil, errors.New("web.base_url: give a full http(s) URL, such as https://prep.example.org")
 	}
+	if strings.Trim(u.Path, "/") != "" || u.RawQuery != "" {
+		return nil, errors.New("web.base_url: the pages link to each other from the root of the host: give the address without a path, such as https://prep.example.org (a host of its own behind the proxy)")
+	}
 	if c.TTL <= 0 {
 		c.TTL = DefaultTTL
 	}

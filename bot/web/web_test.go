@@ -142,4 +142,10 @@ func TestWebNewRefusesWeakConfig(t *testing.T) {
 	if _, err := web.New(web.Config{Store: db, Bank: bank, BaseURL: "x.example", Secret: []byte("a test secret of enough length")}); err == nil || !strings.Contains(err.Error(), "https://") {
 		t.Errorf("base URL without scheme: %v", err)
 	}
+	if _, err := web.New(web.Config{Store: db, Bank: bank, BaseURL: "https://x.example/prep/", Secret: []byte("a test secret of enough length")}); err == nil || !strings.Contains(err.Error(), "without a path") {
+		t.Errorf("base URL with a path: %v", err)
+	}
+	if _, err := web.New(web.Config{Store: db, Bank: bank, BaseURL: "https://x.example/", Secret: []byte("a test secret of enough length")}); err != nil {
+		t.Errorf("base URL ending in /: %v", err)
+	}
 }

@@ -240,6 +240,8 @@ func (c Config) Validate(name string) error {
 	if w := c.Web; w.BaseURL != "" {
 		if u, err := url.Parse(w.BaseURL); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") {
 			errs = append(errs, "web.base_url: not a full http(s) URL, such as https://prep.example.org (where http.addr is reached)")
+		} else if strings.Trim(u.Path, "/") != "" {
+			errs = append(errs, "web.base_url: give it without a path, such as https://prep.example.org: the pages are served from the root of the host")
 		}
 		switch {
 		case w.Secret == "":

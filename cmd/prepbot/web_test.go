@@ -21,6 +21,7 @@ func TestWebConfig(t *testing.T) {
 		{"web:\n  base_url: https://prep.example.org\n", "web.secret: the web pages (web.base_url) need a secret"},
 		{"web:\n  base_url: https://prep.example.org\n  secret: short\n", "web.secret: too short"},
 		{"web:\n  base_url: prep.example.org\n  secret: ${WEB_SECRET}\n", "web.base_url: not a full http(s) URL"},
+		{"web:\n  base_url: https://example.org/prep\n  secret: ${WEB_SECRET}\n", "web.base_url: give it without a path"},
 	} {
 		_, err := ParseConfig("c.yaml", strings.NewReader(tc.in), getenv)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -234,6 +234,30 @@ func printEval(w io.Writer, ev evaluation, worst int) {
 	} else {
 		fmt.Fprintln(w, "a keyword list grades above a strong answer: never")
 	}
+	var kinds []string
+	sum, label, n := map[string]float64{}, map[string]float64{}, map[string]int{}
+	for _, a := range ev.answers {
+		if a.kind == "" {
+			continue
+		}
+		if n[a.kind] == 0 {
+			kinds = append(kinds, a.kind)
+		}
+		sum[a.kind] += a.got
+		label[a.kind] += a.label
+		n[a.kind]++
+	}
+	if len(kinds) > 0 {
+		fmt.Fprint(w, "mean grade (and label) by kind:")
+		for i, k := range kinds {
+			sep := ","
+			if i == 0 {
+				sep = ""
+			}
+			fmt.Fprintf(w, "%s %s %.0f (%.0f)", sep, k, sum[k]/float64(n[k]), label[k]/float64(n[k]))
+		}
+		fmt.Fprintln(w)
+	}
 	by := slices.Clone(ev.answers)
 	slices.SortStableFunc(by, func(a, b graded) int {
 		return int(math.Abs(b.labelRank-b.gradeRank)*2) - int(math.Abs(a.labelRank-a.gradeRank)*2)

@@ -173,36 +173,53 @@ func posts(b *bot.Bot, platform, group string) ([]string, error) {
 	return out, nil
 }
 
-func benchInteractions(dir string, prev map[int]float64) ([]row, float64, error) {
-	const d = 5 * time.Second
-	durable := prev[1]
-	var rows []row
+// chatBench drives measurement 2's loads, signed Discord interactions and
+// Slack button presses from 64 clients, at bots on one store: measurement
+// 2 on bbolt files, measurement 7 on PostgreSQL.
+type chatBench struct {
+	label string // put before progress lines ("PostgreSQL ")
+	// newBot returns a bot on the store measured, and how many answers
+	// that store has recorded so far.
+	newBot func() (*bot.Bot, func() (int, error), error)
+	// pages, when set, counts the pages the store has written (bbolt).
+	pages func() int64
+	// warm, when set, runs after the cards are dealt and before the clock
+	// starts.
+	warm func() error
+}
 
-	// Discord: ed25519-signed component interactions to the endpoint.
+// discord measures signed component interactions to the Interactions
+// Endpoint against a handler that only verifies the signature.
+func (c chatBench) discord(ctx context.Context, d time.Duration) (ours, base load, err error) {
 	pub, priv, _ := ed25519.GenerateKey(nil)
-	b, db, err := setupBot(dir, "discord.db")
+	b, count, err := c.newBot()
 	if err != nil {
-		return nil, 0, err
+		return ours, base, err
 	}
-	defer db.Close()
 	a, err := discord.New(discord.Config{PublicKey: hex.EncodeToString(pub)}, b)
 	if err != nil {
-		return nil, 0, err
+		return ours, base, err
 	}
-	a.Start(context.Background())
+	a.Start(ctx)
+	defer a.Close()
 	mux := http.NewServeMux()
 	a.Routes(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	buttons, err := posts(b, "discord", "discord:bench")
 	if err != nil {
-		return nil, 0, err
+		return ours, base, err
+	}
+	if c.warm != nil {
+		if err := c.warm(); err != nil {
+			return ours, base, err
+		}
 	}
 	var seq atomic.Int64
-	discordReq := func(c, i int) prepared {
+	req := func(ci, i int) prepared {
 		id := seq.Add(1)
 		body := fmt.Sprintf(`{"id":"%d","application_id":"a","type":3,"token":"t%d","version":1,"guild_id":"bench","channel_id":"c%d",`+
-			`"member":{"user":{"id":"m%d","username":"m"},"permissions":"0"},"data":{"custom_id":%q,"component_type":2}}`, id, id, c, id, buttons[c])
+			`"member":{"user":{"id":"m%d","username":"m"},"permissions":"0"},"data":{"custom_id":%q,"component_type":2}}`, id, id, ci, id, buttons[ci])
 		ts := strconv.FormatInt(time.Now().Unix(), 10)
 		sig := ed25519.Sign(priv, append([]byte(ts), body...))
 		h := http.Header{}
@@ -210,15 +227,19 @@ func benchInteractions(dir string, prev map[int]float64) ([]row, float64, error)
 		h.Set("X-Signature-Timestamp", ts)
 		return prepared{body: []byte(body), header: h}
 	}
-	discordOK := func(b []byte) bool { return strings.Contains(string(b), `"type":4`) }
-	progress("Discord: signing %d requests", clients*presigned)
-	next := presign(presigned, false, discordReq)
-	progress("Discord: %d clients sending signed answers for %v", clients, d)
-	pages := pagesWritten(db)
-	ours := drive(d, srv.URL+"/discord/interactions", next, discordOK)
-	ours.pages = pagesWritten(db) - pages
-	if recorded, err := countAnswers(db); err != nil || recorded < ours.ok {
-		return nil, 0, fmt.Errorf("discord: %d answers acknowledged but %d recorded (%v)", ours.ok, recorded, err)
+	ok := func(b []byte) bool { return strings.Contains(string(b), `"type":4`) }
+	progress("%sDiscord: signing %d requests", c.label, clients*presigned)
+	next := presign(presigned, false, req)
+	before, err := count()
+	if err != nil {
+		return ours, base, err
+	}
+	pages := c.pageCount()
+	progress("%sDiscord: %d clients sending signed answers for %v", c.label, clients, d)
+	ours = drive(d, srv.URL+"/discord/interactions", next, ok)
+	ours.pages = c.pageCount() - pages
+	if recorded, err := count(); err != nil || recorded-before < ours.ok {
+		return ours, base, fmt.Errorf("discord: %d answers acknowledged but %d recorded (%v)", ours.ok, recorded-before, err)
 	}
 	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -230,15 +251,19 @@ func benchInteractions(dir string, prev map[int]float64) ([]row, float64, error)
 		io.WriteString(w, `{"type":4}`)
 	}))
 	defer bare.Close()
-	progress("Discord baseline: a handler that only verifies the signature")
-	base := drive(d, bare.URL, presign(presigned, true, discordReq), discordOK)
-	rows = append(rows, interactionRows("Discord", ours, base, durable)...)
+	progress("%sDiscord baseline: a handler that only verifies the signature", c.label)
+	base = drive(d, bare.URL, presign(presigned, true, req), ok)
+	progress("  %.0f/s, p50 %v, p99 %v", ours.rate(), ours.p50, ours.p99)
+	return ours, base, nil
+}
 
-	// Slack: HMAC-signed block_actions presses to /slack/interactions.
+// slack measures HMAC-signed block_actions presses to /slack/interactions,
+// from the press to its verdict at the press's own response_url (Slack
+// acknowledges a press at once, and the member sees the verdict when it
+// reaches the response_url), against a handler that only verifies the
+// signature.
+func (c chatBench) slack(ctx context.Context, d time.Duration) (ours, base load, err error) {
 	const secret = "bench-signing-secret"
-	// Slack acknowledges a press at once and the member sees the verdict
-	// when it reaches the press's response_url: each press gets its own,
-	// and the sink notes when its verdict arrived.
 	var sentAt, verdictAt sync.Map // press id -> time
 	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
@@ -251,33 +276,38 @@ func benchInteractions(dir string, prev map[int]float64) ([]row, float64, error)
 		io.WriteString(w, `{"ok": true, "team": "bench", "user": "prepbot"}`)
 	}))
 	defer sink.Close()
-	sb, sdb, err := setupBot(dir, "slack.db")
+	b, count, err := c.newBot()
 	if err != nil {
-		return nil, 0, err
+		return ours, base, err
 	}
-	defer sdb.Close()
-	sa, err := slack.New(slack.Config{BotToken: "xoxb-bench", SigningSecret: secret, APIURL: sink.URL + "/api/"}, sb)
+	a, err := slack.New(slack.Config{BotToken: "xoxb-bench", SigningSecret: secret, APIURL: sink.URL + "/api/"}, b)
 	if err != nil {
-		return nil, 0, err
+		return ours, base, err
 	}
-	if err := sa.Start(context.Background()); err != nil {
-		return nil, 0, err
+	if err := a.Start(ctx); err != nil {
+		return ours, base, err
 	}
-	defer sa.Close()
-	smux := http.NewServeMux()
-	sa.Routes(smux)
-	ssrv := httptest.NewServer(smux)
-	defer ssrv.Close()
-	sbuttons, err := posts(sb, "slack", "slack:bench")
+	defer a.Close()
+	mux := http.NewServeMux()
+	a.Routes(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	buttons, err := posts(b, "slack", "slack:bench")
 	if err != nil {
-		return nil, 0, err
+		return ours, base, err
 	}
-	slackReq := func(c, i int) prepared {
+	if c.warm != nil {
+		if err := c.warm(); err != nil {
+			return ours, base, err
+		}
+	}
+	var seq atomic.Int64
+	req := func(ci, i int) prepared {
 		id := seq.Add(1)
 		payload, _ := json.Marshal(map[string]any{"type": "block_actions", "team": map[string]any{"id": "bench"},
-			"user": map[string]any{"id": fmt.Sprint("M", id), "name": "m"}, "channel": map[string]any{"id": fmt.Sprint("c", c)},
+			"user": map[string]any{"id": fmt.Sprint("M", id), "name": "m"}, "channel": map[string]any{"id": fmt.Sprint("c", ci)},
 			"response_url": fmt.Sprint(sink.URL, "/response/", id), "trigger_id": "t",
-			"actions": []any{map[string]any{"action_id": sbuttons[c], "block_id": "b", "type": "button", "action_ts": fmt.Sprint(id)}}})
+			"actions": []any{map[string]any{"action_id": buttons[ci], "block_id": "b", "type": "button", "action_ts": fmt.Sprint(id)}}})
 		body := "payload=" + url.QueryEscape(string(payload))
 		ts := strconv.FormatInt(time.Now().Unix(), 10)
 		mac := hmac.New(sha256.New, []byte(secret))
@@ -290,34 +320,80 @@ func benchInteractions(dir string, prev map[int]float64) ([]row, float64, error)
 		return prepared{[]byte(body), h, func(t time.Time) { sentAt.Store(key, t) }}
 	}
 	any200 := func([]byte) bool { return true }
-	progress("Slack: signing %d requests", clients*presigned)
-	snext := presign(presigned, false, slackReq)
-	progress("Slack: %d clients sending signed button presses for %v", clients, d)
-	pages = pagesWritten(sdb)
-	acked := drive(d, ssrv.URL+"/slack/interactions", snext, any200)
+	progress("%sSlack: signing %d requests", c.label, clients*presigned)
+	next := presign(presigned, false, req)
+	before, err := count()
+	if err != nil {
+		return ours, base, err
+	}
+	pages := c.pageCount()
+	progress("%sSlack: %d clients sending signed button presses for %v", c.label, clients, d)
+	acked := drive(d, srv.URL+"/slack/interactions", next, any200)
 	// the presses still being handled finish (Close waits for them)
 	drain := time.Now()
-	sa.Close()
-	sours := slackVerdicts(&sentAt, &verdictAt, acked.took+time.Since(drain))
-	sours.pages = pagesWritten(sdb) - pages
-	recorded, err := countAnswers(sdb)
+	a.Close()
+	ours = slackVerdicts(&sentAt, &verdictAt, acked.took+time.Since(drain))
+	ours.pages = c.pageCount() - pages
+	recorded, err := count()
 	if err != nil {
-		return nil, 0, err
+		return ours, base, err
 	}
-	if recorded < sours.ok || sours.ok < acked.ok {
-		return nil, 0, fmt.Errorf("slack: %d presses acknowledged, %d verdicts posted, %d answers recorded", acked.ok, sours.ok, recorded)
+	if recorded-before < ours.ok || ours.ok < acked.ok {
+		return ours, base, fmt.Errorf("slack: %d presses acknowledged, %d verdicts posted, %d answers recorded", acked.ok, ours.ok, recorded-before)
 	}
-	sbare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		if !slack.Verify(secret, r.Header, body, time.Now()) {
 			w.WriteHeader(401)
 		}
 	}))
-	defer sbare.Close()
-	progress("Slack baseline: a handler that only verifies the signature")
-	sbase := drive(d, sbare.URL, presign(presigned, true, slackReq), any200)
-	rows = append(rows, interactionRows("Slack", sours, sbase, durable)...)
-	return rows, ours.rate(), nil
+	defer bare.Close()
+	progress("%sSlack baseline: a handler that only verifies the signature", c.label)
+	base = drive(d, bare.URL, presign(presigned, true, req), any200)
+	progress("  %.0f/s, p50 %v, p99 %v", ours.rate(), ours.p50, ours.p99)
+	return ours, base, nil
+}
+
+func (c chatBench) pageCount() int64 {
+	if c.pages == nil {
+		return 0
+	}
+	return c.pages()
+}
+
+// benchInteractions is measurement 2: Discord and Slack on bbolt files.
+func benchInteractions(dir string, prev map[int]float64) ([]row, float64, error) {
+	const d = 5 * time.Second
+	ctx := context.Background()
+	var rows []row
+	discordRate := 0.0
+	for _, platform := range []string{"Discord", "Slack"} {
+		var db *storage.DB
+		c := chatBench{
+			newBot: func() (*bot.Bot, func() (int, error), error) {
+				b, bdb, err := setupBot(dir, strings.ToLower(platform)+".db")
+				db = bdb
+				return b, func() (int, error) { return countAnswers(bdb) }, err
+			},
+			pages: func() int64 { return pagesWritten(db) },
+		}
+		run := c.discord
+		if platform == "Slack" {
+			run = c.slack
+		}
+		ours, base, err := run(ctx, d)
+		if db != nil {
+			db.Close()
+		}
+		if err != nil {
+			return nil, 0, err
+		}
+		rows = append(rows, interactionRows(platform, ours, base, prev[1])...)
+		if platform == "Discord" {
+			discordRate = ours.rate()
+		}
+	}
+	return rows, discordRate, nil
 }
 
 // slackVerdicts measures Slack presses as the member sees them: from the

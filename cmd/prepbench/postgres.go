@@ -2,17 +2,11 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"io"
 	"math"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/signal"
@@ -30,8 +24,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/prepbot/prepbot/bot"
-	"github.com/prepbot/prepbot/bot/discord"
-	"github.com/prepbot/prepbot/bot/slack"
 	"github.com/prepbot/prepbot/storage/postgres"
 )
 
@@ -838,155 +830,31 @@ func chatRows(ctx context.Context, s *pgServer) ([]row, error) {
 		err := db.Pool().QueryRow(ctx, "SELECT count(*) FROM answers").Scan(&n)
 		return n, err
 	}
-	var rows []row
-
-	// Discord, as in measurement 2
-	pub, priv, _ := ed25519.GenerateKey(nil)
-	b, err := newBot(db)
+	c := chatBench{
+		label: "PostgreSQL ",
+		newBot: func() (*bot.Bot, func() (int, error), error) {
+			b, err := newBot(db)
+			return b, countAnswers, err
+		},
+		// a database in use: members and their scores, and statistics
+		warm: func() error {
+			var seq0 atomic.Uint64
+			if _, err := recordEach(ctx, []*postgres.DB{db}, &seq0, time.Second); err != nil {
+				return err
+			}
+			return analyze(ctx, db.Pool())
+		},
+	}
+	ours, base, err := c.discord(ctx, d)
 	if err != nil {
 		return nil, err
 	}
-	a, err := discord.New(discord.Config{PublicKey: hex.EncodeToString(pub)}, b)
+	rows := pgInteractionRows("Discord", ours, base)
+	c.warm = nil // warmed once
+	sours, sbase, err := c.slack(ctx, d)
 	if err != nil {
 		return nil, err
 	}
-	a.Start(ctx)
-	mux := http.NewServeMux()
-	a.Routes(mux)
-	srv := httptest.NewServer(mux)
-	defer srv.Close()
-	buttons, err := posts(b, "discord", "discord:bench")
-	if err != nil {
-		return nil, err
-	}
-	// a database in use: members and their scores, and statistics
-	var seq0 atomic.Uint64
-	if _, err := recordEach(ctx, []*postgres.DB{db}, &seq0, time.Second); err != nil {
-		return nil, err
-	}
-	if err := analyze(ctx, db.Pool()); err != nil {
-		return nil, err
-	}
-	var seq atomic.Int64
-	discordReq := func(c, i int) prepared {
-		id := seq.Add(1)
-		body := fmt.Sprintf(`{"id":"%d","application_id":"a","type":3,"token":"t%d","version":1,"guild_id":"bench","channel_id":"c%d",`+
-			`"member":{"user":{"id":"m%d","username":"m"},"permissions":"0"},"data":{"custom_id":%q,"component_type":2}}`, id, id, c, id, buttons[c])
-		ts := strconv.FormatInt(time.Now().Unix(), 10)
-		sig := ed25519.Sign(priv, append([]byte(ts), body...))
-		h := http.Header{}
-		h.Set("X-Signature-Ed25519", hex.EncodeToString(sig))
-		h.Set("X-Signature-Timestamp", ts)
-		return prepared{body: []byte(body), header: h}
-	}
-	discordOK := func(b []byte) bool { return strings.Contains(string(b), `"type":4`) }
-	progress("PostgreSQL Discord: signing %d requests", clients*presigned)
-	next := presign(presigned, false, discordReq)
-	before, err := countAnswers()
-	if err != nil {
-		return nil, err
-	}
-	progress("PostgreSQL Discord: %d clients sending signed answers for %v", clients, d)
-	ours := drive(d, srv.URL+"/discord/interactions", next, discordOK)
-	if recorded, err := countAnswers(); err != nil || recorded-before < ours.ok {
-		return nil, fmt.Errorf("discord: %d answers acknowledged but %d recorded (%v)", ours.ok, recorded-before, err)
-	}
-	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		sig, _ := hex.DecodeString(r.Header.Get("X-Signature-Ed25519"))
-		if !ed25519.Verify(pub, append([]byte(r.Header.Get("X-Signature-Timestamp")), body...), sig) {
-			w.WriteHeader(401)
-			return
-		}
-		io.WriteString(w, `{"type":4}`)
-	}))
-	defer bare.Close()
-	progress("PostgreSQL Discord baseline: a handler that only verifies the signature")
-	base := drive(d, bare.URL, presign(presigned, true, discordReq), discordOK)
-	progress("  %.0f/s, p50 %v, p99 %v", ours.rate(), ours.p50, ours.p99)
-	rows = append(rows, pgInteractionRows("Discord", ours, base)...)
-
-	// Slack, as in measurement 2: the verdict reaches the press's
-	// response_url
-	const secret = "bench-signing-secret"
-	var sentAt, verdictAt sync.Map // press id -> time
-	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.Copy(io.Discard, r.Body)
-		if id, ok := strings.CutPrefix(r.URL.Path, "/response/"); ok {
-			verdictAt.LoadOrStore(id, time.Now())
-			io.WriteString(w, "ok")
-			return
-		}
-		w.Header().Set("Content-Type", "application/json")
-		io.WriteString(w, `{"ok": true, "team": "bench", "user": "prepbot"}`)
-	}))
-	defer sink.Close()
-	sb, err := newBot(db)
-	if err != nil {
-		return nil, err
-	}
-	sa, err := slack.New(slack.Config{BotToken: "xoxb-bench", SigningSecret: secret, APIURL: sink.URL + "/api/"}, sb)
-	if err != nil {
-		return nil, err
-	}
-	if err := sa.Start(ctx); err != nil {
-		return nil, err
-	}
-	defer sa.Close()
-	smux := http.NewServeMux()
-	sa.Routes(smux)
-	ssrv := httptest.NewServer(smux)
-	defer ssrv.Close()
-	sbuttons, err := posts(sb, "slack", "slack:bench")
-	if err != nil {
-		return nil, err
-	}
-	slackReq := func(c, i int) prepared {
-		id := seq.Add(1)
-		payload, _ := json.Marshal(map[string]any{"type": "block_actions", "team": map[string]any{"id": "bench"},
-			"user": map[string]any{"id": fmt.Sprint("M", id), "name": "m"}, "channel": map[string]any{"id": fmt.Sprint("c", c)},
-			"response_url": fmt.Sprint(sink.URL, "/response/", id), "trigger_id": "t",
-			"actions": []any{map[string]any{"action_id": sbuttons[c], "block_id": "b", "type": "button", "action_ts": fmt.Sprint(id)}}})
-		body := "payload=" + url.QueryEscape(string(payload))
-		ts := strconv.FormatInt(time.Now().Unix(), 10)
-		mac := hmac.New(sha256.New, []byte(secret))
-		mac.Write([]byte("v0:" + ts + ":" + body))
-		h := http.Header{}
-		h.Set("Content-Type", "application/x-www-form-urlencoded")
-		h.Set("X-Slack-Request-Timestamp", ts)
-		h.Set("X-Slack-Signature", "v0="+hex.EncodeToString(mac.Sum(nil)))
-		key := fmt.Sprint(id)
-		return prepared{[]byte(body), h, func(t time.Time) { sentAt.Store(key, t) }}
-	}
-	any200 := func([]byte) bool { return true }
-	progress("PostgreSQL Slack: signing %d requests", clients*presigned)
-	snext := presign(presigned, false, slackReq)
-	before, err = countAnswers()
-	if err != nil {
-		return nil, err
-	}
-	progress("PostgreSQL Slack: %d clients sending signed button presses for %v", clients, d)
-	acked := drive(d, ssrv.URL+"/slack/interactions", snext, any200)
-	drain := time.Now()
-	sa.Close() // the presses still being handled finish
-	sours := slackVerdicts(&sentAt, &verdictAt, acked.took+time.Since(drain))
-	recorded, err := countAnswers()
-	if err != nil {
-		return nil, err
-	}
-	if recorded-before < sours.ok || sours.ok < acked.ok {
-		return nil, fmt.Errorf("slack: %d presses acknowledged, %d verdicts posted, %d answers recorded", acked.ok, sours.ok, recorded-before)
-	}
-	sbare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		if !slack.Verify(secret, r.Header, body, time.Now()) {
-			w.WriteHeader(401)
-		}
-	}))
-	defer sbare.Close()
-	progress("PostgreSQL Slack baseline: a handler that only verifies the signature")
-	sbase := drive(d, sbare.URL, presign(presigned, true, slackReq), any200)
-	progress("  %.0f/s, p50 %v, p99 %v", sours.rate(), sours.p50, sours.p99)
 	return append(rows, pgInteractionRows("Slack", sours, sbase)...), nil
 }
 

@@ -123,7 +123,7 @@ cards:
 	got := errs.Error()
 	for _, want := range []string{
 		"bad.yaml:9: cards[0].key_concepts[0].terms[1]: empty entry",
-		`bad.yaml:8: cards[0].key_concepts[0].misconceptions[0]: "Snapshot" is also a term`,
+		`bad.yaml:10: cards[0].key_concepts[0].misconceptions[0]: "Snapshot" is also a term`,
 		"bad.yaml:11: cards[0].key_concepts[1].concept: missing or empty",
 		"bad.yaml:13: cards[0].key_concepts[2].term: unknown key",
 		"bad.yaml:15: cards[0].follow_ups[0].prompt: missing or empty",

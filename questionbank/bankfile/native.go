@@ -234,6 +234,7 @@ func parseConcepts(e *errs, n *ynode, field string) []questionbank.Concept {
 	}
 	var out []questionbank.Concept
 	var lines []*ynode // the node of each concept in out
+	var mis []*ynode   // and of its misconceptions, if any
 	forEachItem(e, n, field, func(i int, item *ynode) {
 		f := field + "[" + strconv.Itoa(i) + "]"
 		if item.Kind == yaml.AliasNode && len(item.Content) == 1 {
@@ -247,10 +248,11 @@ func parseConcepts(e *errs, n *ynode, field string) []questionbank.Concept {
 				}
 				return
 			}
-			out, lines = append(out, questionbank.Concept{Text: s}), append(lines, item)
+			out, lines, mis = append(out, questionbank.Concept{Text: s}), append(lines, item), append(mis, nil)
 			return
 		}
 		var c questionbank.Concept
+		var misNode *ynode
 		forEachKey(e, item, f, conceptKeys, func(key string, k, v *ynode) {
 			switch key {
 			case "concept":
@@ -258,13 +260,23 @@ func parseConcepts(e *errs, n *ynode, field string) []questionbank.Concept {
 			case "terms":
 				c.Terms = stringList(e, v, f+".terms")
 			case "misconceptions":
-				c.Misconceptions = stringList(e, v, f+".misconceptions")
+				c.Misconceptions, misNode = stringList(e, v, f+".misconceptions"), v
 			}
 		})
-		out, lines = append(out, c), append(lines, item)
+		out, lines, mis = append(out, c), append(lines, item), append(mis, misNode)
 	})
 	for _, p := range questionbank.ConceptProblems(out) {
-		e.add(lines[p.Option].Line, field+p.Field, "%s", p.Msg)
+		line := lines[p.Option].Line
+		var i, j int
+		if m := mis[p.Option]; m != nil {
+			if _, err := fmt.Sscanf(p.Field, "[%d].misconceptions[%d]", &i, &j); err == nil {
+				line = m.Line
+				if m.Kind == yaml.SequenceNode && j < len(m.Content) {
+					line = m.Content[j].Line
+				}
+			}
+		}
+		e.add(line, field+p.Field, "%s", p.Msg)
 	}
 	return out
 }

@@ -60,7 +60,7 @@ func TestNegationAndTypos(t *testing.T) {
 }
 
 func TestStemAndNear(t *testing.T) {
-	for _, c := range [][2]string{{"locks", "locking"}, {"locked", "lock"}, {"queries", "query"}, {"caching", "cache"}, {"indexes", "index"}, {"stopped", "stop"}} {
+	for _, c := range [][2]string{{"locks", "locking"}, {"locked", "lock"}, {"queries", "query"}, {"caching", "cache"}, {"indexes", "index"}, {"stopped", "stop"}, {"tuples", "tuple"}, {"changes", "changing"}, {"waits", "blocking"}, {"deleted", "removes"}} {
 		if stem(c[0]) != stem(c[1]) {
 			t.Errorf("stem(%q) = %q, stem(%q) = %q", c[0], stem(c[0]), c[1], stem(c[1]))
 		}

@@ -167,8 +167,28 @@ func listLike(toks []token) bool {
 }
 
 // stem is a light English stemmer: it folds plurals, -ing, -ed and -ly so
-// that "locks", "locking" and "locked" are one word.
+// that "locks", "locking" and "locked" are one word, then a few close
+// synonyms of technical explanations ("waits" and "blocks", "removes" and
+// "cleans") into one.
 func stem(w string) string {
+	s := stem1(w)
+	if c, ok := synonyms[s]; ok {
+		return c
+	}
+	return s
+}
+
+// synonyms maps stems to the stem that stands for them all.
+var synonyms = map[string]string{
+	"mutex": "lock",
+	"delet": "remov", "reclaim": "remov", "clean": "remov", "purg": "remov", "cleanup": "remov",
+	"modify": "chang", "alter": "chang", "chang": "chang",
+	"wait": "block", "stall": "block",
+	"quick": "fast",
+	"begin": "start", "began": "start",
+}
+
+func stem1(w string) string {
 	n := len(w)
 	if n <= 3 || !isASCII(w) {
 		return w
@@ -191,7 +211,7 @@ func stem(w string) string {
 	case strings.HasSuffix(w, "ches") || strings.HasSuffix(w, "shes"):
 		return w[:n-2]
 	case strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
-		return w[:n-1]
+		return trimE(w[:n-1])
 	}
 	return trimE(w)
 }

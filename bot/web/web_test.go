@@ -1,12 +1,14 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/bottest"
 	"github.com/prepbot/prepbot/bot/web"
 )
@@ -148,4 +150,46 @@ func TestWebNewRefusesWeakConfig(t *testing.T) {
 	if _, err := web.New(web.Config{Store: db, Bank: bank, BaseURL: "https://x.example/", Secret: []byte("a test secret of enough length")}); err != nil {
 		t.Errorf("base URL ending in /: %v", err)
 	}
+}
+
+func TestWebSeasonBoard(t *testing.T) {
+	f := newFixture(t)
+	f.seed()
+	if code, body := f.get("/g/" + groupA); code != http.StatusOK || strings.Contains(body, "Season:") {
+		t.Fatalf("a season board with no season running: %d", code)
+	}
+	start := now.Add(-time.Hour)
+	if err := f.db.UpdateGroup(context.Background(), groupA, func(g *bot.Group) error {
+		g.Season = bot.Season{ID: "sq1-prep", Name: "Q1 <prep>", Start: start}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	c := f.card(f.bank.Categories()[0].ID, 5)
+	a := &bot.Answer{Kind: bot.KindAnswer, Group: groupA, Channel: "c1", User: "bob", UserName: "Bob", PostID: f.post.Add(1), CardID: c.ID,
+		Category: c.Category, Correct: true, Points: 20, At: now, Day: bot.Day(now, time.UTC), Periods: append(bot.Periods(now, time.UTC), "sq1-prep"), Zone: "UTC"}
+	if _, err := f.db.Record(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Add(time.Minute) // past the page drawn last
+	code, body := f.get("/g/" + groupA)
+	if code != http.StatusOK {
+		t.Fatalf("%d", code)
+	}
+	season := body[strings.Index(body, `id="season"`):]
+	season = season[:strings.Index(season, "</section>")]
+	bottest.MustContain(t, season, "Season: Q1 &lt;prep&gt;", "Bob", "20 pts")
+	if strings.Contains(season, "Ann") {
+		t.Error("the season board counts answers from before the season")
+	}
+}
+
+func TestWebMemberPageEscapesTheNickname(t *testing.T) {
+	f := newFixture(t)
+	f.seed()
+	code, body := f.get(f.memberPath(groupA, "eve"))
+	if code != http.StatusOK || strings.Contains(body, "<script>") {
+		t.Fatalf("%d: the nickname is markup in the member page", code)
+	}
+	bottest.MustContain(t, body, "<title>&lt;script&gt;", "<h1>&lt;script&gt;")
 }

@@ -129,7 +129,11 @@ type Problem struct {
 func (q *QuickCheck) Problems() []Problem {
 	var out []Problem
 	if len(q.Options) < 2 || len(q.Options) > 5 {
-		out = append(out, Problem{-1, "", fmt.Sprintf("has %d options: give 2 to 5", len(q.Options))})
+		n := fmt.Sprintf("%d options", len(q.Options))
+		if len(q.Options) == 1 {
+			n = "1 option"
+		}
+		out = append(out, Problem{-1, "", "has " + n + ": give 2 to 5"})
 	}
 	correct := 0
 	for i, o := range q.Options {

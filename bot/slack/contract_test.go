@@ -502,3 +502,29 @@ func TestAcknowledgedPressIsRecorded(t *testing.T) {
 		r.f.Next("response")
 	}
 }
+
+// A press's verdict reaches its response_url before the press is
+// acknowledged (within the acknowledgement's budget): an early
+// acknowledgement let the next presses in ahead of the verdict, which made
+// the tail of press-to-verdict latency.
+func TestVerdictIsPostedBeforeThePressIsAcknowledged(t *testing.T) {
+	r := newRig(t, Config{DeferAfter: 2 * time.Second})
+	k := blocksOf(r.f.Envelope("v0", "slash_commands", r.slash("question python", "U1"), 0)["payload"])
+	const stall = 400 * time.Millisecond
+	r.f.Mu.Lock()
+	r.f.Stall["response"] = stall
+	r.f.Mu.Unlock()
+	before := time.Now()
+	ack := r.f.TimedEnvelope("v1", "interactive", r.press(k.button("A")), 0)
+	ackAt := before.Add(ack.After)
+	verdict := r.f.Next("response")
+	if text := blocksOf(verdict.JSON).text(); !strings.Contains(text, "Correct!") && !strings.Contains(text, "Not quite") {
+		t.Fatalf("the response_url got no verdict:\n%s", text)
+	}
+	if got := ackAt.Sub(verdict.At); got < stall-50*time.Millisecond {
+		t.Errorf("the press was acknowledged %v after its verdict reached the response_url, which took %v to answer: want the acknowledgement after the verdict", got, stall)
+	}
+	if ack.After >= ackLimit {
+		t.Errorf("acknowledged after %v", ack.After)
+	}
+}

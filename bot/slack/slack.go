@@ -573,7 +573,17 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback,
 		defer budget.Stop()
 		deliver := func(o outcome) { a.deliver(ctx, dest, o) }
 		if o, inTime := adapter.Race(&a.inflight, budget.C, work, nil, deliver); inTime {
-			a.inflight.Go(func() { deliver(o) })
+			// The verdict goes out before the acknowledgement, within the
+			// same budget: the member sees nothing of the press before the
+			// verdict anyway, and verdicts no longer queue behind the next
+			// presses that an early acknowledgement lets in (where the
+			// tail of press-to-verdict latency came from).
+			sent := make(chan struct{})
+			a.inflight.Go(func() { defer close(sent); deliver(o) })
+			select {
+			case <-sent:
+			case <-budget.C:
+			}
 		}
 		return nil, false
 	case slack.InteractionTypeViewSubmission:

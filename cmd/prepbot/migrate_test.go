@@ -63,7 +63,9 @@ func TestMigrateToPostgresAndBack(t *testing.T) {
 		} `json:"answers"`
 		Peeks []json.RawMessage `json:"peeks"`
 	}
-	if err := json.Unmarshal([]byte(want), &doc); err != nil || len(doc.Answers) != 6 || len(doc.Peeks) != 4 {
+	// four peeks, or three when a member's two draws dealt the same card
+	// (the two draws come from different bags): its peeks are one record
+	if err := json.Unmarshal([]byte(want), &doc); err != nil || len(doc.Answers) != 6 || len(doc.Peeks) < 3 || len(doc.Peeks) > 4 {
 		t.Fatalf("export of the source: %v\n%s", err, want)
 	}
 	if got := exportFile(t, back); got != want {

@@ -45,24 +45,18 @@ func SchemaVersion() int64 {
 // a PostgreSQL advisory lock held for the whole run (one per schema), so
 // that of several replicas starting at once one migrates and the others
 // wait, then find nothing to do.
-func newProvider(pool *pgxpool.Pool, lockID *int64) (*goose.Provider, error) {
+func newProvider(pool *pgxpool.Pool, lockID int64) (*goose.Provider, error) {
 	sub, err := fs.Sub(migrationFiles, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	opts := []goose.ProviderOption{goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true)}
-	if lockID != nil {
-		// wait for another replica's migrations up to 10 minutes
-		locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(*lockID), lock.WithLockTimeout(2, 300))
-		if err != nil {
-			return nil, err
-		}
-		opts = append(opts, goose.WithSessionLocker(locker))
+	// wait for another replica's migrations up to 10 minutes
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockID(lockID), lock.WithLockTimeout(2, 300))
+	if err != nil {
+		return nil, err
 	}
-	if pool == nil {
-		return goose.NewProvider(goose.DialectPostgres, nil, sub, opts...)
-	}
-	return goose.NewProvider(goose.DialectPostgres, stdlib.OpenDBFromPool(pool), sub, opts...)
+	return goose.NewProvider(goose.DialectPostgres, stdlib.OpenDBFromPool(pool), sub,
+		goose.WithTableName(versionTable), goose.WithDisableGlobalRegistry(true), goose.WithSessionLocker(locker))
 }
 
 // migrate brings the schema the pool's connections use (their
@@ -95,7 +89,7 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, progress func(string, ...a
 	h := fnv.New64a()
 	h.Write([]byte("prepbot migrations\x00" + *schema))
 	id := int64(h.Sum64())
-	p, err := newProvider(pool, &id)
+	p, err := newProvider(pool, id)
 	if err != nil {
 		return err
 	}

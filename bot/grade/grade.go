@@ -10,7 +10,10 @@
 // block" does not state the misconception "readers block writers". Words
 // count fully only in sentences that explain (with function words and a
 // verb between the terms); a bare list of keywords scores well below a
-// real explanation.
+// real explanation, and so does a run of short phrases between commas or
+// on lines of their own, whatever words the phrases hold ("a read is a
+// use, moves the key to the end, ..."): a card's terms, listed, are not an
+// explanation of them.
 package grade
 
 import (
@@ -254,7 +257,7 @@ func findStem(s sentence, st string) int {
 
 // overlap is the share of the model answer's content words (and the
 // concepts' terms) the answer uses, up to 15 of them; words outside
-// explaining sentences count less.
+// explaining sentences count less, and at most listCap of it.
 func overlap(modelAnswer string, concepts []questionbank.Concept, sens []sentence) float64 {
 	want := map[string]bool{}
 	add := func(text string) {
@@ -285,9 +288,15 @@ func overlap(modelAnswer string, concepts []questionbank.Concept, sens []sentenc
 			}
 		}
 	}
-	sum := 0.0
+	prose, list := 0.0, 0.0
 	for _, w := range seen {
-		sum += w
+		if w == 1 {
+			prose++
+		} else {
+			list += w
+		}
 	}
-	return min(1, sum/float64(min(15, len(want))))
+	// a list of many of the model answer's words is still a list
+	n := float64(min(15, len(want)))
+	return min(1, prose/n+min(listCap, list/n))
 }

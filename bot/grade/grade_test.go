@@ -107,3 +107,91 @@ func FuzzGrade(f *testing.F) {
 		}
 	})
 }
+
+// lru has terms that read like speech, function words and verbs included:
+// a list of them must still grade as a list.
+var lru = []questionbank.Concept{
+	{Text: "A read counts as a use and moves the key to the most recent end",
+		Terms: []string{"a read is a use", "moves the key to the end", "most recently used", "a get also updates the recency order"}},
+	{Text: "The dict finds the node and the doubly linked list unlinks it in O(1)",
+		Terms: []string{"the dict gives you the node", "doubly linked list", "unlink it in constant time", "prev pointer"}},
+	{Text: "Over capacity the cache evicts the least recently used entry",
+		Terms:          []string{"it evicts the least recently used one", "over capacity", "pop from the front"},
+		Misconceptions: []string{"evicts the oldest insert"}},
+}
+
+const lruModel = "Keep the entries in recency order with an OrderedDict, a hash map plus a doubly linked list. A get is a use, so it moves the key to the end; put does the same. Over capacity, pop from the front, the least recently used entry. The dict finds the node, and its prev pointer lets the list unlink it in O(1)."
+
+const lruStrong = "I would keep the entries in recency order in an OrderedDict, which is a hash map plus a doubly linked list. A get is a use too, so it moves the key to the end, and a put does the same before it stores the value. When the size goes over capacity, the cache pops the entry at the front, which is the least recently used one. The prev pointer is what lets the list unlink a node that the dict found in constant time."
+
+func lruTerms() []string {
+	var terms []string
+	for _, c := range lru {
+		terms = append(terms, c.Terms...)
+	}
+	return terms
+}
+
+// A run of a card's terms, however it is separated and whatever function
+// words the terms hold, is a list and not an explanation.
+func TestTermListsGradeAsLists(t *testing.T) {
+	strong := Grade(lru, lruModel, lruStrong)
+	if strong.Score < 75 {
+		t.Fatalf("strong answer scores %d: %+v", strong.Score, strong)
+	}
+	terms := lruTerms()
+	last := len(terms) - 1
+	for name, text := range map[string]string{
+		"comma list":        strings.Join(terms, ", "),
+		"line list":         strings.Join(terms, "\n"),
+		"bulleted list":     "- " + strings.Join(terms, "\n- "),
+		"list with and":     strings.Join(terms[:last], ", ") + " and " + terms[last],
+		"list of sentences": strings.Join(terms, ". ") + ".",
+		"introduced list":   "An LRU cache is about " + strings.Join(terms[:last], ", ") + ", and " + terms[last] + ".",
+	} {
+		r := Grade(lru, lruModel, text)
+		if r.Score > 50 || r.Score > strong.Score-30 || r.Prose != 0 {
+			t.Errorf("%s scores %d (prose %.2f), strong %d: want at most 50, 30 below it, and no prose", name, r.Score, r.Prose, strong.Score)
+		}
+	}
+}
+
+// A real answer keeps its credit when one of its sentences lists things,
+// and a bulleted answer of whole sentences is prose.
+func TestRealAnswersWithListsKeepTheirCredit(t *testing.T) {
+	strong := Grade(lru, lruModel, lruStrong)
+	for name, text := range map[string]string{
+		"a list in one sentence": lruStrong + " Its operations are get, put, move_to_end and popitem, all of them O(1).",
+		"a list of clauses":      "An OrderedDict is a hash map plus a doubly linked list, so the dict finds the node in O(1). On a get it moves the key to the end, on a put it stores the value and moves it there too, and over capacity it pops from the front, which is the least recently used entry. The prev pointer lets the list unlink the node in constant time.",
+		"bullets of sentences":   "- I keep the entries in recency order in an OrderedDict, a hash map plus a doubly linked list.\n- A get is a use too, so it moves the key to the end of the order.\n- When the size goes over capacity, the cache pops the least recently used entry from the front.\n- The prev pointer is what lets the list unlink a node in constant time.",
+	} {
+		r := Grade(lru, lruModel, text)
+		if r.Score < strong.Score-10 || r.Prose < 0.7 {
+			t.Errorf("%s scores %d (prose %.2f), strong %d", name, r.Score, r.Prose, strong.Score)
+		}
+		for _, c := range r.Concepts {
+			if c.Status != Covered {
+				t.Errorf("%s: %q is %s (%.2f)", name, c.Concept, c.Status, c.Credit)
+			}
+		}
+	}
+}
+
+// What makes a list does not make one of prose around code, brackets or
+// file names.
+func TestListRulesSpareProse(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		at   int // the sentence that must explain
+	}{
+		{"A transactional outbox avoids the dual write problem:\n```sql\nBEGIN;\nUPDATE orders SET status = 'paid';\nINSERT INTO outbox VALUES (1);\nCOMMIT;\n```", 0},
+		{"A decorator that injects an argument, such as a session, uses Concatenate[Session, P, Q, R] to describe the changed signature.", 0},
+		{"Add stub packages or write .pyi stub files for the untyped libraries you call.", 0},
+		{"Take len(queue) nodes off the front, record their values, and enqueue their children, which form the next level.", 0},
+	} {
+		sens := split(c.text)
+		if len(sens) <= c.at || !sens[c.at].explains {
+			t.Errorf("%q: sentence %d of %d does not explain", c.text, c.at, len(sens))
+		}
+	}
+}

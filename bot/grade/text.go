@@ -14,7 +14,8 @@ type token struct {
 	fn      bool // a function word (the, is, because...)
 	negWord bool // the token is itself a negation
 	negated bool // within the scope of a negation before it
-	seg     int  // which part of the sentence between commas it is in
+	seg     int  // which part of the sentence between commas, colons and brackets it is in
+	comma   int  // which part of the sentence between commas it is in
 }
 
 // sentence is the tokens of one sentence (or one line of a list).
@@ -24,6 +25,8 @@ type sentence struct {
 	// enough words, with function words and a verb between the terms,
 	// rather than a list of keywords.
 	explains bool
+	listed   bool // an item of a list spread over several sentences
+	code     bool // in a fenced code block
 }
 
 // split cuts a text into sentences of tokens. A sentence ends at . ! ? ;
@@ -32,7 +35,8 @@ func split(text string) []sentence {
 	var out []sentence
 	var cur []token
 	var word strings.Builder
-	negScope, seg := 0, 0
+	negScope, seg, comma, depth := 0, 0, 0, 0
+	code := false
 	flushWord := func() {
 		if word.Len() == 0 {
 			return
@@ -40,7 +44,7 @@ func split(text string) []sentence {
 		w := word.String()
 		word.Reset()
 		for _, part := range expand(w) {
-			t := token{word: part, stem: stem(part), seg: seg}
+			t := token{word: part, stem: stem(part), seg: seg, comma: comma}
 			t.fn = functionWords[part]
 			t.negWord = negations[part]
 			t.negated = negScope > 0
@@ -54,9 +58,14 @@ func split(text string) []sentence {
 	}
 	flushSentence := func() {
 		flushWord()
-		negScope = 0
+		if depth > 0 { // a bracket left open: every comma separates
+			for i := range cur {
+				cur[i].comma = cur[i].seg
+			}
+		}
+		negScope, depth = 0, 0
 		if len(cur) > 0 {
-			out = append(out, sentence{toks: cur, explains: explains(cur)})
+			out = append(out, sentence{toks: cur, explains: explains(cur), code: code})
 			cur = nil
 		}
 	}
@@ -71,19 +80,33 @@ func split(text string) []sentence {
 			} else {
 				flushWord()
 			}
-		case r == '.' && word.Len() > 0 && i+1 < len(rs) && (unicode.IsLetter(rs[i+1]) || unicode.IsDigit(rs[i+1])):
-			flushWord() // e.g., os.path, 3.12: not the end of a sentence
+		case r == '.' && i+1 < len(rs) && (unicode.IsLetter(rs[i+1]) || unicode.IsDigit(rs[i+1])):
+			flushWord() // e.g., os.path, 3.12, .pyi: not the end of a sentence
 		case r == '.' || r == '!' || r == '?' || r == ';' || r == '\n':
 			flushSentence()
-		case r == ',' || r == ':' || r == '(' || r == ')':
+		case r == '`' && i+2 < len(rs) && rs[i+1] == '`' && rs[i+2] == '`' && (i == 0 || rs[i-1] != '`'):
+			flushSentence() // a fence opens or closes a code block
+			code = !code
+		case r == ',' || r == ':' || r == '(' || r == ')' || r == '[' || r == ']':
 			flushWord()
 			negScope = 0 // a negation does not reach past a comma
 			seg++
+			switch r {
+			case ',':
+				if depth == 0 {
+					comma++ // not Concatenate[Session, P]
+				}
+			case '(', '[':
+				depth++
+			default:
+				depth = max(0, depth-1)
+			}
 		default:
 			flushWord()
 		}
 	}
 	flushSentence()
+	markListRuns(out)
 	return out
 }
 
@@ -163,7 +186,74 @@ func listLike(toks []token) bool {
 			words += n
 		}
 	}
-	return items >= 3 && words*2 >= len(toks)
+	return items >= 3 && words*2 >= len(toks) || fragmentRun(toks)
+}
+
+// Lists made of phrases rather than single words, whatever words the
+// phrases hold ("a read is a use, moves the key to the end, ..."):
+// fragmentWords is how long such a phrase may be, and listRun how many of
+// them make a list.
+const (
+	fragmentWords = 7
+	listRun       = 4
+)
+
+// fragmentRun reports whether a sentence is a run of short phrases between
+// commas: at least listRun parts of at most fragmentWords words that do
+// not open a clause ("so it...", "which..."), holding two thirds of the
+// sentence's words.
+func fragmentRun(toks []token) bool {
+	frags, words := 0, 0
+	for i := 0; i < len(toks); {
+		j := i
+		for j < len(toks) && toks[j].comma == toks[i].comma {
+			j++
+		}
+		part := toks[i:j]
+		if w := part[0].word; w == "and" || w == "or" {
+			part = part[1:]
+		}
+		if len(part) > 0 && len(part) <= fragmentWords && !clauseOpeners[part[0].word] {
+			frags++
+			words += j - i
+		}
+		i = j
+	}
+	return frags >= listRun && words*3 >= len(toks)*2
+}
+
+// clauseOpeners start a part of a sentence that is a clause of its own,
+// not an item of a list.
+var clauseOpeners = set("so", "because", "since", "while", "when", "where", "which", "who", "whose", "whom", "that", "if", "then", "but", "as", "until", "unless", "though", "although", "whereas", "once", "otherwise", "thus", "hence")
+
+// markListRuns finds lists spread over sentences: lines of a list, or
+// phrases cut by full stops. A run of at least listRun sentences of at most
+// fragmentWords+1 words, half of which do not explain on their own, is a
+// list, and none of its sentences explains: a phrase of a list that
+// happens to hold a verb and function words is still a list item.
+func markListRuns(sens []sentence) {
+	for i := 0; i < len(sens); {
+		j, bare := i, 0
+		for j < len(sens) && len(sens[j].toks) <= fragmentWords+1 && sens[j].code == sens[i].code {
+			if !sens[j].explains {
+				bare++
+			}
+			j++
+		}
+		if j-i >= listRun && bare*2 >= j-i {
+			for k := i; k < j; k++ {
+				sens[k].explains = false
+				sens[k].listed = true
+			}
+		}
+		i = max(j, i+1)
+	}
+	// a longer item between two items of a list is one too
+	for i := 1; i+1 < len(sens); i++ {
+		if sens[i-1].listed && sens[i+1].listed && len(sens[i].toks) <= 3*fragmentWords/2+1 && sens[i-1].code == sens[i].code && sens[i+1].code == sens[i].code {
+			sens[i].explains = false
+		}
+	}
 }
 
 // stem is a light English stemmer: it folds plurals, -ing, -ed and -ly so

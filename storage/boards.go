@@ -3,7 +3,6 @@ package storage
 import (
 	"bytes"
 	"context"
-	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -19,47 +18,34 @@ func (d *DB) Leaderboard(ctx context.Context, group, period, category string, li
 }
 
 // PeriodTallies implements bot.BoardStore: the group's answers in a period
-// by category, summed over the members' scores (read from the leaderboards
-// index).
+// by category, as group_tallies keeps them (one entry a category).
 func (d *DB) PeriodTallies(ctx context.Context, group, period string) (map[string]bot.Tally, error) {
 	return view(ctx, d, func(tx *bolt.Tx) (map[string]bot.Tally, error) {
 		out := map[string]bot.Tally{}
 		prefix := key(group, period, "")
-		err := each(ctx, tx.Bucket(bLeaderboards), prefix, func(k, v []byte) error {
-			cat, _, ok := bytes.Cut(k[len(prefix):], []byte{0})
-			if !ok || len(cat) == 0 {
-				return nil // the overall scores ("" category)
+		err := each(ctx, tx.Bucket(bGroupTallies), prefix, func(k, v []byte) error {
+			cat := k[len(prefix):]
+			if len(cat) == 0 || bytes.IndexByte(cat, 0) >= 0 {
+				return nil // the overall tally ("" category)
 			}
-			var s bot.Score
-			if err := decode(k, v, &s); err != nil {
-				return err
+			t, err := readTally(k, v)
+			if err == nil && t.Answered != 0 {
+				out[string(cat)] = t
 			}
-			t := out[string(cat)]
-			t.Answered += s.Answered
-			t.Correct += s.Correct
-			out[string(cat)] = t
-			return nil
+			return err
 		})
 		return out, err
 	})
 }
 
-// DaysBoard implements bot.BoardStore. The leaderboards index orders
-// scores by points, so the days board reads every score of the group's
-// period and category from it (one per member, however many answers they
-// gave) and sorts them in bot.ByDays order.
+// DaysBoard implements bot.BoardStore: it reads days_index from the most
+// days down (see daysLeaders), not every score of the board.
 func (d *DB) DaysBoard(ctx context.Context, group, period, category string, limit int) ([]bot.Score, error) {
 	return view(ctx, d, func(tx *bolt.Tx) ([]bot.Score, error) {
 		if limit <= 0 {
 			return nil, nil
 		}
-		var all []bot.Score
-		err := scan(ctx, tx.Bucket(bLeaderboards), key(group, period, category, ""), func(_ []byte, s bot.Score) error {
-			all = append(all, s)
-			return nil
-		})
-		slices.SortFunc(all, bot.ByDays.Compare)
-		return all[:min(limit, len(all))], err
+		return daysLeaders(ctx, tx, group, period, category, limit)
 	})
 }
 
@@ -81,12 +67,7 @@ func (d *DB) Rank(ctx context.Context, group, period, category, user string, by 
 		prefix := key(group, period, category, "")
 		before := 0
 		if by == bot.ByDays {
-			err = scan(ctx, tx.Bucket(bLeaderboards), prefix, func(_ []byte, o bot.Score) error {
-				if bot.ByDays.Compare(o, s) < 0 {
-					before++
-				}
-				return nil
-			})
+			before, err = daysRank(ctx, tx, group, period, category, s)
 			return result{before + 1, s}, err
 		}
 		mine := rankKey(prefix, s)

@@ -145,8 +145,13 @@ func (d *DB) migrate(progress func(string, ...any)) error {
 			return fmt.Errorf("migrating %s from schema 7: %w", d.path, err)
 		}
 	}
-	if err := d.migrateTo9(progress); err != nil {
-		return fmt.Errorf("migrating %s from schema 8: %w", d.path, err)
+	if v <= 8 {
+		if err := d.migrateTo9(progress); err != nil {
+			return fmt.Errorf("migrating %s from schema 8: %w", d.path, err)
+		}
+	}
+	if err := d.migrateTo10(progress); err != nil {
+		return fmt.Errorf("migrating %s from schema 9: %w", d.path, err)
 	}
 	return nil
 }

@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -221,12 +223,13 @@ func TestMigrateToSchemas7And8InChunks(t *testing.T) {
 	}
 	want.check(t, db)
 	if len(lines) < 3 || !slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, "migrated to schema 8: 45 member records") }) ||
-		!strings.Contains(lines[len(lines)-1], "migrated to schema 9") {
+		!slices.ContainsFunc(lines, func(l string) bool { return strings.Contains(l, "migrated to schema 9") }) ||
+		!strings.Contains(lines[len(lines)-1], "migrated to schema 10") {
 		t.Errorf("progress lines: %q", lines)
 	}
 	bottest.CloseAndCheck(t, db)
-	if v := schemaOf(t, path); v != "9" {
-		t.Fatalf("schema = %s, want 9", v)
+	if v := schemaOf(t, path); v != strconv.Itoa(storage.SchemaVersion) {
+		t.Fatalf("schema = %s, want %d", v, storage.SchemaVersion)
 	}
 	db = bottest.OpenDBAt(t, path) // and a second start has nothing to do
 	want.check(t, db)
@@ -319,8 +322,8 @@ func TestMigrateToSchema9CountsDays(t *testing.T) {
 	db = bottest.OpenDBAt(t, path)
 	got := boards(db)
 	bottest.CloseAndCheck(t, db)
-	if v := schemaOf(t, path); v != "9" {
-		t.Errorf("schema = %s, want 9", v)
+	if v := schemaOf(t, path); v != strconv.Itoa(storage.SchemaVersion) {
+		t.Errorf("schema = %s, want %d", v, storage.SchemaVersion)
 	}
 	for q, w := range want {
 		if !slices.EqualFunc(got[q], w, func(a, b bot.Score) bool {
@@ -328,5 +331,98 @@ func TestMigrateToSchema9CountsDays(t *testing.T) {
 		}) {
 			t.Errorf("%s after the migration\n got %+v\nwant %+v", q, got[q], w)
 		}
+	}
+}
+
+// Schema 10 builds the days index and the group tallies from the scores, in
+// transactions of a few scores (resumed from the start when cut short), so
+// that the days board, a member's place on it and the tallies per category
+// read the same after the migration as they did before.
+func TestMigrateToSchema10BuildsTheBoardIndexes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "v9.db")
+	db := bottest.OpenDBAt(t, path)
+	ctx := t.Context()
+	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	users := []string{"ann", "bob", "cid", "dee", "eve", "fay"}
+	post := uint64(0)
+	for i, user := range users {
+		for d := 0; d < 1+i%3; d++ { // ties on days, broken by points
+			post++
+			at := start.AddDate(0, 0, d)
+			a := &bot.Answer{Kind: bot.KindAnswer, Group: "g", User: user, UserName: user, PostID: post, CardID: "c",
+				Category: []string{"postgres", "python"}[(i+d)%2], Correct: (i+d)%3 != 0, Points: 5 * i, At: at,
+				Day: bot.Day(at, time.UTC), Periods: bot.Periods(at, time.UTC)}
+			if _, err := db.Record(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	type state struct {
+		board   []bot.Score
+		ranks   map[string]int
+		tallies map[string]bot.Tally
+	}
+	read := func(db bot.Store) state {
+		t.Helper()
+		s := state{ranks: map[string]int{}}
+		var err error
+		if s.board, err = db.DaysBoard(ctx, "g", bot.PeriodAll, "", 4); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range users {
+			if s.ranks[u], _, err = db.Rank(ctx, "g", bot.PeriodAll, "", u, bot.ByDays); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if s.tallies, err = db.PeriodTallies(ctx, "g", bot.PeriodAll); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	want := read(db)
+	if len(want.board) != 4 || want.tallies["postgres"].Answered == 0 || want.tallies["python"].Answered == 0 {
+		t.Fatalf("before: %+v", want)
+	}
+	bottest.CloseAndCheck(t, db)
+
+	// as schema 9 left the file: no days index, no tallies
+	bdb, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = bdb.Update(func(tx *bolt.Tx) error {
+		for _, b := range []string{"days_index", "group_tallies"} {
+			if err := tx.DeleteBucket([]byte(b)); err != nil {
+				return err
+			}
+		}
+		return tx.Bucket([]byte("meta")).Put([]byte("schema"), []byte("9"))
+	})
+	bdb.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	restore := storage.SetMigration(3, 2) // cut short after two transactions of three scores
+	_, err = storage.Open(path, storage.Options{})
+	restore()
+	if err == nil || !strings.Contains(err.Error(), "from schema 9: stopped for a test") {
+		t.Fatalf("a schema 10 migration cut short: %v", err)
+	}
+	if v := schemaOf(t, path); v != "9" {
+		t.Fatalf("schema after a migration cut short = %s, want 9", v)
+	}
+	restore = storage.SetMigration(3, 0)
+	db = bottest.OpenDBAt(t, path)
+	restore()
+	got := read(db)
+	bottest.CloseAndCheck(t, db)
+	if v := schemaOf(t, path); v != strconv.Itoa(storage.SchemaVersion) {
+		t.Errorf("schema = %s, want %d", v, storage.SchemaVersion)
+	}
+	if !slices.EqualFunc(got.board, want.board, func(a, b bot.Score) bool { return a.User == b.User && a.Days == b.Days && a.Points == b.Points }) {
+		t.Errorf("the days board after the migration\n got %+v\nwant %+v", got.board, want.board)
+	}
+	if !maps.Equal(got.ranks, want.ranks) || !maps.Equal(got.tallies, want.tallies) {
+		t.Errorf("after the migration: ranks %v, tallies %v; want %v, %v", got.ranks, got.tallies, want.ranks, want.tallies)
 	}
 }

@@ -34,8 +34,17 @@ func TestQueriesReportDamagedRecords(t *testing.T) {
 			_, err := db.Leaderboard(ctx, "g", "all", "", 10)
 			return err
 		}},
-		{"PeriodTallies", "leaderboards", "g\x00all\x00go\x00rank", func(ctx context.Context, db *storage.DB) error {
+		{"PeriodTallies", "group_tallies", "g\x00all\x00go", func(ctx context.Context, db *storage.DB) error {
 			_, err := db.PeriodTallies(ctx, "g", "all")
+			return err
+		}},
+		{"DaysBoard", "member_data", "g\x00u\x00s\x00all\x00", func(ctx context.Context, db *storage.DB) error {
+			if err := db.Bolt().Update(func(tx *bolt.Tx) error { // u's entry in the days index
+				return tx.Bucket([]byte("days_index")).Put([]byte("g\x00all\x00\x00\xff\xff\xff\xfe\xff\xff\xff\xff\xff\xff\xff\xf5\x00\x00\x00\x00\x00\x00\x00\x01u"), []byte{0, 0, 0, 1})
+			}); err != nil {
+				return err
+			}
+			_, err := db.DaysBoard(ctx, "g", "all", "", 10)
 			return err
 		}},
 		{"Schedule", "schedules", "g\x00C1", func(ctx context.Context, db *storage.DB) error { _, err := db.Schedule(ctx, "g", "C1"); return err }},

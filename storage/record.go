@@ -113,7 +113,7 @@ func rankKey(prefix []byte, s bot.Score) []byte {
 // applyScore applies an answer to the member's score for a period and
 // category (d.rules.Score), and moves the score to its new place in the
 // leaderboards index (which holds a copy, so a leaderboard reads only the
-// index).
+// index), and in days_index and group_tallies (boardindex.go).
 func (d *DB) applyScore(tx *bolt.Tx, group, period, cat string, a *bot.Answer) error {
 	data, ranks := tx.Bucket(bMemberData), tx.Bucket(bLeaderboards)
 	prefix := key(group, period, cat, "")
@@ -128,6 +128,7 @@ func (d *DB) applyScore(tx *bolt.Tx, group, period, cat string, a *bot.Answer) e
 			return err
 		}
 	}
+	old := s
 	d.rules.Score(&s, a)
 	v, err := json.Marshal(s)
 	if err != nil {
@@ -136,7 +137,10 @@ func (d *DB) applyScore(tx *bolt.Tx, group, period, cat string, a *bot.Answer) e
 	if err := data.Put(sk, v); err != nil {
 		return err
 	}
-	return ranks.Put(rankKey(prefix, s), v)
+	if err := ranks.Put(rankKey(prefix, s), v); err != nil {
+		return err
+	}
+	return indexScore(tx, group, period, cat, old, found, s)
 }
 
 // answerKey is where an answer's key lies in member_data: one answer per

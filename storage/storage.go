@@ -18,7 +18,7 @@ import (
 )
 
 // SchemaVersion is the layout this code reads and writes.
-const SchemaVersion = 9
+const SchemaVersion = 10
 
 var (
 	bMeta         = []byte("meta")
@@ -32,7 +32,7 @@ var (
 	bDeliveries   = []byte("deliveries")
 	bRounds       = []byte("rounds")
 
-	allBuckets = [][]byte{bMeta, bGroups, bPosts, bBags, bAnswers, bMemberData, bLeaderboards, bSchedules, bDeliveries, bRounds}
+	allBuckets = [][]byte{bMeta, bGroups, bPosts, bBags, bAnswers, bMemberData, bLeaderboards, bSchedules, bDeliveries, bRounds, bDaysIndex, bGroupTallies}
 	keySchema  = []byte("schema")
 
 	// buckets of schema 6 and before, which schema 7 folded into

@@ -18,8 +18,8 @@ var _ dump.Sink = (*DB)(nil)
 // Load implements dump.Sink: it writes the records into this database,
 // which must hold none, in transactions of dump.BatchSize records, each as
 // the store's own methods would have written it: an answer with its
-// answer key under its member in member_data, a score in member_data and
-// in the leaderboards index, an activity count and a delivery time as
+// answer key under its member in member_data, a score in member_data,
+// the leaderboards index, the days index and the group tallies, an activity count and a delivery time as
 // 4 and 8 big-endian bytes. The posts' and answers' bucket sequences move
 // to the highest id loaded, so new posts and answers come after them.
 func (d *DB) Load(ctx context.Context, next func() (dump.Record, error)) error {
@@ -84,7 +84,10 @@ func load(tx *bolt.Tx, v any) error {
 		if err := data.Put(key(v.Group, v.User, tagScore, v.Period, v.Category), s); err != nil {
 			return err
 		}
-		return tx.Bucket(bLeaderboards).Put(rankKey(key(v.Group, v.Period, v.Category, ""), v.Score), s)
+		if err := tx.Bucket(bLeaderboards).Put(rankKey(key(v.Group, v.Period, v.Category, ""), v.Score), s); err != nil {
+			return err
+		}
+		return indexScore(tx, v.Group, v.Period, v.Category, bot.Score{}, false, v.Score)
 	case dump.Peek:
 		return put(data, key(v.Group, v.User, tagPeek, v.Card), v.Peek)
 	case bot.Schedule:

@@ -18,6 +18,7 @@ import (
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/bottest"
 	"github.com/prepbot/prepbot/storage"
+	"github.com/prepbot/prepbot/storage/dump"
 )
 
 // schema6 is the content of a generated schema-6 database.
@@ -424,5 +425,48 @@ func TestMigrateToSchema10BuildsTheBoardIndexes(t *testing.T) {
 	}
 	if !maps.Equal(got.ranks, want.ranks) || !maps.Equal(got.tallies, want.tallies) {
 		t.Errorf("after the migration: ranks %v, tallies %v; want %v, %v", got.ranks, got.tallies, want.ranks, want.tallies)
+	}
+}
+
+// A database copied from another (prepbot migrate, a restore) has the days
+// index and the group tallies of the scores it receives.
+func TestCopiedDatabaseHasTheBoardIndexes(t *testing.T) {
+	ctx := t.Context()
+	src := bottest.OpenDB(t)
+	start := time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)
+	for i, user := range []string{"ann", "bob", "cid", "dee"} {
+		for d := 0; d <= i; d++ {
+			at := start.AddDate(0, 0, d)
+			a := &bot.Answer{Kind: bot.KindAnswer, Group: "g", User: user, UserName: user, PostID: uint64(10*i + d + 1), CardID: "c",
+				Category: "postgres", Correct: d%2 == 0, Points: 10 - i, At: at, Day: bot.Day(at, time.UTC), Periods: bot.Periods(at, time.UTC)}
+			if _, err := src.Record(ctx, a); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	dst := bottest.OpenDB(t)
+	if err := dump.Copy(ctx, src, dst); err != nil {
+		t.Fatal(err)
+	}
+	for _, db := range []*storage.DB{src, dst} {
+		board, err := db.DaysBoard(ctx, "g", bot.PeriodAll, "postgres", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, s := range board {
+			got = append(got, fmt.Sprintf("%s:%d", s.User, s.Days))
+		}
+		if want := []string{"dee:4", "cid:3", "bob:2", "ann:1"}; !slices.Equal(got, want) {
+			t.Errorf("%s: days board %v, want %v", db.Path(), got, want)
+		}
+		rank, _, err := db.Rank(ctx, "g", bot.PeriodAll, "postgres", "bob", bot.ByDays)
+		if err != nil || rank != 3 {
+			t.Errorf("%s: bob's place by days %d, %v; want 3", db.Path(), rank, err)
+		}
+		tallies, err := db.PeriodTallies(ctx, "g", bot.PeriodAll)
+		if want := (bot.Tally{Answered: 10, Correct: 6}); err != nil || tallies["postgres"] != want {
+			t.Errorf("%s: tallies %v, %v; want postgres %+v", db.Path(), tallies, err, want)
+		}
 	}
 }

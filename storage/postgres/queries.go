@@ -214,10 +214,9 @@ func (d *DB) Leaderboard(ctx context.Context, group, period, category string, li
 // JSON, where 0 is left out.
 const daysColumn = "coalesce((data->>'days')::integer, 0)"
 
-// DaysBoard implements bot.BoardStore. No index orders scores by days: the
-// query sorts the scores of the group's period and category (one row per
-// member, however many answers they gave), found with the scores_rank
-// index, in bot.ByDays order.
+// DaysBoard implements bot.BoardStore: the first rows of the scores_days
+// index (migration 00004), which orders a board's scores as bot.ByDays
+// does.
 func (d *DB) DaysBoard(ctx context.Context, group, period, category string, limit int) ([]bot.Score, error) {
 	if limit <= 0 {
 		return nil, ctx.Err()
@@ -241,8 +240,8 @@ var rankBefore = map[bot.Order]string{
 // and counts the rows of the board ordered before it, so that both come
 // from one snapshot. In bot.ByPoints order the count reads from the
 // scores_rank index only the rows with more points or as many as the
-// member's; in bot.ByDays order, which no index holds, it reads every row
-// of the board (one per member).
+// member's; in bot.ByDays order, whose columns sort in both directions, it
+// reads every row of the board (one per member).
 func (d *DB) Rank(ctx context.Context, group, period, category, user string, by bot.Order) (int, bot.Score, error) {
 	before, ok := rankBefore[by]
 	if !ok {

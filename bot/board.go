@@ -193,7 +193,7 @@ func (b *Bot) leaderboard(ctx context.Context, req Request) (Reply, error) {
 		}
 		fmt.Fprintf(&t, "%s **%s**: %d points", place, EscapeMarkdown(name), s.Points)
 		if s.Answered > 0 {
-			fmt.Fprintf(&t, " · %.0f%% of %s", 100*s.Accuracy(), plural(s.Answered, "answer", "answers"))
+			fmt.Fprintf(&t, " · %d%% of %s", s.Percent(), plural(s.Answered, "answer", "answers"))
 		}
 		t.WriteString("\n")
 	}
@@ -224,7 +224,7 @@ func (b *Bot) leaderboard(ctx context.Context, req Request) (Reply, error) {
 			if name == "" {
 				name = s.User
 			}
-			rows = append(rows, Standing{Name: name, Points: s.Points, Accuracy: int(100 * s.Accuracy()), Streak: m.CurrentStreak(now, loc)})
+			rows = append(rows, Standing{Name: name, Points: s.Points, Accuracy: s.Percent(), Streak: m.CurrentStreak(now, loc)})
 		}
 		data, err := b.cfg.Pictures.Leaderboard(title, rows)
 		if err != nil {
@@ -284,7 +284,7 @@ func (b *Bot) stats(ctx context.Context, req Request) (Reply, error) {
 			page = []Field{{Name: "Your web page", Value: link + "\nA private link to your own page, for 7 days: keep it to yourself."}}
 		}
 	}
-	if m.Answered == 0 && m.Points == 0 {
+	if m.Answered == 0 && m.Points == 0 && len(m.Interviews) == 0 {
 		if user == req.User.ID {
 			r.Text = "You have not answered anything yet. Draw a card with /question and press an option."
 		} else {
@@ -297,10 +297,11 @@ func (b *Bot) stats(ctx context.Context, req Request) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
+	loc = m.Location(b.clock.Now(), loc) // the member's day
 	today := Day(b.clock.Now(), loc)
 	r.Fields = []Field{
 		{Name: "Answered", Value: fmt.Sprint(m.Answered), Inline: true},
-		{Name: "Accuracy", Value: fmt.Sprintf("%.0f%%", 100*m.Accuracy()), Inline: true},
+		{Name: "Accuracy", Value: fmt.Sprintf("%d%%", m.Percent()), Inline: true},
 		{Name: "Points", Value: fmt.Sprint(m.Points), Inline: true},
 		{Name: "Current streak", Value: currentStreakText(m.CurrentStreak(b.clock.Now(), loc), m.Longest), Inline: true},
 		{Name: "Longest streak", Value: streakText(m.Longest), Inline: true},
@@ -312,6 +313,9 @@ func (b *Bot) stats(ctx context.Context, req Request) (Reply, error) {
 		r.Fields = append(r.Fields, Field{Name: "Self-rated", Value: fmt.Sprintf("%s (nailed %d, partly %d, missed %d)",
 			plural(n, "card", "cards"), m.Ratings["nailed"], m.Ratings["partly"], m.Ratings["missed"]), Inline: false})
 	}
+	if f, ok := b.interviewField(m); ok {
+		r.Fields = append(r.Fields, f)
+	}
 	if f, err := b.reviewField(ctx, req.Group, user, today); err == nil {
 		r.Fields = append(r.Fields, f)
 	} else {
@@ -322,7 +326,7 @@ func (b *Bot) stats(ctx context.Context, req Request) (Reply, error) {
 		weakest = m.Weakest(1)
 	}
 	if t := m.Categories[weakest]; weakest != "" && t.Correct < t.Answered {
-		r.Fields = append(r.Fields, Field{Name: "Weakest category", Value: fmt.Sprintf("%s (%.0f%%): practise with /question category:%s", fmtCategory(b.bank, weakest), 100*t.Accuracy(), weakest), Inline: false})
+		r.Fields = append(r.Fields, Field{Name: "Weakest category", Value: fmt.Sprintf("%s (%d%%): practise with /question category:%s", fmtCategory(b.bank, weakest), t.Percent(), weakest), Inline: false})
 	}
 	var cats []string
 	for c := range m.Categories {
@@ -332,7 +336,7 @@ func (b *Bot) stats(ctx context.Context, req Request) (Reply, error) {
 	var t strings.Builder
 	for _, c := range cats {
 		tl := m.Categories[c]
-		fmt.Fprintf(&t, "- %s: %d of %d correct (%.0f%%)\n", fmtCategory(b.bank, c), tl.Correct, tl.Answered, 100*tl.Accuracy())
+		fmt.Fprintf(&t, "- %s: %d of %d correct (%d%%)\n", fmtCategory(b.bank, c), tl.Correct, tl.Answered, tl.Percent())
 	}
 	r.Text = "**Accuracy per category**\n" + strings.TrimSpace(t.String())
 	r.Fields = append(r.Fields, page...)

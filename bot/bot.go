@@ -48,6 +48,9 @@ type Config struct {
 	// Links makes the addresses of the web pages (bot/web); without it,
 	// /web on keeps the setting but the server serves no pages.
 	Links Links
+	// Grader grades the explanations typed in mock interviews
+	// (/interview); without it, /interview says it is not available.
+	Grader Grader
 }
 
 // Bot handles requests. It is safe for concurrent use.
@@ -129,7 +132,7 @@ func (b *Bot) Handle(ctx context.Context, req Request) (Reply, error) {
 		return Reply{Title: errorTitle(err), Text: ErrorMessage(err), Private: true}, err
 	}
 	log.Info("request handled", "took", took)
-	return r, nil
+	return b.tellDisputes(ctx, req, r), nil
 }
 
 // cooldown refuses a draw past the per-user limit, saying when to try
@@ -169,6 +172,8 @@ func errorTitle(err error) string {
 		return "Not allowed"
 	case EConflict:
 		return "Already done"
+	case EBusy:
+		return "A round is running here"
 	case EInternal:
 		return "Something went wrong"
 	}
@@ -178,6 +183,9 @@ func errorTitle(err error) string {
 func (b *Bot) handle(ctx context.Context, req Request) (Reply, error) {
 	if req.User.ID == "" {
 		return Reply{}, Errorf(EInvalid, "This request does not say who sent it, so it was not handled.")
+	}
+	if err := b.notePlatformZone(ctx, req); err != nil {
+		return Reply{}, err
 	}
 	if req.Action != "" {
 		return b.press(ctx, req)
@@ -207,6 +215,18 @@ func (b *Bot) handle(ctx context.Context, req Request) (Reply, error) {
 		return b.season(ctx, req)
 	case "web":
 		return b.web(ctx, req)
+	case "disputes":
+		return b.disputes(ctx, req)
+	case "accept":
+		return b.accept(ctx, req)
+	case "reject":
+		return b.reject(ctx, req)
+	case "timezone":
+		return b.timezone(ctx, req)
+	case "remind":
+		return b.remind(ctx, req)
+	case "interview":
+		return b.interview(ctx, req)
 	case "help", "":
 		return b.help(), nil
 	}
@@ -240,6 +260,10 @@ func (b *Bot) press(ctx context.Context, req Request) (Reply, error) {
 		return b.typed(ctx, req, a.Post, req.Text, true)
 	case ActionRate:
 		return b.rate(ctx, req, a.Post, a.Rating)
+	case ActionDispute:
+		return b.disputeCmd(ctx, req, a.Post)
+	case ActionInterviewType, ActionInterviewTyped, ActionInterviewStep:
+		return b.interviewPress(ctx, req, a)
 	}
 	return Reply{}, errNotOurs
 }
@@ -255,6 +279,11 @@ func (b *Bot) postCard(ctx context.Context, req Request, id uint64) (Post, *ques
 	}
 	if p.Group != req.Group {
 		return p, nil, Errorf(ENotFound, "That card belongs to another server. Draw one here with /question.")
+	}
+	if p.Interview != nil {
+		// a mock interview's question is answered by explaining, never
+		// with a card's buttons (which earn points)
+		return p, nil, Errorf(EInvalid, "That is a mock interview question: answer it with its **Answer** button, or start one with /interview.")
 	}
 	// buttons belong where they were drawn
 	if p.Review && p.By != req.User.ID {

@@ -43,6 +43,9 @@ var Commands = []Command{
 	{Name: "practice", Description: "A card from your weakest category, privately", Options: []Option{
 		{Name: "category", Description: "Practise this category instead", Category: true},
 	}},
+	{Name: "interview", Description: "A mock interview, privately: explain in your own words, get graded, answer follow-ups", Options: []Option{
+		{Name: "category", Description: "Only questions of this category", Category: true},
+	}},
 	{Name: "study", Description: "A study round in this channel: cards one after another, a scoreboard at the end", Options: []Option{
 		{Name: "category", Description: "Only this category (or stop, to end the round)", Category: true},
 		{Name: "count", Description: "How many cards (default 5, at most 20)"},
@@ -57,6 +60,12 @@ var Commands = []Command{
 	}},
 	{Name: "stats", Description: "Answers, accuracy per category, points and streaks", Options: []Option{
 		{Name: "user", Description: "Whose stats (default: yours)", User: true},
+	}},
+	{Name: "timezone", Description: "Your own time zone: the day your streak, reviews and reminder follow", Options: []Option{
+		{Name: "zone", Description: "IANA time zone, such as Europe/Berlin (leave out to see yours)"},
+	}},
+	{Name: "remind", Description: "A private reminder on days you have not studied yet", Options: []Option{
+		{Name: "time", Description: "Your local time, HH:MM (24-hour), or off (leave out to see yours)"},
 	}},
 	{Name: "qotd", Description: "The daily question of a channel", Sub: []Command{
 		{Name: "set", Description: "Post a daily question in a channel at a local time", Admin: true, Options: []Option{
@@ -86,6 +95,14 @@ var Commands = []Command{
 		{Name: "on", Description: "Serve the group's web pages", Admin: true},
 		{Name: "off", Description: "Stop serving the group's web pages", Admin: true},
 		{Name: "status", Description: "Whether the group's web pages are on, and their address"},
+	}},
+	{Name: "disputes", Description: "Disputed typed answers waiting for an admin, oldest first", Admin: true},
+	{Name: "accept", Description: "Accept a disputed answer: it counts for the card here, and the answer is re-scored", Admin: true, Options: []Option{
+		{Name: "id", Description: "The dispute's number, from /disputes", Required: true},
+	}},
+	{Name: "reject", Description: "Reject a disputed answer (or withdraw your own); its member is told", Admin: true, Options: []Option{
+		{Name: "id", Description: "The dispute's number, from /disputes", Required: true},
+		{Name: "reason", Description: "Why, for the member (optional)"},
 	}},
 	{Name: "help", Description: "Every command, one line each"},
 }

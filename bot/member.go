@@ -11,6 +11,25 @@ func (m *Member) Apply(a *Answer) {
 		m.Name = a.UserName
 	}
 	m.Group, m.User = a.Group, a.User
+	if a.Kind == KindRescore {
+		m.rescore(a) // points and correct count only (bot/dispute.go)
+		return
+	}
+	m.promoteZone(a.At)
+	if a.Kind == KindInterview {
+		// a mock interview's answer earns no points and is not right or
+		// wrong: its score goes to the category's interview average; it
+		// counts as studying for the streak
+		if m.Interviews == nil {
+			m.Interviews = map[string]InterviewTally{}
+		}
+		t := m.Interviews[a.Category]
+		t.Answered++
+		t.Total += min(max(a.Score, 0), 100)
+		m.Interviews[a.Category] = t
+		m.studied(a)
+		return
+	}
 	m.Points += a.Points
 	if a.Kind == KindRating {
 		if m.Ratings == nil {
@@ -36,11 +55,25 @@ func (m *Member) Apply(a *Answer) {
 // taken in the zone that last day was counted in, so a change of zone
 // neither adds a day (Etc/GMT+12 to Pacific/Kiritimati is a day ahead in
 // minutes) nor loses one.
+//
+// The day is the member's own (Answer.OwnDay: their time zone's, when they
+// have one), and the same rule covers a change of the member's zone. The
+// day counted in the old zone then stands for the day of the new zone
+// that holds its middle (or the answer's own day there, if later): so the
+// first day in the new zone is longer or shorter by the zones' difference
+// (at most half a day either way), and moving back pays back what moving
+// away gave, so that changing zones to and fro gains nothing.
 func (m *Member) studied(a *Answer) {
-	day := a.Day
-	if m.LastDay != "" && m.Zone != "" && a.Zone != "" && m.Zone != a.Zone {
-		if loc, err := time.LoadLocation(m.Zone); err == nil {
+	ownDay, ownZone := a.OwnDay()
+	day := ownDay
+	if m.LastDay != "" && m.Zone != "" && ownZone != "" && m.Zone != ownZone {
+		if loc, err := cachedLocation(m.Zone); err == nil {
 			day = Day(a.At, loc)
+			if mid, err := time.ParseInLocation(dayLayout, day, loc); err == nil {
+				if own, err := cachedLocation(ownZone); err == nil {
+					ownDay = max(ownDay, Day(mid.Add(12*time.Hour), own))
+				}
+			}
 		}
 	}
 	m.Froze = nil
@@ -62,7 +95,7 @@ func (m *Member) studied(a *Answer) {
 	default:
 		m.Streak = 1
 	}
-	m.LastDay, m.Zone = a.Day, a.Zone
+	m.LastDay, m.Zone = ownDay, ownZone
 	if m.Streak > m.Longest {
 		m.Longest = m.Streak
 	}
@@ -96,12 +129,14 @@ func missedDays(last, day string) int {
 // kept).
 func (m *Member) CurrentStreak(now time.Time, loc *time.Location) int {
 	if m.Zone != "" {
-		if l, err := time.LoadLocation(m.Zone); err == nil {
+		if l, err := cachedLocation(m.Zone); err == nil {
 			loc = l
 		}
 	}
 	today := Day(now, loc)
-	if m.LastDay == today || m.LastDay == DayBefore(today) {
+	if m.LastDay >= DayBefore(today) {
+		// yesterday, today, or (after a change of zone) the day ahead
+		// that today's answer already counted as
 		return m.Streak
 	}
 	// days missed up to yesterday that the freezes held would cover: the
@@ -137,6 +172,13 @@ func (t *Tally) add(correct bool) {
 // Apply adds an answer or rating to a score: its points, its tally and its
 // days (Score.Days).
 func (s *Score) Apply(a *Answer) {
+	if a.Kind == KindRescore {
+		s.rescore(a) // points and correct count only (bot/dispute.go)
+		return
+	}
+	if a.Kind == KindInterview {
+		return // no board counts a mock interview, should one carry a period
+	}
 	s.User = a.User
 	if a.UserName != "" {
 		s.Name = a.UserName

@@ -62,7 +62,7 @@ func (b *Bot) queue(ctx context.Context, group, user, today string) (reviewQueue
 // MaxReviewsPerDay a day, most overdue first), else a new one (at most
 // NewCardsPerDay a day), else says when the next review is.
 func (b *Bot) review(ctx context.Context, req Request) (Reply, error) {
-	loc, err := b.location(ctx, req.Group)
+	_, loc, err := b.member(ctx, req) // the member's day
 	if err != nil {
 		return Reply{}, err
 	}
@@ -158,7 +158,7 @@ func (b *Bot) practice(ctx context.Context, req Request) (Reply, error) {
 	name := fmtCategory(b.bank, cat)
 	why := "You have not tried " + name + " yet"
 	if t := m.Categories[cat]; t.Answered > 0 && t.Correct < t.Answered {
-		why = fmt.Sprintf("You miss %.0f%% of %s questions", 100*(1-t.Accuracy()), name)
+		why = fmt.Sprintf("You miss %d%% of %s questions", 100-t.Percent(), name)
 	} else if t.Answered > 0 {
 		why = fmt.Sprintf("You answered every %s question right so far: keep it sharp", name)
 	}

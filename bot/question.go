@@ -83,7 +83,11 @@ func (b *Bot) cardReply(c *questionbank.Card, p *Post) Reply {
 	switch {
 	case c.QuickCheck != nil:
 		q := c.QuickCheck
-		fmt.Fprintf(&text, "\n\n**Quick check:** %s", q.Question)
+		if strings.TrimSpace(q.Question) == strings.TrimSpace(c.Prompt) {
+			text.WriteString("\n\n**Quick check:**") // the prompt is the question (an Open Trivia DB card): once is enough
+		} else {
+			fmt.Fprintf(&text, "\n\n**Quick check:** %s", q.Question)
+		}
 		for i, o := range q.Options {
 			fmt.Fprintf(&text, "\n**%c.** %s", letters[i], o.Text)
 			r.Buttons = append(r.Buttons, Button{ID: Action{Kind: ActionOption, Post: p.ID, Option: i}.ID(), Label: string(letters[i]), Style: StylePrimary})
@@ -159,12 +163,21 @@ func (b *Bot) typed(ctx context.Context, req Request, postID uint64, text string
 		}
 		return Reply{Private: true, Modal: &Modal{Action: Action{Kind: ActionTyped, Post: p.ID}.ID(), Title: "Your answer", Label: shorten(c.Prompt, 45)}}, nil
 	}
+	g, err := b.store.Group(ctx, req.Group)
+	if err != nil {
+		return Reply{}, err
+	}
 	a := b.answer(req, p, c)
 	a.Option, a.Text = -1, shorten(strings.TrimSpace(text), 200)
-	a.Correct = Matches(text, c.Answers)
+	a.Correct = Matches(text, g.AcceptedAnswers(c)) // the bank's, and the group's own (bot/dispute.go)
 	r, err := b.settle(ctx, p, c, a)
 	if err != nil || p.Round {
 		return r, err
+	}
+	if !a.Correct && a.Peek != PeekAnswer {
+		// a rejected answer may be disputed (an answer after the model
+		// answer earns nothing either way)
+		r.Buttons = append(r.Buttons, disputeButton(p.ID))
 	}
 	// the member's words as typed (emoji and all), quoted, not as a Go
 	// string literal
@@ -202,6 +215,12 @@ func (b *Bot) settle(ctx context.Context, p Post, c *questionbank.Card, a *Answe
 	why := ""
 	switch {
 	case peek.Answer:
+		a.Peek = PeekAnswer
+	case peek.Hint:
+		a.Peek = PeekHint
+	}
+	switch {
+	case peek.Answer:
 		a.Correct, a.Points = false, 0
 		why = "You opened the model answer of this card first, so this answer earns no points and counts as not correct."
 	case peek.Hint && a.Correct:
@@ -213,6 +232,7 @@ func (b *Bot) settle(ctx context.Context, p Post, c *questionbank.Card, a *Answe
 		return Reply{}, err
 	}
 	r := b.verdict(c, a, m, p)
+	r = b.withRemindNotice(ctx, a.Group, a.User, m, r)
 	if why != "" {
 		r.Footer = why
 		if peek.Answer {
@@ -275,7 +295,8 @@ func (b *Bot) answer(req Request, p Post, c *questionbank.Card) *Answer {
 }
 
 // record stamps an answer with its day and periods in the group's time zone
-// (with the season running, if any) and stores it durably.
+// (with the season running, if any), and with the member's own day when
+// their zone is another, and stores it durably.
 func (b *Bot) record(ctx context.Context, a *Answer, verb string) (Member, error) {
 	g, err := b.store.Group(ctx, a.Group)
 	if err != nil {
@@ -283,7 +304,13 @@ func (b *Bot) record(ctx context.Context, a *Answer, verb string) (Member, error
 	}
 	loc := b.zone(g)
 	a.Day, a.Periods, a.Zone = Day(a.At, loc), Periods(a.At, loc), loc.String()
+	if err := b.ownDay(ctx, a); err != nil {
+		return Member{}, err
+	}
 	seasonPeriods(g, a)
+	if a.Kind == KindInterview {
+		a.Periods = nil // a mock interview counts toward no board
+	}
 	m, err := b.store.Record(ctx, a)
 	if errors.Is(err, ErrAlreadyAnswered) {
 		return m, &Error{Code: EConflict, Message: fmt.Sprintf("You already %s this card; your first one counts. Draw another with /question.", verb), Err: err}

@@ -14,15 +14,25 @@ type Rules struct {
 	// Score applies a to one of its member's scores: each period of
 	// a.Periods, overall and for a.Category.
 	Score func(s *Score, a *Answer)
+	// Activity reports whether a counts toward its member's answers on
+	// a.Day (MemberStore.Activity).
+	Activity func(a *Answer) bool
 }
 
 // StandardRules are prepbot's rules: Member.Apply, Review.Apply of
-// Grade(a) on a.Day, and Score.Apply.
+// Grade(a) on the member's day (a.OwnDay), and Score.Apply.
 func StandardRules() Rules {
 	return Rules{
 		Member: (*Member).Apply,
-		Review: func(r *Review, a *Answer) { r.Apply(Grade(a), a.Day) },
-		Score:  (*Score).Apply,
+		Review: func(r *Review, a *Answer) {
+			if a.Kind == KindRescore {
+				return // a re-score leaves the review as the answer set it
+			}
+			day, _ := a.OwnDay()
+			r.Apply(Grade(a), day)
+		},
+		Score:    (*Score).Apply,
+		Activity: countsActivity,
 	}
 }
 
@@ -37,6 +47,9 @@ func (r Rules) OrStandard() Rules {
 	}
 	if r.Score == nil {
 		r.Score = std.Score
+	}
+	if r.Activity == nil {
+		r.Activity = std.Activity
 	}
 	return r
 }

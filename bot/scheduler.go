@@ -101,7 +101,8 @@ func (b *Bot) SetChat(c Chat) { b.chat = c }
 // bot was down is posted on the first tick of the same local day; a day that
 // is over is not caught up. Each post is claimed in the store before it is
 // made, so a restart never posts twice; a post that fails for a passing
-// reason is released and retried on the next tick.
+// reason is released and retried on the next tick. It also sends the
+// streak reminders due (see remind.go), which the count leaves out.
 func (b *Bot) Tick(ctx context.Context) (int, error) {
 	list, err := b.store.Schedules(ctx, "")
 	if err != nil {
@@ -153,6 +154,9 @@ func (b *Bot) Tick(ctx context.Context) (int, error) {
 		b.posted(ctx, s, day)
 		posted++
 		b.log.Info("daily question posted", "group", s.Group, "channel", s.Channel, "card", card.ID, "day", day)
+	}
+	if _, err := b.tickReminders(ctx); err != nil {
+		errs = append(errs, err)
 	}
 	return posted, errors.Join(errs...)
 }

@@ -61,6 +61,9 @@ type AnswerStore interface {
 	// a.Periods, overall and for a.Category. It sets a.Seq and returns the
 	// member as updated.
 	Record(ctx context.Context, a *Answer) (Member, error)
+	// Answer returns what Record stored for a kind, post and user, its
+	// Seq set, or ErrNotFound.
+	Answer(ctx context.Context, group, user string, kind EventKind, post uint64) (Answer, error)
 }
 
 // MemberStore reads what Record keeps about members.
@@ -74,6 +77,14 @@ type MemberStore interface {
 	Reviews(ctx context.Context, group, user string) ([]Review, error)
 	// Activity returns a member's answers per local day (2006-01-02).
 	Activity(ctx context.Context, group, user string) (map[string]int, error)
+	// UpdateMember changes a member's settings in a transaction, starting
+	// from Member{Group: group, User: user} when there is none; an error
+	// of fn changes nothing. It never loses what a Record of the same
+	// member (on any replica) changes meanwhile, nor another UpdateMember.
+	UpdateMember(ctx context.Context, group, user string, fn func(*Member) error) error
+	// Reminders returns every member, of every group, whose Remind is
+	// set, from an index of them: its cost is theirs, not every member's.
+	Reminders(ctx context.Context) ([]Member, error)
 }
 
 // BoardStore reads the scores Record keeps.

@@ -28,6 +28,11 @@ type Request struct {
 	// InteractionID is the platform's own id for this delivery, used to
 	// handle a redelivered interaction once. May be empty.
 	InteractionID string
+
+	// TimeZone is the user's time zone as the platform knows it (Slack's
+	// profile tz), "" when it does not say: the member's day follows it
+	// until they choose their own with /timezone.
+	TimeZone string
 }
 
 // Reply is what the bot answers, in a platform-neutral form.
@@ -83,7 +88,20 @@ type Modal struct {
 	Action string // comes back as Request.Action with the text in Request.Text
 	Title  string
 	Label  string
+	// Long asks for an explanation of several lines (at most MaxLongText
+	// characters): a paragraph input on Discord, a multiline input on
+	// Slack; the console reads lines until an empty one. Placeholder is
+	// shown in the empty input; Button is the label of the button that
+	// opens the prompt, for a message when it cannot open ("Type answer"
+	// when empty).
+	Long        bool
+	Placeholder string
+	Button      string
 }
+
+// MaxLongText is the longest explanation a Long modal takes: Slack's
+// plain_text_input allows 3,000 characters (Discord's paragraph 4,000).
+const MaxLongText = 3000
 
 // Post is a card posted to a channel, by a draw or as the daily question.
 type Post struct {
@@ -95,8 +113,11 @@ type Post struct {
 	Daily    bool // the question of the day
 	Review   bool // drawn by /review or /practice: its answer offers the next one
 	Round    bool // a card of a group study round
-	By       string
-	At       time.Time
+	// Interview is set on a question of a mock interview (/interview):
+	// private to By, answered by typing, graded once.
+	Interview *InterviewStep `json:"interview,omitempty"`
+	By        string
+	At        time.Time
 }
 
 // EventKind tells an answer from a self-rating.
@@ -105,6 +126,10 @@ type EventKind string
 const (
 	KindAnswer EventKind = "answer"
 	KindRating EventKind = "rating"
+	// KindInterview is a graded explanation in a mock interview: no
+	// points, no board; its Score feeds the member's interview averages
+	// and the card's review.
+	KindInterview EventKind = "interview"
 )
 
 // Answer is a recorded answer or self-rating of one user to one post.
@@ -123,7 +148,12 @@ type Answer struct {
 	Rating   string    `json:"rating,omitempty"` // nailed, partly, missed
 	Correct  bool      `json:"correct"`
 	Points   int       `json:"points"`
-	At       time.Time `json:"at"`
+	Score    int       `json:"score,omitempty"` // an interview answer's grade, 0 to 100
+	// Peek is what the member had opened of the card that day before
+	// answering (PeekHint, PeekAnswer), "" for nothing: a disputed answer
+	// is re-scored by it.
+	Peek string    `json:"peek,omitempty"`
+	At   time.Time `json:"at"`
 	// Day is At's date in the group's time zone (2006-01-02); Periods are the
 	// leaderboard periods the answer counts toward ("all", "m2026-11",
 	// "w2026-W48"). The bot fills both before storing.
@@ -132,6 +162,21 @@ type Answer struct {
 	// Zone is the time zone Day was computed in (the group's at that
 	// moment): a member's streak days stay fixed when the zone changes.
 	Zone string `json:"zone,omitempty"`
+	// MemberDay is At's date in the member's own time zone, MemberZone,
+	// when the member's day follows another zone than the group's (see
+	// Member.ZoneName): the member's streak and reviews count it, the
+	// boards count Day.
+	MemberDay  string `json:"member_day,omitempty"`
+	MemberZone string `json:"member_zone,omitempty"`
+}
+
+// OwnDay is the answer's day and zone for the member: MemberDay and
+// MemberZone when set, else Day and Zone.
+func (a *Answer) OwnDay() (day, zone string) {
+	if a.MemberDay != "" {
+		return a.MemberDay, a.MemberZone
+	}
+	return a.Day, a.Zone
 }
 
 // Peek is what a member opened of a card on a local day before answering
@@ -157,6 +202,23 @@ func (t Tally) Accuracy() float64 {
 	return float64(t.Correct) / float64(t.Answered)
 }
 
+// Percent is the accuracy in whole percent, the one way every text and
+// picture shows it: rounded to the nearest, a half up (2 of 3 is 67%), but
+// 100% only when every answer was right and 0% only when none was.
+func (t Tally) Percent() int {
+	if t.Answered <= 0 {
+		return 0
+	}
+	p := int((200*int64(t.Correct) + int64(t.Answered)) / (2 * int64(t.Answered)))
+	switch {
+	case p >= 100 && t.Correct < t.Answered:
+		return 99
+	case p <= 0 && t.Correct > 0:
+		return 1
+	}
+	return p
+}
+
 // Member is one user's record in one group.
 type Member struct {
 	Group      string           `json:"group"`
@@ -175,6 +237,41 @@ type Member struct {
 	// freezes covered (shown once, with its verdict).
 	Freezes int      `json:"freezes,omitempty"`
 	Froze   []string `json:"froze,omitempty"`
+	// Interviews are the mock interview answers by category, with their
+	// scores (not in Tally: they are graded, not right or wrong).
+	Interviews map[string]InterviewTally `json:"interviews,omitempty"`
+	// TimeZone is the member's own time zone (/timezone), "" for none: the
+	// member's day then follows PlatformZone (Slack's profile tz), else
+	// the group's. NextTimeZone is a change that takes effect at ZoneFrom,
+	// the start of the member's next day when it was asked for.
+	TimeZone     string    `json:"time_zone,omitempty"`
+	NextTimeZone string    `json:"next_time_zone,omitempty"`
+	ZoneFrom     time.Time `json:"zone_from,omitzero"`
+	PlatformZone string    `json:"platform_zone,omitempty"`
+	// Remind is the member's local time (HH:MM) of the streak reminder
+	// (/remind), "" for none. Reminded is the member's day of the last
+	// reminder claimed and RemindUntil when that claim expires unless
+	// confirmed (zero once sent), as a schedule's LastDay and DailyUntil.
+	// RemindOff says why the bot turned the reminder off (the platform
+	// refused the private message), until the member is told.
+	Remind      string    `json:"remind,omitempty"`
+	Reminded    string    `json:"reminded,omitempty"`
+	RemindUntil time.Time `json:"remind_until,omitzero"`
+	RemindOff   string    `json:"remind_off,omitempty"`
+}
+
+// InterviewTally sums the scores of mock interview answers.
+type InterviewTally struct {
+	Answered int `json:"answered"`
+	Total    int `json:"total"` // the sum of their scores
+}
+
+// Average is the mean score, 0 to 100.
+func (t InterviewTally) Average() int {
+	if t.Answered == 0 {
+		return 0
+	}
+	return (t.Total + t.Answered/2) / t.Answered
 }
 
 // Score is one member's standing for one period and category.
@@ -202,6 +299,13 @@ type Group struct {
 	// Web says whether the group's web pages are served (/web on); off
 	// by default.
 	Web bool `json:"web,omitempty"`
+	// Disputes are the members' disputes of rejected typed answers: those
+	// waiting for an admin, and those decided until their member is told;
+	// DisputeSeq numbers them. Accepted are the answers the group's admins
+	// accepted, by card id, matched besides the bank's (bot/dispute.go).
+	Disputes   []Dispute           `json:"disputes,omitempty"`
+	DisputeSeq int                 `json:"dispute_seq,omitempty"`
+	Accepted   map[string][]string `json:"accepted,omitempty"`
 }
 
 // Season is a named stretch of study a group's admin starts and ends: the
@@ -241,10 +345,20 @@ type Schedule struct {
 	Disabled string `json:"disabled,omitempty"`
 }
 
-// Chat posts to a channel outside of a request: the daily question.
+// Chat posts to a channel outside of a request (the daily question), and
+// sends a member a private message (the streak reminder).
 type Chat interface {
 	Post(ctx context.Context, group, channel string, r Reply) error
+	// Direct sends r to a user of a group privately: a Discord DM, a
+	// Slack IM, a line in the console. A user the platform will not let
+	// the bot message is reported as ErrUnreachable (wrapped).
+	Direct(ctx context.Context, group, user string, r Reply) error
 }
+
+// ErrUnreachable is returned (wrapped) by Chat.Direct when the platform
+// refuses to deliver a private message to the user (they closed their
+// direct messages): the reminder is turned off.
+var ErrUnreachable = Errorf(EForbidden, "the platform does not let the bot send this member private messages")
 
 // ErrChannelGone is returned (wrapped) by Chat.Post when the channel no
 // longer exists or the bot lost access to it: the schedule is disabled.
@@ -263,6 +377,16 @@ func (c Chats) Post(ctx context.Context, group, channel string, r Reply) error {
 		return Errorf(ENotFound, "no adapter for platform %q is running", platform)
 	}
 	return chat.Post(ctx, group, channel, r)
+}
+
+// Direct implements Chat.
+func (c Chats) Direct(ctx context.Context, group, user string, r Reply) error {
+	platform, _, _ := strings.Cut(group, ":")
+	chat, ok := c[platform]
+	if !ok {
+		return Errorf(ENotFound, "no adapter for platform %q is running", platform)
+	}
+	return chat.Direct(ctx, group, user, r)
 }
 
 // ChannelRef is how replies name a channel: a mention (<#C123>, which both

@@ -71,7 +71,10 @@ func load(tx *bolt.Tx, v any) error {
 		}
 		return data.Put(answerKey(&v), u64(v.Seq))
 	case bot.Member:
-		return put(data, key(v.Group, v.User, tagMember), v)
+		if err := put(data, key(v.Group, v.User, tagMember), v); err != nil {
+			return err
+		}
+		return indexReminder(tx, v)
 	case dump.Review:
 		return put(data, key(v.Group, v.User, tagReview, v.Card), v.Review)
 	case dump.Activity:

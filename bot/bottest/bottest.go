@@ -54,11 +54,36 @@ type Posted struct {
 	Reply          bot.Reply
 }
 
-// Chat records posts. Fail makes posts to a channel return an error.
+// Chat records posts and private messages. Fail makes posts to a channel,
+// or private messages to a user, return an error.
 type Chat struct {
-	mu    sync.Mutex
-	posts []Posted
-	Fail  map[string]error
+	mu      sync.Mutex
+	posts   []Posted
+	directs []Direct
+	Fail    map[string]error
+}
+
+// Direct is one private message a Chat received.
+type Direct struct {
+	Group, User string
+	Reply       bot.Reply
+}
+
+func (c *Chat) Direct(ctx context.Context, group, user string, r bot.Reply) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if err := c.Fail[user]; err != nil {
+		return err
+	}
+	c.directs = append(c.directs, Direct{group, user, r})
+	return nil
+}
+
+// Directs returns the private messages sent so far.
+func (c *Chat) Directs() []Direct {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]Direct(nil), c.directs...)
 }
 
 func (c *Chat) Post(ctx context.Context, group, channel string, r bot.Reply) error {

@@ -1,8 +1,10 @@
 // Package console is prepbot's terminal adapter: a REPL on an io.Reader and
 // an io.Writer that takes the commands as typed on Discord
-// (/question category:postgres) and prints buttons as [N] label; typing N
-// presses one. It needs no token, and the tests drive the whole bot
-// through it on buffers.
+// (/question category:postgres) and prints buttons as [N] label, numbered
+// from 1 in each reply; typing N presses one of the buttons printed last,
+// and typing a card's option letter (A, b) answers the latest card with
+// options. It needs no token, and the tests drive the whole bot through it
+// on buffers.
 package console
 
 import (
@@ -10,9 +12,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -36,8 +35,12 @@ type Options struct {
 	// Banner is printed first (where the database is, say).
 	Banner string
 	// PictureDir is where pictures (/stats, /leaderboard chart:yes) are
-	// saved; default: a prepbot folder in the temporary directory.
+	// saved, made if missing; default: DefaultPictureDir.
 	PictureDir string
+	// Width is the terminal's width in columns: longer lines of text are
+	// wrapped to it (code blocks and words, URLs too, are never broken). 0
+	// wraps nothing.
+	Width int
 }
 
 // Console is one session. Use Run.
@@ -45,11 +48,16 @@ type Console struct {
 	opt     Options
 	mu      sync.Mutex // guards out, buttons and state below
 	out     *bufio.Writer
-	buttons map[int]string // number -> action
-	next    int
-	typed   string // action of the last card answered by typing
-	unsaved int    // answers and ratings that failed to be saved
-	pending string // a text prompt is open for this action
+	buttons []string          // the actions of the buttons printed last, pressed by number from 1
+	letters map[string]string // the options of the latest card with options, by letter
+	subject string            // the member the reply being handled is about (whose /stats)
+	typed   string            // action of the last card answered by typing
+	unsaved int               // answers and ratings that failed to be saved
+	pending string            // a text prompt is open for this action
+	// long is set while the open prompt takes several lines (a mock
+	// interview's answer): draft holds them until an empty line
+	long  bool
+	draft []string
 }
 
 // New returns a console session. Run drives it from Options.In; tests may
@@ -64,7 +72,10 @@ func New(opt Options) *Console {
 	if opt.User == "" {
 		opt.User = "you"
 	}
-	c := &Console{opt: opt, out: bufio.NewWriter(opt.Out), buttons: map[int]string{}}
+	if opt.PictureDir == "" {
+		opt.PictureDir = DefaultPictureDir()
+	}
+	c := &Console{opt: opt, out: bufio.NewWriter(opt.Out)}
 	opt.Bot.SetChat(c)
 	return c
 }
@@ -73,7 +84,7 @@ func New(opt Options) *Console {
 // done or the user types /quit.
 func Run(ctx context.Context, opt Options) error {
 	c := New(opt)
-	c.printf("prepbot console: you are %s in %s. Type /help for the commands, /question to draw a card,\na number to press a button, /quit to leave.\n", c.opt.User, c.opt.Channel)
+	c.printf("prepbot console: you are %s in %s. Type /help for the commands, /question to draw a card,\na number to press a button, a letter to answer a card, /quit to leave.\n", c.opt.User, c.opt.Channel)
 	if opt.Banner != "" {
 		c.printf("%s\n", opt.Banner)
 	}
@@ -93,7 +104,8 @@ func Run(ctx context.Context, opt Options) error {
 			break
 		}
 	}
-	stopTicker() // nothing prints after the goodbye
+	c.collect(ctx, "") // input that ends in the middle of a long answer submits it
+	stopTicker()       // nothing prints after the goodbye
 	c.mu.Lock()
 	unsaved := c.unsaved
 	c.mu.Unlock()
@@ -137,6 +149,9 @@ func (c *Console) startTicker(ctx context.Context) (stop func()) {
 // Exec runs one line of input: the due daily questions first, then the
 // command or button press. It returns false when the user asked to quit.
 func (c *Console) Exec(ctx context.Context, line string) bool {
+	if c.collect(ctx, line) {
+		return true
+	}
 	line = strings.TrimSpace(line)
 	if line == "" {
 		return true
@@ -171,13 +186,19 @@ func (c *Console) handle(ctx context.Context, line string) {
 	pending := c.pending
 	c.mu.Unlock()
 	switch {
+	case pending != "" && !strings.HasPrefix(line, "/"):
+		req.Action, req.Text = pending, line // the answer the prompt asked for, even "2" or "A"
 	case isNumber(line):
-		n, _ := strconv.Atoi(line)
-		c.mu.Lock()
-		action, ok := c.buttons[n]
-		c.mu.Unlock()
-		if !ok {
-			c.say("There is no button [%s]. Press one of the numbers shown under a card.", line)
+		action, problem := c.pressNumber(line)
+		if problem != "" {
+			c.say("%s", problem)
+			return
+		}
+		req.Action = action
+	case isLetter(line):
+		action, problem := c.pressLetter(line)
+		if problem != "" {
+			c.say("%s", problem)
 			return
 		}
 		req.Action = action
@@ -187,7 +208,7 @@ func (c *Console) handle(ctx context.Context, line string) {
 		action := c.typed
 		c.mu.Unlock()
 		if action == "" {
-			c.say("No card is waiting for a typed answer. Cards with options are answered by pressing their number.")
+			c.say("No card is waiting for a typed answer. Cards with options are answered by typing their letter (A) or pressing their number.")
 			return
 		}
 		if text == "" {
@@ -209,8 +230,12 @@ func (c *Console) handle(ctx context.Context, line string) {
 			return
 		}
 		req.Command, req.Args = cmd.Name, args
-	case pending != "":
-		req.Action, req.Text = pending, line
+		c.mu.Lock()
+		c.subject = c.opt.User
+		if u := strings.TrimSpace(args["user"]); cmd.Name == "stats" && u != "" {
+			c.subject = u // /stats bob: bob's picture
+		}
+		c.mu.Unlock()
 	default:
 		c.say("Commands start with a slash: type /help, or /question to draw a card.")
 		return
@@ -218,6 +243,11 @@ func (c *Console) handle(ctx context.Context, line string) {
 	c.mu.Lock()
 	c.pending = ""
 	c.mu.Unlock()
+	c.send(ctx, req)
+}
+
+// send handles a request and prints its reply.
+func (c *Console) send(ctx context.Context, req bot.Request) {
 	reply, err := c.opt.Bot.Handle(ctx, req)
 	if err != nil && req.Action != "" && bot.ErrorCode(err) == bot.EInternal {
 		c.mu.Lock()
@@ -225,6 +255,43 @@ func (c *Console) handle(ctx context.Context, line string) {
 		c.mu.Unlock()
 	}
 	c.render(reply, "")
+}
+
+// collect takes the lines of a long answer (a mock interview's) while its
+// prompt is open, and submits them at the first empty line; it reports
+// whether it took the line. A command instead drops the unfinished answer
+// (the question's Answer button opens the prompt again).
+func (c *Console) collect(ctx context.Context, line string) bool {
+	c.mu.Lock()
+	if !c.long {
+		c.mu.Unlock()
+		return false
+	}
+	trimmed := strings.TrimSpace(line)
+	switch {
+	case strings.HasPrefix(trimmed, "/"):
+		dropped := len(c.draft) > 0
+		c.long, c.draft, c.pending = false, nil, ""
+		c.mu.Unlock()
+		if dropped {
+			c.say("(your unfinished answer was dropped)")
+		}
+		return false
+	case trimmed != "":
+		c.draft = append(c.draft, strings.TrimRight(line, " \t\r"))
+		c.mu.Unlock()
+		return true
+	case len(c.draft) == 0:
+		c.mu.Unlock()
+		return true // an empty line before the answer: still waiting for it
+	}
+	req := c.request()
+	req.Action, req.Text = c.pending, strings.Join(c.draft, "\n")
+	c.long, c.draft, c.pending = false, nil, ""
+	c.mu.Unlock()
+	c.tick(ctx)
+	c.send(ctx, req)
+	return true
 }
 
 func isNumber(s string) bool {
@@ -242,16 +309,17 @@ func (c *Console) Post(ctx context.Context, group, channel string, r bot.Reply) 
 	return nil
 }
 
+// Direct implements bot.Chat: a private message (the streak reminder)
+// appears in the console, marked as one.
+func (c *Console) Direct(ctx context.Context, group, user string, r bot.Reply) error {
+	c.render(r, "a private message to "+user)
+	return nil
+}
+
 func (c *Console) say(format string, args ...any) {
 	c.printf(format+"\n", args...)
 	c.flush()
 }
-
-var bold = regexp.MustCompile(`\*\*(.+?)\*\*`)
-
-// escaped is a Markdown backslash escape (bot.EscapeMarkdown): the terminal
-// shows the character itself.
-var escaped = regexp.MustCompile("\\\\([\\\\*_~`|<>\\[\\]()#])")
 
 // render prints a reply as text, numbering its buttons.
 func (c *Console) render(r bot.Reply, where string) {
@@ -261,6 +329,11 @@ func (c *Console) render(r bot.Reply, where string) {
 	if r.Modal != nil {
 		c.pending = r.Modal.Action
 		c.typed = r.Modal.Action
+		if r.Modal.Long {
+			c.long, c.draft = true, nil
+			fmt.Fprintf(c.out, "%s: type it below, on as many lines as you like, and end it with an empty line.\n", r.Modal.Title)
+			return
+		}
 		fmt.Fprintf(c.out, "%s: type your answer on the next line (or /answer YOUR ANSWER).\n", r.Modal.Title)
 		return
 	}
@@ -269,50 +342,37 @@ func (c *Console) render(r bot.Reply, where string) {
 		title += " (" + where + ")"
 	}
 	if title != "" {
-		fmt.Fprintf(c.out, "\n== %s ==\n", title)
+		fmt.Fprintf(c.out, "\n%s\n", wrap("== "+title+" ==", c.opt.Width))
 	}
 	if r.Text != "" {
-		fmt.Fprintln(c.out, escaped.ReplaceAllString(bold.ReplaceAllString(r.Text, "$1"), "$1"))
+		fmt.Fprintln(c.out, wrap(plain(r.Text), c.opt.Width))
 	}
 	var inline []string
 	for i, f := range r.Fields {
 		if f.Inline {
 			inline = append(inline, f.Name+": "+f.Value)
 		} else {
-			fmt.Fprintf(c.out, "%s: %s\n", f.Name, f.Value)
+			fmt.Fprintln(c.out, wrap(plain(f.Name+": "+f.Value), c.opt.Width))
 		}
 		if len(inline) > 0 && (i == len(r.Fields)-1 || !r.Fields[i+1].Inline) {
-			fmt.Fprintln(c.out, strings.Join(inline, " | "))
+			fmt.Fprintln(c.out, wrap(plain(strings.Join(inline, " | ")), c.opt.Width))
 			inline = nil
 		}
 	}
 	if len(r.Buttons) > 0 {
-		var labels []string
-		for _, b := range r.Buttons {
-			c.next++
-			c.buttons[c.next] = b.ID
-			labels = append(labels, fmt.Sprintf("[%d] %s", c.next, b.Label))
-			if a, _ := bot.ParseAction(b.ID); a.Kind == bot.ActionType {
-				c.typed = b.ID
-			}
-		}
-		fmt.Fprintln(c.out, strings.Join(labels, "  "))
+		c.printButtons(r.Buttons)
 	}
 	if r.Footer != "" {
 		fmt.Fprintf(c.out, "(%s)\n", r.Footer)
 	}
 	for _, a := range r.Attachments {
-		dir := c.opt.PictureDir
-		if dir == "" {
-			dir = filepath.Join(os.TempDir(), "prepbot")
+		member := c.subject
+		if member == "" {
+			member = c.opt.User
 		}
-		path := filepath.Join(dir, a.Name)
-		err := os.MkdirAll(dir, 0o755)
-		if err == nil {
-			err = os.WriteFile(path, a.Data, 0o644)
-		}
+		path, err := savePicture(c.opt.PictureDir, a, member)
 		if err != nil {
-			fmt.Fprintf(c.out, "(the picture could not be saved: %v)\n", err)
+			fmt.Fprintf(c.out, "The picture could not be saved: %v.\n", err)
 			continue
 		}
 		fmt.Fprintf(c.out, "Picture: %s (%s)\n", path, a.Alt)

@@ -318,6 +318,35 @@ func (a *Adapter) Close() error {
 	return err
 }
 
+// Direct implements bot.Chat: a DM, in the channel Discord opens with the
+// user (POST /users/@me/channels, which returns the one already open). A
+// user who does not take DMs from the bot (Discord answers 50007, Cannot
+// send messages to this user) is reported as bot.ErrUnreachable.
+func (a *Adapter) Direct(ctx context.Context, group, user string, r bot.Reply) error {
+	if err := a.pacer.Wait(ctx); err != nil {
+		return err
+	}
+	var ch *discordgo.Channel
+	err := a.retry(ctx, func() (err error) {
+		ch, err = a.s.UserChannelCreate(user, discordgo.WithContext(ctx))
+		return err
+	})
+	if err == nil {
+		r.Private = false // a DM is private already; an ephemeral flag does not apply
+		data := messageData(r)
+		msg := &discordgo.MessageSend{Embeds: data.Embeds, Components: data.Components, AllowedMentions: data.AllowedMentions}
+		err = a.retry(ctx, func() error {
+			_, err := a.s.ChannelMessageSendComplex(ch.ID, msg, discordgo.WithContext(ctx))
+			return err
+		})
+	}
+	var rest *discordgo.RESTError
+	if errors.As(err, &rest) && rest.Message != nil && rest.Message.Code == discordgo.ErrCodeCannotSendMessagesToThisUser {
+		return fmt.Errorf("%w: %v", bot.ErrUnreachable, err)
+	}
+	return err
+}
+
 // retry runs a REST call, waiting out a 429 as Discord says (retry_after,
 // and a global limit's hold, however long) at most MaxRetries times.
 func (a *Adapter) retry(ctx context.Context, call func() error) error {

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -74,7 +75,27 @@ type Adapter struct {
 	renderer   // Block Kit, with the adapter's own Mrkdwn cache
 
 	rateLimited atomic.Int64
+
+	// zones caches each user's time zone from users.info (their profile's
+	// tz): looked up once per user, not on every press
+	zmu   sync.Mutex
+	zones map[string]userZone
 }
+
+// userZone is a user's time zone as users.info told it, and when.
+type userZone struct {
+	tz string
+	at time.Time
+}
+
+// Time zones are looked up again after zoneTTL (a member who moved), or
+// after zoneRetry when users.info failed; the cache holds at most
+// maxZones users before it starts afresh.
+const (
+	zoneTTL   = 24 * time.Hour
+	zoneRetry = time.Hour
+	maxZones  = 100000
+)
 
 // New checks the config and builds the adapter; Start connects.
 func New(cfg Config, b *bot.Bot) (*Adapter, error) {
@@ -350,7 +371,39 @@ func (a *Adapter) isAdmin(ctx context.Context, user string) bool {
 		a.log.Warn("users.info failed; treating the user as a member", "user", user, "err", err)
 		return false
 	}
+	a.keepZone(user, u.TZ, zoneTTL)
 	return u.IsAdmin || u.IsOwner || u.IsPrimaryOwner
+}
+
+// keepZone caches a user's time zone for ttl.
+func (a *Adapter) keepZone(user, tz string, ttl time.Duration) {
+	a.zmu.Lock()
+	defer a.zmu.Unlock()
+	if a.zones == nil || len(a.zones) >= maxZones {
+		a.zones = map[string]userZone{}
+	}
+	a.zones[user] = userZone{tz: tz, at: a.cfg.Now().Add(ttl - zoneTTL)}
+}
+
+// userZone is a user's time zone from their Slack profile (users.info's
+// tz, needing users:read), looked up once and cached; "" when Slack does
+// not say.
+func (a *Adapter) userZone(ctx context.Context, user string) string {
+	a.zmu.Lock()
+	z, ok := a.zones[user]
+	a.zmu.Unlock()
+	if ok && a.cfg.Now().Sub(z.at) < zoneTTL {
+		return z.tz
+	}
+	var u *slack.User
+	err := a.retry(ctx, func() (err error) { u, err = a.api.GetUserInfoContext(ctx, user); return err })
+	if err != nil {
+		a.log.Warn("users.info failed; the member's day follows the workspace's time zone for now", "user", user, "err", err)
+		a.keepZone(user, z.tz, zoneRetry)
+		return z.tz
+	}
+	a.keepZone(user, u.TZ, zoneTTL)
+	return u.TZ
 }
 
 // message is a slash command or response_url body.
@@ -413,6 +466,7 @@ func (a *Adapter) slashCommand(ctx context.Context, c slack.SlashCommand, envelo
 		if bot.NeedsAdmin(req) {
 			req.User.Admin = a.isAdmin(ctx, c.UserID)
 		}
+		req.TimeZone = a.userZone(ctx, c.UserID)
 		r, _ := a.bot.Handle(ctx, req)
 		if unknown {
 			r.Title = "Unknown command: " + adapter.Trim(c.Text, 60)
@@ -460,7 +514,7 @@ func (a *Adapter) deliver(ctx context.Context, d destination, o outcome) {
 		}
 		// the trigger expired before the bot was ready: say so instead of
 		// showing nothing
-		r = bot.Reply{Private: true, Text: "Slack closed the answer box before it opened. Press **Type answer** again."}
+		r = bot.Reply{Private: true, Text: "Slack closed the answer box before it opened. Press **" + nonEmpty(r.Modal.Button, "Type answer") + "** again."}
 	}
 	if !a.showable(r) {
 		return
@@ -566,6 +620,7 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback,
 			if bot.NeedsAdmin(req) {
 				req.User.Admin = a.isAdmin(ctx, cb.User.ID)
 			}
+			req.TimeZone = a.userZone(ctx, cb.User.ID)
 			r, _ := a.bot.Handle(ctx, req)
 			return outcome{reply: r}
 		}
@@ -606,9 +661,10 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback,
 			if id != "" && !a.bot.FirstDelivery(ctx, "slack", "view:"+id+":"+cb.View.Hash) {
 				return
 			}
+			req.TimeZone = a.userZone(ctx, cb.User.ID)
 			r, _ := a.bot.Handle(ctx, req)
 			if r.Modal != nil {
-				r = bot.Reply{Private: true, Text: "That answer box is closed. Press **Type answer** again."}
+				r = bot.Reply{Private: true, Text: "That answer box is closed. Press **" + nonEmpty(r.Modal.Button, "Type answer") + "** again."}
 			}
 			a.postEphemeral(ctx, req.Channel, req.User.ID, r)
 		})
@@ -629,6 +685,15 @@ const answerBlock = "answer"
 
 // openModal opens the typed-answer modal and reports whether Slack took it.
 func (a *Adapter) openModal(ctx context.Context, trigger, channel string, m *bot.Modal) bool {
+	// https://docs.slack.dev/reference/block-kit/block-elements/plain-text-input-element:
+	// max_length at most 3,000, a placeholder at most 150 characters
+	input := slack.NewPlainTextInputBlockElement(nil, "text")
+	if p := plain(m.Placeholder); strings.TrimSpace(p) != "" {
+		input.Placeholder = slack.NewTextBlockObject(slack.PlainTextType, adapter.Trim(p, 150), false, false)
+	}
+	if m.Long {
+		input.Multiline, input.MaxLength = true, bot.MaxLongText
+	}
 	view := slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		CallbackID:      m.Action,
@@ -638,7 +703,7 @@ func (a *Adapter) openModal(ctx context.Context, trigger, channel string, m *bot
 		Close:           slack.NewTextBlockObject(slack.PlainTextType, "Cancel", false, false),
 		Blocks: slack.Blocks{BlockSet: []slack.Block{
 			slack.NewInputBlock(answerBlock, slack.NewTextBlockObject(slack.PlainTextType, adapter.Trim(nonEmpty(plain(m.Label), "Your answer"), 2000), false, false), nil,
-				slack.NewPlainTextInputBlockElement(nil, "text")),
+				input),
 		}},
 	}
 	if len(m.Action) > maxActionID {
@@ -708,6 +773,29 @@ func (a *Adapter) Post(ctx context.Context, group, channel string, r bot.Reply) 
 	}
 	if err == nil {
 		a.sharePictures(ctx, destination{channel: channel}, r)
+	}
+	return err
+}
+
+// Direct implements bot.Chat: a message in the user's direct messages
+// with the app, by chat.postMessage to the user's id (chat:write). A user
+// Slack will not deliver to (deactivated, gone) is reported as
+// bot.ErrUnreachable.
+func (a *Adapter) Direct(ctx context.Context, group, user string, r bot.Reply) error {
+	r.Private = false
+	if !a.showable(r) {
+		return nil
+	}
+	if err := a.pacer.Wait(ctx); err != nil {
+		return err
+	}
+	err := a.retry(ctx, func() error {
+		_, _, err := a.api.PostMessageContext(ctx, user, slack.MsgOptionText(a.fallback(r), false), slack.MsgOptionBlocks(a.blocks(r)...))
+		return err
+	})
+	switch errString(err) {
+	case "channel_not_found", "user_not_found", "user_disabled", "cannot_dm_bot":
+		return fmt.Errorf("%w: %v", bot.ErrUnreachable, err)
 	}
 	return err
 }

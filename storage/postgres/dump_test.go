@@ -151,6 +151,41 @@ func populate(t *testing.T, s bot.Store) world {
 			}
 		}
 	}
+	// a typed answer after the hint, disputed and accepted: its re-score
+	// (an answer of its own kind), and the group's disputes (one decided,
+	// one waiting) and accepted answers
+	ny, _ := time.LoadLocation("America/New_York")
+	dp := bot.Post{Group: "slack:T1", Channel: "C1", CardID: w.cards["slack:T1"][0], Category: cats[0], By: "U02", At: start.AddDate(0, 0, 3)}
+	must("CreatePost", s.CreatePost(ctx, &dp))
+	w.posts = append(w.posts, dp.ID)
+	dAt := dp.At.Add(time.Minute)
+	typed := bot.Answer{Kind: bot.KindAnswer, Group: dp.Group, Channel: dp.Channel, User: "U02", UserName: "U02", PostID: dp.ID, CardID: dp.CardID,
+		Category: dp.Category, Option: -1, Text: "an *answer* <!here> & co", At: dAt, Day: bot.Day(dAt, ny), Periods: bot.Periods(dAt, ny),
+		Zone: "America/New_York", Peek: bot.PeekHint}
+	_, err := s.Record(ctx, &typed)
+	must("Record typed", err)
+	rescore := typed
+	rescore.Seq, rescore.Kind, rescore.Correct, rescore.Points, rescore.UserName = 0, bot.KindRescore, true, 7, ""
+	_, err = s.Record(ctx, &rescore)
+	must("Record rescore", err)
+	w.maxSeq = max(w.maxSeq, typed.Seq, rescore.Seq)
+	must("UpdateGroup", s.UpdateGroup(ctx, dp.Group, func(g *bot.Group) error {
+		g.DisputeSeq = 2
+		g.Disputes = []bot.Dispute{
+			{ID: 1, Post: dp.ID, Card: dp.CardID, Channel: "C1", User: "U02", Name: "U02", Text: typed.Text, At: dAt.Add(time.Minute),
+				Outcome: bot.DisputeAccepted, By: "U01", Decided: dAt.Add(time.Hour), Points: 7},
+			{ID: 2, Post: w.posts[0], Card: w.cards["slack:T1"][1], Channel: "C1", User: "U03", Name: "<@U01> *x*", Text: "快照 ✓", At: dAt.Add(2 * time.Minute)},
+		}
+		g.Accepted = map[string][]string{dp.CardID: {typed.Text}}
+		return nil
+	}))
+	// a member's own zone, a change of it that waits for their next day,
+	// the zone their platform reports, and a reminder with its claim
+	must("UpdateMember", s.UpdateMember(ctx, "slack:T1", "U01", func(m *bot.Member) error {
+		m.TimeZone, m.NextTimeZone, m.ZoneFrom, m.PlatformZone = "Europe/Berlin", "Asia/Tokyo", start.AddDate(0, 0, 5), "America/New_York"
+		m.Remind, m.Reminded, m.RemindUntil = "20:00", "2026-11-20", start.AddDate(0, 0, 4)
+		return nil
+	}))
 	// someone who only opened a hint: peeks, but no member record
 	must("SavePeek", s.SavePeek(ctx, "discord:100", "zed", w.cards["discord:100"][0], bot.Peek{Day: "2026-12-05", Hint: true}))
 	w.users["discord:100"] = append(w.users["discord:100"], "zed")

@@ -23,9 +23,10 @@ type replica struct {
 
 // dayChat records each post with the moment the shared clock showed.
 type dayChat struct {
-	clock *bottest.Clock
-	mu    sync.Mutex
-	posts []dayPost
+	clock   *bottest.Clock
+	mu      sync.Mutex
+	posts   []dayPost
+	directs []dayPost // private messages: channel is the user
 }
 
 type dayPost struct {
@@ -37,6 +38,13 @@ func (c *dayChat) Post(ctx context.Context, group, channel string, r bot.Reply) 
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.posts = append(c.posts, dayPost{channel, r.Title, c.clock.Now()})
+	return nil
+}
+
+func (c *dayChat) Direct(ctx context.Context, group, user string, r bot.Reply) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.directs = append(c.directs, dayPost{user, r.Title, c.clock.Now()})
 	return nil
 }
 

@@ -70,6 +70,9 @@ type Server struct {
 	acked      map[string]bool   // interaction tokens with a callback
 	dispatched map[string]bool   // interaction tokens sent over the gateway
 	got        chan Request      // every request but the gateway lookup
+	dmClosed   map[string]bool   // user ids whose DMs are closed to the bot
+	dmUser     map[string]string // DM channel id -> its user
+	dms        []DirectMessage   // messages posted to DM channels
 
 	gw gateway // the websocket gateway (gateway.go)
 }
@@ -78,7 +81,8 @@ type Server struct {
 // was refused and not taken with TakeViolations, when the test ends.
 func New(t TB) *Server {
 	s := &Server{t: t, got: make(chan Request, 1000), limit: map[string]int{}, gone: map[string]bool{},
-		slow: map[string]func(){}, types: map[string]int{}, acked: map[string]bool{}, dispatched: map[string]bool{}}
+		slow: map[string]func(){}, types: map[string]int{}, acked: map[string]bool{}, dispatched: map[string]bool{},
+		dmClosed: map[string]bool{}, dmUser: map[string]string{}}
 	s.gw.init()
 	if sp, err := LoadSpec(); err != nil {
 		t.Fatalf("Discord's OpenAPI spec: %v", err)
@@ -134,6 +138,29 @@ func (s *Server) Gone(channel string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.gone[channel] = true
+}
+
+// DirectMessage is a message posted to a user's DM channel.
+type DirectMessage struct {
+	User string
+	Body []byte
+}
+
+// CloseDMs makes a user's DMs closed to the bot: creating the DM channel
+// works, as on Discord, but a message to it answers 403 Cannot send
+// messages to this user (code 50007,
+// https://discord.com/developers/docs/topics/opcodes-and-status-codes#json-json-error-codes).
+func (s *Server) CloseDMs(user string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dmClosed[user] = true
+}
+
+// DirectMessages returns the messages posted to DM channels so far.
+func (s *Server) DirectMessages() []DirectMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]DirectMessage(nil), s.dms...)
 }
 
 // Stall calls fn before answering a request to path.
@@ -232,12 +259,41 @@ func (s *Server) rest(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, `{"id": "app1", "name": "prepbot"}`)
 	case strings.HasSuffix(path, "/commands") && r.Method == http.MethodPut:
 		w.Write(body)
+	case path == "/users/@me/channels" && r.Method == http.MethodPost:
+		// https://discord.com/developers/docs/resources/user#create-dm:
+		// returns the DM channel (type 1) with the recipient
+		var req struct {
+			RecipientID string `json:"recipient_id"`
+		}
+		json.Unmarshal(body, &req)
+		s.mu.Lock()
+		id := ""
+		for ch, u := range s.dmUser {
+			if u == req.RecipientID {
+				id = ch
+			}
+		}
+		if id == "" {
+			id = fmt.Sprintf("9%017d", len(s.dmUser)+1)
+			s.dmUser[id] = req.RecipientID
+		}
+		s.mu.Unlock()
+		json.NewEncoder(w).Encode(map[string]any{"id": id, "type": 1, "last_message_id": nil, "flags": 0,
+			"recipients": []map[string]any{{"id": req.RecipientID, "username": "member", "discriminator": "0", "global_name": nil, "avatar": nil}}})
 	case strings.HasPrefix(path, "/channels/") && strings.HasSuffix(path, "/messages"):
 		ch := strings.Split(path, "/")[2]
 		s.mu.Lock()
 		gone := s.gone[ch]
+		user, dm := s.dmUser[ch]
+		closed := dm && s.dmClosed[user]
+		if dm && !closed && !gone {
+			s.dms = append(s.dms, DirectMessage{user, body})
+		}
 		s.mu.Unlock()
-		if gone {
+		if closed {
+			w.WriteHeader(403)
+			io.WriteString(w, `{"message": "Cannot send messages to this user", "code": 50007}`)
+		} else if gone {
 			w.WriteHeader(404)
 			io.WriteString(w, `{"message": "Unknown Channel", "code": 10003}`)
 		} else {

@@ -85,10 +85,15 @@ type Server struct {
 	srv *httptest.Server
 
 	// Mu guards the exported maps and counters below.
-	Mu      sync.Mutex
-	All     []Call
-	Admins  map[string]bool // users.info is_admin
-	Limited map[string]int  // method -> 429s before it succeeds
+	Mu     sync.Mutex
+	All    []Call
+	Admins map[string]bool // users.info is_admin
+	// Zones are users' time zones, users.info's tz (an IANA name, as
+	// Slack gives it: https://docs.slack.dev/reference/objects/user-object);
+	// for a user not in it the fake leaves tz out, and the member's day
+	// follows the group's.
+	Zones   map[string]string
+	Limited map[string]int // method -> 429s before it succeeds
 	// RetryAfter is the Retry-After, in seconds, of those 429s.
 	RetryAfter int
 	Gone       map[string]bool          // channel -> channel_not_found
@@ -131,7 +136,7 @@ func New(t testing.TB) *Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &Server{t: t, calls: make(chan Call, 10000), Admins: map[string]bool{}, Limited: map[string]int{},
+	f := &Server{t: t, calls: make(chan Call, 10000), Admins: map[string]bool{}, Zones: map[string]string{}, Limited: map[string]int{},
 		Gone: map[string]bool{}, NotIn: map[string]bool{}, Stall: map[string]time.Duration{}, Scopes: scopes, Now: time.Now,
 		files: map[string]*file{}, triggers: map[string]*trigger{}, responses: map[string]string{},
 		uses: map[string]int{}, sent: map[string]sentEnvelope{},
@@ -433,8 +438,13 @@ func (f *Server) api(w http.ResponseWriter, r *http.Request) {
 		u := get("user")
 		f.Mu.Lock()
 		admin := f.Admins[u]
+		tz, ok := f.Zones[u]
 		f.Mu.Unlock()
-		writeJSON(w, map[string]any{"ok": true, "user": map[string]any{"id": u, "name": u, "is_admin": admin}})
+		user := map[string]any{"id": u, "name": u, "is_admin": admin}
+		if ok {
+			user["tz"], user["tz_label"] = tz, tz
+		}
+		writeJSON(w, map[string]any{"ok": true, "user": user})
 	case "chat.postMessage", "chat.postEphemeral":
 		ch := get("channel")
 		f.Mu.Lock()

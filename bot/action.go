@@ -19,6 +19,22 @@ const (
 	ActionRate               // rate yourself after the model answer: Post, Rating
 	ActionNext               // draw another card: Category ("" for any)
 	ActionReview             // the next card of /review
+	ActionDispute            // dispute one's rejected typed answer to a card: Post
+	// A mock interview's question (/interview) is a Post: Answer opens the
+	// prompt for the member's explanation (the reply is a long Modal), the
+	// explanation comes back in Request.Text, and Step does the rest (Post,
+	// Step: ask the question, show its model answer, end the session).
+	ActionInterviewType  // i:POST
+	ActionInterviewTyped // j:POST
+	ActionInterviewStep  // k:POST:STEP
+)
+
+// The steps of ActionInterviewStep.
+const (
+	StepAsk   = "ask"   // show the question of Post (a follow-up)
+	StepModel = "model" // show the model answer of Post's question
+	StepEnd   = "end"   // end the session: the summary of the answers before Post
+	StepNext  = "next"  // start another interview, in the category Post's was started with
 )
 
 // Action is a parsed button id (Button.ID, Request.Action, Modal.Action).
@@ -28,19 +44,25 @@ type Action struct {
 	Option   int
 	Rating   string
 	Category string
+	Step     string // ActionInterviewStep's step
 }
 
 // The ids' first letters. Ids are short: Discord allows 100 characters in
 // a custom_id. The post id ties a press to the card it was under.
 var actionPrefix = map[ActionKind]string{
-	ActionOption: "a", // a:POST:INDEX
-	ActionHint:   "h", // h:POST
-	ActionReveal: "r", // r:POST
-	ActionType:   "t", // t:POST
-	ActionTyped:  "w", // w:POST
-	ActionRate:   "s", // s:POST:RATING
-	ActionNext:   "q", // q:CATEGORY
-	ActionReview: "v", // v:
+	ActionOption:  "a", // a:POST:INDEX
+	ActionHint:    "h", // h:POST
+	ActionReveal:  "r", // r:POST
+	ActionType:    "t", // t:POST
+	ActionTyped:   "w", // w:POST
+	ActionRate:    "s", // s:POST:RATING
+	ActionNext:    "q", // q:CATEGORY
+	ActionReview:  "v", // v:
+	ActionDispute: "d", // d:POST
+
+	ActionInterviewType:  "i", // i:POST
+	ActionInterviewTyped: "j", // j:POST
+	ActionInterviewStep:  "k", // k:POST:STEP
 }
 
 // ID is the action as a button id.
@@ -55,6 +77,8 @@ func (a Action) ID() string {
 		return p + strconv.FormatUint(a.Post, 10) + ":" + strconv.Itoa(a.Option)
 	case ActionRate:
 		return p + strconv.FormatUint(a.Post, 10) + ":" + a.Rating
+	case ActionInterviewStep:
+		return p + strconv.FormatUint(a.Post, 10) + ":" + a.Step
 	}
 	return p + strconv.FormatUint(a.Post, 10)
 }
@@ -100,6 +124,11 @@ func ParseAction(id string) (Action, error) {
 			return Action{}, errNotOurs
 		}
 		a.Rating = parts[2]
+	case ActionInterviewStep:
+		if len(parts) != 3 || (parts[2] != StepAsk && parts[2] != StepModel && parts[2] != StepEnd && parts[2] != StepNext) {
+			return Action{}, errNotOurs
+		}
+		a.Step = parts[2]
 	default:
 		if len(parts) != 2 {
 			return Action{}, errNotOurs
@@ -112,12 +141,14 @@ func ParseAction(id string) (Action, error) {
 // self-rating.
 func (a Action) Records() bool {
 	switch a.Kind {
-	case ActionOption, ActionTyped, ActionRate:
+	case ActionOption, ActionTyped, ActionRate, ActionInterviewTyped:
 		return true
 	}
 	return false
 }
 
 // Deals reports whether the action deals a new card: its reply is public
-// for "next question", private for the review.
-func (a Action) Deals() bool { return a.Kind == ActionNext || a.Kind == ActionReview }
+// for "next question", private for the review and a mock interview.
+func (a Action) Deals() bool {
+	return a.Kind == ActionNext || a.Kind == ActionReview || a.Kind == ActionInterviewStep && a.Step == StepNext
+}

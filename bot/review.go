@@ -34,8 +34,12 @@ type Review struct {
 }
 
 // Grade turns an answer or a self-rating into an SM-2 grade: a right quick
-// check 4, a wrong one 1; "Nailed it" 5, "Partly" 3, "Missed it" 1.
+// check 4, a wrong one 1; "Nailed it" 5, "Partly" 3, "Missed it" 1; a mock
+// interview's answer by its score (InterviewGrade).
 func Grade(a *Answer) int {
+	if a.Kind == KindInterview {
+		return InterviewGrade(a.Score)
+	}
 	if a.Kind == KindRating {
 		switch a.Rating {
 		case "nailed":
@@ -101,4 +105,23 @@ func AddDays(day string, n int) string {
 		return ""
 	}
 	return t.AddDate(0, 0, n).Format(dayLayout)
+}
+
+// InterviewGrade is the SM-2 grade of a mock interview answer's score: 85
+// or more 5, 70 or more 4, 50 or more 3 (recalled: the interval grows),
+// 30 or more 2, 10 or more 1, less 0 (forgotten: due tomorrow).
+func InterviewGrade(score int) int {
+	switch {
+	case score >= 85:
+		return 5
+	case score >= 70:
+		return 4
+	case score >= 50:
+		return 3
+	case score >= 30:
+		return 2
+	case score >= 10:
+		return 1
+	}
+	return 0
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/chart"
+	"github.com/prepbot/prepbot/bot/grade"
 	"github.com/prepbot/prepbot/questionbank"
 	"github.com/prepbot/prepbot/questionbank/bankfile"
 	"github.com/prepbot/prepbot/storage"
@@ -43,7 +44,7 @@ func NewRigOn(t testing.TB, db *storage.DB) *Rig {
 }
 
 func (r *Rig) newBot() *bot.Bot {
-	return bot.New(bot.Config{Bank: r.Bank, Store: r.DB, Clock: r.Clock, Chat: r.chat, Pictures: chart.Pictures{}})
+	return bot.New(bot.Config{Bank: r.Bank, Store: r.DB, Clock: r.Clock, Chat: r.chat, Pictures: chart.Pictures{}, Grader: grade.Builtin{}})
 }
 
 // SetChat makes the adapter under test the bot's chat, for the groups of

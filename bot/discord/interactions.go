@@ -283,13 +283,21 @@ func (a *Adapter) deferResponse(i *discordgo.Interaction, send func(*discordgo.I
 // again, which opens the modal at once the next time.
 func noModal(i *discordgo.Interaction, req bot.Request, r bot.Reply) bot.Reply {
 	out := bot.Reply{Private: true, Title: r.Modal.Title}
+	label := nonEmpty(r.Modal.Button, "Type answer")
 	if i.Type == discordgo.InteractionMessageComponent && req.Action != "" {
-		out.Text = "That took a moment, so the answer box could not open. Press **Type answer** again to type your answer."
-		out.Buttons = []bot.Button{{ID: req.Action, Label: "Type answer", Style: bot.StylePrimary}}
+		out.Text = "That took a moment, so the answer box could not open. Press **" + label + "** again to type your answer."
+		out.Buttons = []bot.Button{{ID: req.Action, Label: label, Style: bot.StylePrimary}}
 		return out
 	}
-	out.Text = "Nothing was typed. Press **Type answer** under the card to type your answer."
+	out.Text = "Nothing was typed. Press **" + label + "** under the question to type your answer."
 	return out
+}
+
+func nonEmpty(s, or string) string {
+	if strings.TrimSpace(s) == "" {
+		return or
+	}
+	return s
 }
 
 // deliver fills in a deferred response with the reply. The deferral fixed
@@ -336,11 +344,17 @@ func (a *Adapter) edit(i *discordgo.Interaction, r bot.Reply) {
 // modal when the bot asks for typed text.
 func response(r bot.Reply) *discordgo.InteractionResponse {
 	if m := r.Modal; m != nil {
+		// https://discord.com/developers/docs/components/reference#text-input:
+		// a modal's title and an input's label at most 45 characters, a
+		// placeholder at most 100, max_length at most 4,000
+		input := discordgo.TextInput{CustomID: "text", Label: adapter.Trim(nonEmpty(m.Label, "Your answer"), 45), Style: discordgo.TextInputShort,
+			Required: true, MaxLength: 200, Placeholder: adapter.Trim(m.Placeholder, 100)}
+		if m.Long {
+			input.Style, input.MaxLength = discordgo.TextInputParagraph, bot.MaxLongText
+		}
 		return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: &discordgo.InteractionResponseData{
-			CustomID: m.Action, Title: adapter.Trim(m.Title, 45),
-			Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-				discordgo.TextInput{CustomID: "text", Label: adapter.Trim(m.Label, 45), Style: discordgo.TextInputShort, Required: true, MaxLength: 200},
-			}}},
+			CustomID: m.Action, Title: adapter.Trim(nonEmpty(m.Title, "Your answer"), 45),
+			Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{input}}},
 		}}
 	}
 	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource, Data: messageData(r)}

@@ -23,6 +23,7 @@ import (
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/chart"
 	"github.com/prepbot/prepbot/bot/discord"
+	"github.com/prepbot/prepbot/bot/grade"
 	"github.com/prepbot/prepbot/bot/slack"
 	"github.com/prepbot/prepbot/bot/web"
 	"github.com/prepbot/prepbot/questionbank"
@@ -138,7 +139,7 @@ func (m *Main) Open() error {
 		links = pages
 	}
 	m.Bot = bot.New(bot.Config{Bank: bank, Store: m.Store, Log: m.Log, TimeZone: m.Config.TimeZone,
-		Observe: met.observe, OnDaily: met.daily, Pictures: chart.Pictures{}, Links: links})
+		Observe: met.observe, OnDaily: met.daily, Pictures: chart.Pictures{}, Links: links, Grader: grade.Builtin{}})
 	chats := bot.Chats{}
 	add := func(name string, p platformChat, err error) error {
 		if err != nil {

@@ -261,6 +261,73 @@ func CheckCallback(interactionType int, body []byte) []error {
 			errs = append(errs, fmt.Errorf("data.custom_id: %d characters, at most %d", utf8.RuneCountInString(id), maxCustomID))
 		}
 		errs = append(errs, checkCustomIDs("data.components", r.Data["components"], seen)...)
+		errs = append(errs, checkModal(r.Data)...)
+	}
+	return errs
+}
+
+// https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-modal
+// and https://discord.com/developers/docs/components/reference#text-input:
+// a modal has a custom_id, a title of 1 to 45 characters and at least
+// one component; a text input's style is 1 (short) or 2 (paragraph), its label 1
+// to 45 characters, its placeholder at most 100, min_length 0 to 4,000
+// and max_length 1 to 4,000. (The spec has these too; they hold without
+// it.)
+const (
+	maxModalTitle     = 45
+	maxInputLabel     = 45
+	maxInputHolder    = 100
+	maxTextInputChars = 4000
+)
+
+func checkModal(d map[string]any) []error {
+	var errs []error
+	title, _ := d["title"].(string)
+	if n := utf8.RuneCountInString(title); n < 1 || n > maxModalTitle {
+		errs = append(errs, fmt.Errorf("data.title: %d characters, 1 to %d", n, maxModalTitle))
+	}
+	if id, _ := d["custom_id"].(string); id == "" {
+		errs = append(errs, fmt.Errorf("data.custom_id: required"))
+	}
+	rows, _ := d["components"].([]any)
+	if len(rows) < 1 {
+		errs = append(errs, fmt.Errorf("data.components: a modal needs at least one component"))
+	}
+	for i, row := range rows {
+		row, _ := row.(map[string]any)
+		comps, _ := row["components"].([]any)
+		for j, c := range comps {
+			c, _ := c.(map[string]any)
+			if c["type"] != float64(4) {
+				continue
+			}
+			at := fmt.Sprintf("data.components.%d.components.%d", i, j)
+			if st, _ := c["style"].(float64); st != 1 && st != 2 {
+				errs = append(errs, fmt.Errorf("%s.style: %v, a text input's style is 1 (short) or 2 (paragraph)", at, c["style"]))
+			}
+			if label, ok := c["label"].(string); ok {
+				if n := utf8.RuneCountInString(label); n < 1 || n > maxInputLabel {
+					errs = append(errs, fmt.Errorf("%s.label: %d characters, 1 to %d", at, n, maxInputLabel))
+				}
+			}
+			if p, ok := c["placeholder"].(string); ok && utf8.RuneCountInString(p) > maxInputHolder {
+				errs = append(errs, fmt.Errorf("%s.placeholder: %d characters, at most %d", at, utf8.RuneCountInString(p), maxInputHolder))
+			}
+			minLen, hasMin := c["min_length"].(float64)
+			maxLen, hasMax := c["max_length"].(float64)
+			if hasMin && (minLen < 0 || minLen > maxTextInputChars) {
+				errs = append(errs, fmt.Errorf("%s.min_length: %v, 0 to %d", at, minLen, maxTextInputChars))
+			}
+			if hasMax && (maxLen < 1 || maxLen > maxTextInputChars) {
+				errs = append(errs, fmt.Errorf("%s.max_length: %v, 1 to %d", at, maxLen, maxTextInputChars))
+			}
+			if hasMin && hasMax && minLen > maxLen {
+				errs = append(errs, fmt.Errorf("%s.min_length: %v is more than max_length %v", at, minLen, maxLen))
+			}
+			if v, ok := c["value"].(string); ok && utf8.RuneCountInString(v) > maxTextInputChars {
+				errs = append(errs, fmt.Errorf("%s.value: %d characters, at most %d", at, utf8.RuneCountInString(v), maxTextInputChars))
+			}
+		}
 	}
 	return errs
 }

@@ -57,7 +57,8 @@ const (
 	maxCallbackID   = 255
 	maxInputLabel   = 2000 // https://docs.slack.dev/reference/block-kit/blocks/input-block
 	maxInputHint    = 2000
-	maxPlaceholder  = 150 // https://docs.slack.dev/reference/block-kit/block-elements/plain-text-input-element
+	maxPlaceholder  = 150  // https://docs.slack.dev/reference/block-kit/block-elements/plain-text-input-element
+	maxInputLength  = 3000 // the same page: min_length and max_length
 	maxMessageText  = 40000
 	maxResponseUses = 5
 )
@@ -340,6 +341,26 @@ func (c *checker) element(ptr string, v any) {
 	case "plain_text_input":
 		if e["placeholder"] != nil {
 			c.text(ptr+"/placeholder", e["placeholder"], maxPlaceholder, true)
+		}
+		// min_length 0 to 3,000, max_length 1 to 3,000, min at most max
+		minLen, hasMin := e["min_length"].(float64)
+		maxLen, hasMax := e["max_length"].(float64)
+		if _, ok := e["min_length"]; ok && (!hasMin || minLen < 0 || minLen > maxInputLength || minLen != float64(int(minLen))) {
+			c.errorf(ptr+"/min_length", "must be an integer from 0 to %d", maxInputLength)
+		}
+		if _, ok := e["max_length"]; ok && (!hasMax || maxLen < 1 || maxLen > maxInputLength || maxLen != float64(int(maxLen))) {
+			c.errorf(ptr+"/max_length", "must be an integer from 1 to %d", maxInputLength)
+		}
+		if hasMin && hasMax && minLen > maxLen {
+			c.errorf(ptr+"/min_length", "must not be more than max_length")
+		}
+		if m, ok := e["multiline"]; ok {
+			if _, isBool := m.(bool); !isBool {
+				c.errorf(ptr+"/multiline", "must be a boolean")
+			}
+		}
+		if v, ok := e["initial_value"]; ok {
+			c.maxLen(ptr+"/initial_value", v, maxInputLength)
 		}
 	default:
 		c.errorf(ptr+"/type", "unsupported type %v", e["type"])

@@ -45,6 +45,8 @@ func NeedsAdmin(req Request) bool {
 		return req.Args["sub"] == "start" || req.Args["sub"] == "end"
 	case "web":
 		return req.Args["sub"] == "on" || req.Args["sub"] == "off"
+	case "disputes", "accept", "reject":
+		return true
 	case "study":
 		return req.Args["sub"] == "stop" || strings.EqualFold(strings.TrimSpace(req.Args["category"]), "stop")
 	}

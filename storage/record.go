@@ -71,8 +71,10 @@ func (d *DB) record(tx *bolt.Tx, a *bot.Answer) (bot.Member, bool, error) {
 	if err := put(data, mk, m); err != nil {
 		return m, false, err
 	}
-	if err := countActivity(data, &rec); err != nil {
-		return m, false, err
+	if d.rules.Activity(&rec) {
+		if err := countActivity(data, &rec); err != nil {
+			return m, false, err
+		}
 	}
 	rk := key(a.Group, a.User, tagReview, a.CardID)
 	r := bot.Review{Card: a.CardID, Category: a.Category}

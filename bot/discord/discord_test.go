@@ -218,8 +218,17 @@ func TestRegistersCommands(t *testing.T) {
 		season.Options[0].Options[0].Name != "name" || !season.Options[0].Options[0].Required {
 		t.Errorf("/season = %+v", season.Options)
 	}
+	// disputes are decided by admins: Discord shows the commands to them only
+	for _, name := range []string{"disputes", "accept", "reject"} {
+		if c := cmds[byName[name]]; c.Name != name || c.DefaultMemberPermissions == nil || *c.DefaultMemberPermissions != "32" {
+			t.Errorf("/%s should be registered for Manage Server (32): %+v", name, c)
+		}
+	}
+	if acc := cmds[byName["accept"]]; len(acc.Options) != 1 || acc.Options[0].Name != "id" || acc.Options[0].Type != 3 {
+		t.Errorf("/accept options = %+v", acc.Options)
+	}
 	for _, c := range cmds {
-		if name := c.Name; name != "qotd" && name != "season" && name != "web" && c.DefaultMemberPermissions != nil {
+		if name := c.Name; name != "qotd" && name != "season" && name != "web" && name != "disputes" && name != "accept" && name != "reject" && c.DefaultMemberPermissions != nil {
 			t.Errorf("/%s is hidden from members (default_member_permissions %s)", name, *c.DefaultMemberPermissions)
 		}
 	}

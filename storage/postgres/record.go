@@ -268,7 +268,7 @@ func (d *DB) recordAll(ctx context.Context, group []*recordReq) error {
 			d.rules.Member(m, &rec)
 			changedMembers[mk] = true
 			r.m = *m
-			if rec.Day != "" {
+			if rec.Day != "" && d.rules.Activity(&rec) {
 				dk := dayKey{mk, rec.Day}
 				if _, ok := activity[dk]; !ok {
 					dayOrder = append(dayOrder, dk)

@@ -37,7 +37,8 @@ type memStore struct {
 	bags       map[string]questionbank.BagState
 	limits     map[string][]time.Time
 	seq        uint64
-	done       map[string]bool // kind, post, user
+	done       map[string]bool       // kind, post, user
+	answers    map[string]bot.Answer // by kind, post, user, as done
 	members    map[key2]bot.Member
 	scores     map[string]map[string]bot.Score // group, period, category -> user -> score
 	reviews    map[key2]map[string]bot.Review
@@ -52,7 +53,7 @@ var _ bot.Store = (*memStore)(nil)
 
 func newMemStore() *memStore {
 	return &memStore{groups: map[string]bot.Group{}, posts: map[uint64]bot.Post{}, bags: map[string]questionbank.BagState{},
-		done: map[string]bool{}, members: map[key2]bot.Member{}, scores: map[string]map[string]bot.Score{},
+		done: map[string]bool{}, answers: map[string]bot.Answer{}, members: map[key2]bot.Member{}, scores: map[string]map[string]bot.Score{},
 		reviews: map[key2]map[string]bot.Review{}, activity: map[key2]map[string]int{}, schedules: map[key2]bot.Schedule{},
 		rounds: map[key2]bot.Round{}, peeks: map[string]bot.Peek{}, deliveries: map[string]time.Time{}}
 }
@@ -153,8 +154,12 @@ func (s *memStore) Record(ctx context.Context, a *bot.Answer) (bot.Member, error
 	s.done[dk] = true
 	s.seq++
 	a.Seq = s.seq
+	stored := *a
+	stored.Periods = slices.Clone(a.Periods)
+	s.answers[dk] = stored
+	rules := bot.StandardRules()
 	m := copyMember(s.members[mk])
-	m.Apply(a)
+	rules.Member(&m, a)
 	s.members[mk] = m
 	if s.reviews[mk] == nil {
 		s.reviews[mk] = map[string]bot.Review{}
@@ -163,12 +168,14 @@ func (s *memStore) Record(ctx context.Context, a *bot.Answer) (bot.Member, error
 	if !ok {
 		r = bot.Review{Card: a.CardID, Category: a.Category}
 	}
-	r.Apply(bot.Grade(a), a.Day)
+	rules.Review(&r, a)
 	s.reviews[mk][a.CardID] = r
 	if s.activity[mk] == nil {
 		s.activity[mk] = map[string]int{}
 	}
-	s.activity[mk][a.Day]++
+	if rules.Activity(a) {
+		s.activity[mk][a.Day]++
+	}
 	for _, period := range a.Periods {
 		for _, cat := range slices.Compact([]string{"", a.Category}) {
 			k := strings.Join([]string{a.Group, period, cat}, "\x00")
@@ -181,6 +188,19 @@ func (s *memStore) Record(ctx context.Context, a *bot.Answer) (bot.Member, error
 		}
 	}
 	return copyMember(m), nil
+}
+
+func (s *memStore) Answer(ctx context.Context, group, user string, kind bot.EventKind, post uint64) (bot.Answer, error) {
+	if err := ctx.Err(); err != nil {
+		return bot.Answer{}, err
+	}
+	defer s.lock()()
+	a, ok := s.answers[strings.Join([]string{string(kind), strconv.FormatUint(post, 10), user}, "\x00")]
+	if !ok || a.Group != group {
+		return bot.Answer{}, bot.ErrNotFound
+	}
+	a.Periods = slices.Clone(a.Periods)
+	return a, nil
 }
 
 func (s *memStore) Reviews(ctx context.Context, group, user string) ([]bot.Review, error) {

@@ -30,6 +30,7 @@ type Config struct {
 	Discord  DiscordConfig `yaml:"discord"`
 	Slack    SlackConfig   `yaml:"slack"`
 	Web      WebConfig     `yaml:"web"`
+	Grader   GraderConfig  `yaml:"grader"`
 }
 
 // WebConfig serves the groups' web pages (bot/web) on http.addr when
@@ -250,6 +251,7 @@ func (c Config) Validate(name string) error {
 			errs = append(errs, "web.secret: too short; use at least 16 characters, such as the output of openssl rand -hex 32")
 		}
 	}
+	errs = append(errs, c.Grader.problems()...)
 	sort.Strings(errs)
 	if len(errs) > 0 {
 		return fmt.Errorf("%s: %s", name, strings.Join(errs, "; "))
@@ -285,7 +287,7 @@ func exposedSecrets(path string, cfg Config) string {
 	}
 	var raw Config
 	yaml.Unmarshal(data, &raw)
-	for _, v := range []string{raw.Discord.Token, raw.Discord.PublicKey, raw.Slack.BotToken, raw.Slack.AppToken, raw.Slack.SigningSecret, raw.Web.Secret} {
+	for _, v := range []string{raw.Discord.Token, raw.Discord.PublicKey, raw.Slack.BotToken, raw.Slack.AppToken, raw.Slack.SigningSecret, raw.Web.Secret, raw.Grader.APIKey} {
 		if v != "" && !envRef.MatchString(v) {
 			return fmt.Sprintf("%s holds a secret and other users on this machine may read it (mode %v): run chmod 600 %s, or keep the secrets in the environment as ${VAR}", path, st.Mode().Perm(), path)
 		}

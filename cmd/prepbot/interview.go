@@ -18,13 +18,16 @@ func runInterview(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stderr, "prepbot interview: say what to do: eval FILE.json\n\n"+usage)
 		return exitError{2}
 	}
-	fs := newFlagSet("interview eval", stderr, "prepbot interview eval FILE.json [--bank PATH]... [--worst N] [-v]\n\n"+
-		"Grade a labelled set of answers with the built-in grader and compare with the labels.\n"+
+	fs := newFlagSet("interview eval", stderr, "prepbot interview eval FILE.json [--bank PATH]... [--grader builtin|model [--config FILE]] [--worst N] [-v]\n\n"+
+		"Grade a labelled set of answers and compare with the labels: with the built-in grader, or with\n"+
+		"--grader model, the model of the config's grader block (the answers and rubrics are sent to it).\n"+
 		`FILE.json is a list of {"id": CARD_ID, "answers": [{"text": ..., "score": 0-100, "kind": ...}]}.`)
 	var banks stringsFlag
 	fs.Var(&banks, "bank", "a bank file or folder (repeatable; default: the built-in bank)")
 	worst := fs.Int("worst", 5, "how many of the worst disagreements to show")
 	verbose := fs.Bool("v", false, "print every answer's grade, concept by concept")
+	which := fs.String("grader", "builtin", "builtin, or model: the grader block of the config")
+	configFile := fs.String("config", "", "the config file whose grader block --grader model uses (default: config.yaml)")
 	rest, err := parseArgs(fs, args[1:])
 	if err != nil {
 		return exitError{2}
@@ -41,7 +44,32 @@ func runInterview(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ev := evaluate(set)
+	gradeOne := builtinEval
+	var model *graderEval
+	switch *which {
+	case "builtin":
+	case "model":
+		cfg, err := LoadConfig(*configFile)
+		if err != nil {
+			return err
+		}
+		if cfg.Grader.URL == "" {
+			return fmt.Errorf("--grader model: the config has no grader.url; set grader.url and grader.model (see config.example.yaml), or pass --config FILE")
+		}
+		g, err := graderLogging(cfg, stderr)
+		if err != nil {
+			return err
+		}
+		model = &graderEval{g: g}
+		gradeOne = model.grade
+	default:
+		fmt.Fprintf(stderr, "prepbot interview eval: --grader is builtin or model, not %q\n", *which)
+		return exitError{2}
+	}
+	ev, err := evaluateWith(set, gradeOne)
+	if err != nil {
+		return err
+	}
 	if *verbose {
 		for _, a := range ev.answers {
 			fmt.Fprintf(stdout, "%s [%s] label %.0f, grade %.0f (prose %.0f%%): %s\n", a.card, a.kind, a.label, a.got, 100*a.result.Prose, shorten(oneLine(a.text), 60))
@@ -56,6 +84,10 @@ func runInterview(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stdout)
 	}
 	printEval(stdout, ev, *worst)
+	if model != nil {
+		fmt.Fprintln(stdout)
+		model.report(stdout)
+	}
 	return nil
 }
 
@@ -125,12 +157,25 @@ type evaluation struct {
 	listAboveStrong []string
 }
 
+// builtinEval grades one answer of a labelled set with the built-in grader.
+func builtinEval(card *questionbank.Card, text string) (grade.Result, error) {
+	return grade.Grade(card.Rubric(), card.Answer, text), nil
+}
+
 func evaluate(set []evalCard) evaluation {
+	ev, _ := evaluateWith(set, builtinEval)
+	return ev
+}
+
+func evaluateWith(set []evalCard, gradeOne func(*questionbank.Card, string) (grade.Result, error)) (evaluation, error) {
 	var ev evaluation
 	for _, c := range set {
 		var mine []graded
 		for _, a := range c.Answers {
-			r := grade.Grade(c.card.Rubric(), c.card.Answer, a.Text)
+			r, err := gradeOne(c.card, a.Text)
+			if err != nil {
+				return ev, err
+			}
 			mine = append(mine, graded{card: c.ID, kind: a.Kind, text: a.Text, label: *a.Score, got: float64(r.Score), result: r})
 		}
 		ordered := true
@@ -166,7 +211,7 @@ func evaluate(set []evalCard) evaluation {
 		ev.answers[i].labelRank, ev.answers[i].gradeRank = lr[i], gr[i]
 	}
 	ev.spearman = pearson(lr, gr)
-	return ev
+	return ev, nil
 }
 
 // ranks gives each value its rank, 1 for the smallest; ties share the

@@ -45,8 +45,8 @@ Usage:
                                          convert a question list to the bank format
   prepbot bank export --format anki [--category C] [--bank PATH]... [-o FILE]
                                          write a bank for Anki ("Notes in Plain Text")
-  prepbot interview eval FILE.json [--bank PATH]... [--worst N]
-                                         measure the built-in grader on labelled answers
+  prepbot interview eval FILE.json [--bank PATH]... [--grader builtin|model] [--worst N]
+                                         measure a grader on labelled answers
   prepbot healthcheck [--config FILE] [--url URL]
                                          exit 0 when the running server is healthy
   prepbot version                        print the version and the commit it was built from

@@ -30,7 +30,7 @@ func (b *Bot) digest(ctx context.Context, group string, now time.Time, loc *time
 		if name == "" {
 			name = s.User
 		}
-		fmt.Fprintf(&t, "%d. %s: %d points (%.0f%% of %s)\n", i+1, EscapeMarkdown(name), s.Points, 100*s.Accuracy(), plural(s.Answered, "answer", "answers"))
+		fmt.Fprintf(&t, "%d. %s: %d points (%d%% of %s)\n", i+1, EscapeMarkdown(name), s.Points, s.Percent(), plural(s.Answered, "answer", "answers"))
 	}
 	members, err := b.store.Members(ctx, group)
 	if err != nil {

@@ -11,6 +11,7 @@ const (
 	ENotFound  = "not_found" // what the user referred to does not exist
 	EForbidden = "forbidden" // the user may not do this
 	EConflict  = "conflict"  // already done (answered twice, rated twice)
+	EBusy      = "busy"      // something already under way here (a study round in the channel)
 	ETooMany   = "too_many"  // slow down (the per-user cooldown)
 	EInternal  = "internal"  // our fault
 )

@@ -65,7 +65,7 @@ func (b *Bot) study(ctx context.Context, req Request) (Reply, error) {
 		return Reply{}, err
 	}
 	if _, err := b.store.Round(ctx, req.Group, req.Channel); err == nil {
-		return Reply{}, Errorf(EConflict, "A study round is already running in this channel. Join it, or end it with /study stop (its starter or an admin).")
+		return Reply{}, Errorf(EBusy, "A study round is already running in this channel. Join it, or end it with /study stop (its starter or an admin).")
 	} else if !errors.Is(err, ErrNotFound) {
 		return Reply{}, err
 	}

@@ -1,12 +1,12 @@
 // Command prepbench measures prepbot where a bot that many servers use is
 // slow: recording answers durably, handling signed interactions, ranking
 // members, loading and drawing from the bank, fanning out the daily post,
-// and memory. Each figure is set beside a baseline measured in the same
+// memory, and drawing a group's web page. Each figure is set beside a baseline measured in the same
 // run on the same machine (these machines are shared and noisy, so ratios
 // mean more than absolute numbers), and the table says whether each goal
 // is met.
 //
-//	go run ./cmd/prepbench              all eight (a few minutes)
+//	go run ./cmd/prepbench              all nine (a few minutes)
 //	go run ./cmd/prepbench -only 1,3    some of them
 //
 // The same measurements run as Go benchmarks: go test -bench . ./cmd/prepbench
@@ -36,7 +36,7 @@ type row struct {
 }
 
 func main() {
-	only := flag.String("only", "", "run only these measurements, such as 1,3 (default: all eight)")
+	only := flag.String("only", "", "run only these measurements, such as 1,3 (default: all nine)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (read it with go tool pprof)")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -64,7 +64,7 @@ func main() {
 		n   int
 		run func(dir string, prev map[int]float64) ([]row, float64, error)
 	}{
-		{1, benchRecord}, {2, benchInteractions}, {3, benchLeaderboard}, {4, benchBank}, {5, benchFanout}, {6, benchMemory}, {7, benchPostgres}, {8, benchGateway},
+		{1, benchRecord}, {2, benchInteractions}, {3, benchLeaderboard}, {4, benchBank}, {5, benchFanout}, {6, benchMemory}, {7, benchPostgres}, {8, benchGateway}, {9, benchWebPage},
 	}
 	var rows []row
 	results := map[int]float64{} // what later measurements compare against (1: the durable answer rate)

@@ -55,9 +55,8 @@ type Config struct {
 	// TimeZone is a group's time zone until its admin sets one (default UTC).
 	TimeZone string
 	// CacheFor is how long a group page, once drawn, is served as it is
-	// (default 30s; negative: never cached). The days board and the
-	// accuracy per category read every score of the group: a group of
-	// thousands of members pays that once per CacheFor, not per visit.
+	// (default 30s; negative: never cached): a busy group's visits draw
+	// it once per CacheFor, not once each.
 	CacheFor time.Duration
 	Clock    bot.Clock    // default: the system clock
 	Log      *slog.Logger // default: discard

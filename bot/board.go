@@ -339,6 +339,9 @@ func (b *Bot) stats(ctx context.Context, req Request) (Reply, error) {
 		fmt.Fprintf(&t, "- %s: %d of %d correct (%d%%)\n", fmtCategory(b.bank, c), tl.Correct, tl.Answered, tl.Percent())
 	}
 	r.Text = "**Accuracy per category**\n" + strings.TrimSpace(t.String())
+	if len(cats) == 0 { // mock interviews only
+		r.Text = "No quick checks answered yet: draw a card with /question."
+	}
 	r.Fields = append(r.Fields, page...)
 	if b.cfg.Pictures != nil {
 		pic, err := b.statsPicture(ctx, req.Group, user, name, m, loc)

@@ -78,7 +78,7 @@ func gradable(c *questionbank.Card, withConcepts bool) bool {
 }
 
 // errNoGrader answers /interview on a bot the binary gave no grader.
-var errNoGrader = Errorf(EInvalid, "Mock interviews are not available here: this bot has no grader. Study with /practice or /review meanwhile, and ask whoever runs the bot to update it.")
+var errNoGrader = Errorf(EInvalid, "Mock interviews are not available on this bot: it runs without a grader. Study with /practice or /review meanwhile.")
 
 // interview starts a mock interview: /interview [category].
 func (b *Bot) interview(ctx context.Context, req Request) (Reply, error) {
@@ -287,7 +287,7 @@ func (b *Bot) gradedReply(c *questionbank.Card, p Post, q interviewQuestion, as 
 			label = string(k.Status)
 		}
 		fmt.Fprintf(&t, "- **%s**: %s", label, k.Concept)
-		if len(k.Matched) > 0 {
+		if len(k.Matched) > 0 && k.Status != ConceptMissed {
 			var words []string
 			for _, w := range k.Matched {
 				words = append(words, "“"+EscapeMarkdown(shorten(w, 80))+"”")

@@ -182,6 +182,11 @@ func TestInterviewSessionEndToEnd(t *testing.T) {
 	bottest.MustContain(t, g2.Text, "**What an interviewer still wants to hear**", "The second waits for the first one's row lock",
 		"**Interview summary**", "1. Question: How does PostgreSQL", "2. Follow-up: A report", "3. Follow-up: Two sessions",
 		"/100**; missed: ", "Average: **")
+	for _, line := range strings.Split(g2.Text, "\n") {
+		if strings.HasPrefix(line, "- **missed**") && strings.Contains(line, "you said") {
+			t.Errorf("a missed concept quotes words as if they showed it: %s", line)
+		}
+	}
 	if button(g2, "Follow-up question") != "" || button(g2, "Another interview") == "" {
 		t.Fatalf("the last grade's buttons: %+v", g2.Buttons)
 	}
@@ -237,6 +242,7 @@ func TestInterviewEarnsNoPointsAndFeedsStats(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	bottest.MustContain(t, stats.Text, "No quick checks answered yet")
 	avg := (s1 + s2 + 1) / 2
 	want := "Databases: " + strconv.Itoa(avg) + "/100 average (2 answers)"
 	found := false

@@ -254,7 +254,7 @@ func (b *Bot) disputeCmd(ctx context.Context, req Request, postID uint64) (Reply
 			}
 		}
 		if len(g.pending()) >= MaxDisputes {
-			return Errorf(ETooMany, "This server already has %d disputes waiting for an admin, so yours was not recorded. Ask an admin to look at /disputes, then press **Dispute** again.", MaxDisputes)
+			return Errorf(EInvalid, "This server already has %d disputes waiting for an admin, so yours was not recorded. Ask an admin to look at /disputes, then press **Dispute** again.", MaxDisputes)
 		}
 		g.DisputeSeq++
 		d = Dispute{ID: g.DisputeSeq, Post: p.ID, Card: c.ID, Channel: p.Channel, User: req.User.ID, Name: req.User.Name, Text: a.Text, At: now.UTC()}

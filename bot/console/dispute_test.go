@@ -309,7 +309,7 @@ func TestDisputesAreCapped(t *testing.T) {
 	}
 	alice := e.user("alice")
 	verdict := alice.typeAnswer("time to live", false)
-	mustContain(t, alice.do(button(t, verdict, "Dispute")), "already has 100 disputes waiting", "press **Dispute** again")
+	mustContain(t, alice.do(button(t, verdict, "Dispute")), "That did not work", "already has 100 disputes waiting", "press Dispute again")
 	list := alice.do("/disputes")
 	mustContain(t, list, "Disputes waiting: 100", "member 99 typed “guess 99”", "…and 85 more.")
 	if strings.Contains(list, "guess 0”") {

@@ -23,7 +23,6 @@ import (
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/chart"
 	"github.com/prepbot/prepbot/bot/discord"
-	"github.com/prepbot/prepbot/bot/grade"
 	"github.com/prepbot/prepbot/bot/slack"
 	"github.com/prepbot/prepbot/bot/web"
 	"github.com/prepbot/prepbot/questionbank"
@@ -138,8 +137,14 @@ func (m *Main) Open() error {
 		}
 		links = pages
 	}
+	// mock interviews: the built-in grader, or the config's model with the
+	// built-in one as its fallback
+	grader, err := graderFrom(m.Config)
+	if err != nil {
+		return fail(err)
+	}
 	m.Bot = bot.New(bot.Config{Bank: bank, Store: m.Store, Log: m.Log, TimeZone: m.Config.TimeZone,
-		Observe: met.observe, OnDaily: met.daily, Pictures: chart.Pictures{}, Links: links, Grader: grade.Builtin{}})
+		Observe: met.observe, OnDaily: met.daily, Pictures: chart.Pictures{}, Links: links, Grader: grader})
 	chats := bot.Chats{}
 	add := func(name string, p platformChat, err error) error {
 		if err != nil {

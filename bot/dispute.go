@@ -439,7 +439,11 @@ func (b *Bot) accept(ctx context.Context, req Request) (Reply, error) {
 	if len(also) > 0 {
 		fmt.Fprintf(&t, "\n\nDisputes of the same card that match it: %s (accept each with /accept ID).", strings.Join(also, ", "))
 	}
-	t.WriteString("\n\nThe member hears of it the next time they use the bot.")
+	if b.tellDirectly(ctx, req, dec) {
+		t.WriteString("\n\nThe member was told in a private message.")
+	} else {
+		t.WriteString("\n\nThe member hears of it the next time they use the bot.")
+	}
 	return Reply{Private: true, Title: fmt.Sprintf("Dispute #%d accepted", id), Text: t.String(), Color: 0x27AE60}, nil
 }
 
@@ -486,6 +490,9 @@ func (b *Bot) reject(ctx context.Context, req Request) (Reply, error) {
 		name = dec.User
 	}
 	text := fmt.Sprintf("%s's answer “%s” stays as it was scored. They hear of it the next time they use the bot.", name, EscapeMarkdown(dec.Text))
+	if b.tellDirectly(ctx, req, dec) {
+		text = fmt.Sprintf("%s's answer “%s” stays as it was scored. They were told in a private message.", name, EscapeMarkdown(dec.Text))
+	}
 	if dec.User == req.User.ID {
 		text = fmt.Sprintf("You withdrew your dispute of “%s”; the answer stays as it was scored.", EscapeMarkdown(dec.Text))
 	}
@@ -521,26 +528,62 @@ func (b *Bot) tellDisputes(ctx context.Context, req Request, r Reply) Reply {
 	}
 	r.Fields = slices.Clone(r.Fields)
 	for _, d := range told {
-		prompt := d.Card
-		if c, ok := b.bank.Card(d.Card); ok {
-			prompt = shorten(c.Prompt, 60)
-		}
-		var v string
-		if d.Outcome == DisputeAccepted {
-			v = fmt.Sprintf("Accepted: your answer “%s” to “%s” now counts as right", EscapeMarkdown(d.Text), EscapeMarkdown(prompt))
-			if d.Points > 0 {
-				v += fmt.Sprintf(" (+%s)", plural(d.Points, "point", "points"))
-			}
-			v += "."
-		} else {
-			v = fmt.Sprintf("Rejected: your answer “%s” to “%s” stays as it was scored.", EscapeMarkdown(d.Text), EscapeMarkdown(prompt))
-			if d.Reason != "" {
-				v += " The admin said: " + EscapeMarkdown(d.Reason)
-			}
-		}
-		r.Fields = append(r.Fields, Field{Name: fmt.Sprintf("Your dispute #%d", d.ID), Value: v})
+		r.Fields = append(r.Fields, Field{Name: fmt.Sprintf("Your dispute #%d", d.ID), Value: b.outcome(d)})
 	}
 	return r
+}
+
+// outcome tells a member what became of their dispute, every text chosen
+// by a member escaped.
+func (b *Bot) outcome(d Dispute) string {
+	prompt := d.Card
+	if c, ok := b.bank.Card(d.Card); ok {
+		prompt = shorten(c.Prompt, 60)
+	}
+	if d.Outcome == DisputeAccepted {
+		v := fmt.Sprintf("Accepted: your answer “%s” to “%s” now counts as right", EscapeMarkdown(d.Text), EscapeMarkdown(prompt))
+		if d.Points > 0 {
+			v += fmt.Sprintf(" (+%s)", plural(d.Points, "point", "points"))
+		}
+		return v + "."
+	}
+	v := fmt.Sprintf("Rejected: your answer “%s” to “%s” stays as it was scored.", EscapeMarkdown(d.Text), EscapeMarkdown(prompt))
+	if d.Reason != "" {
+		v += " The admin said: " + EscapeMarkdown(d.Reason)
+	}
+	return v
+}
+
+// directTimeout bounds the private message that tells a member of a
+// decision, so that the admin's reply stays within the platforms' time.
+const directTimeout = 2 * time.Second
+
+// tellDirectly tells a member of a decision on their dispute in a private
+// message where the platform has them (Discord, Slack; the console's member
+// is at the terminal, and hears of it with their next reply), and then
+// forgets the dispute; it reports whether the message went. When it cannot
+// go (direct messages closed, the platform slow), the member hears of it
+// with their next private reply instead.
+func (b *Bot) tellDirectly(ctx context.Context, req Request, d Dispute) bool {
+	if req.Platform == "console" || b.chat == nil || d.User == req.User.ID {
+		return false
+	}
+	dctx, cancel := context.WithTimeout(ctx, directTimeout)
+	defer cancel()
+	r := Reply{Private: true, Title: fmt.Sprintf("Your dispute #%d", d.ID), Text: b.outcome(d), Color: 0xE67E22}
+	if err := b.chat.Direct(dctx, req.Group, d.User, r); err != nil {
+		b.log.Info("cannot tell a member of their dispute in a private message; they hear of it with their next reply",
+			"group", req.Group, "user", d.User, "err", err)
+		return false
+	}
+	err := b.store.UpdateGroup(ctx, req.Group, func(g *Group) error {
+		g.Disputes = slices.DeleteFunc(g.Disputes, func(o Dispute) bool { return o.ID == d.ID && o.Outcome != "" })
+		return nil
+	})
+	if err != nil {
+		b.log.Warn("cannot forget a dispute told", "group", req.Group, "dispute", d.ID, "err", err)
+	}
+	return true
 }
 
 func hasDecided(g Group, user string) bool {

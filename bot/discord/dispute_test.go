@@ -23,8 +23,9 @@ func discordMember(i map[string]any, id, name, perms string) map[string]any {
 // A member disputes their rejected typed answer on Discord; only they can,
 // privately; members cannot decide it, nor an admin their own; another
 // admin lists it, with the member's name and text escaped so that they
-// format nothing and mention no one, and accepts it; the member hears of
-// it with their next reply. Every body is checked by the strict fake.
+// format nothing and mention no one, and accepts it; the member, whose
+// direct messages are closed, hears of it with their next reply. Every body
+// is checked by the strict fake.
 func TestDisputesOnDiscord(t *testing.T) {
 	r := newRig(t, Config{})
 	r.useBank(bottest.TestBank(t))
@@ -39,13 +40,13 @@ func TestDisputesOnDiscord(t *testing.T) {
 	as := func(i map[string]any, id string) map[string]any {
 		switch id {
 		case "u1":
-			return discordMember(i, "u1", ann, "0")
+			return discordMember(i, "1001", ann, "0")
 		case "u1-admin":
-			return discordMember(i, "u1", ann, "32")
+			return discordMember(i, "1001", ann, "32")
 		case "u2":
-			return discordMember(i, "u2", "Ben", "0")
+			return discordMember(i, "1002", "Ben", "0")
 		}
-		return discordMember(i, "u3", "Cara", "32")
+		return discordMember(i, "1003", "Cara", "32")
 	}
 	press := func(id, who string) wireResponse {
 		return send(as(interaction(3, map[string]any{"custom_id": id, "component_type": 2}, "0"), who))
@@ -98,14 +99,44 @@ func TestDisputesOnDiscord(t *testing.T) {
 		t.Errorf("a mention left unescaped: %s", desc)
 	}
 
+	// ann closed her direct messages: she hears of it with her next reply
+	r.f.CloseDMs("1001")
 	acc := send(as(interaction(2, command("accept", opt("id", 3, "1")), "32"), "u3"))
-	bottest.MustContain(t, acc.text(), "Dispute #1 accepted", "+15 points")
-	m, err := r.DB.Member(context.Background(), "discord:g1", "u1")
+	bottest.MustContain(t, acc.text(), "Dispute #1 accepted", "+15 points", "The member hears of it the next time they use the bot")
+	if dms := r.f.DirectMessages(); len(dms) != 0 {
+		t.Errorf("direct messages sent to a member who closed them: %v", dms)
+	}
+	m, err := r.DB.Member(context.Background(), "discord:g1", "1001")
 	if err != nil || m.Points != 15 || m.Correct != 1 || m.Answered != 1 {
 		t.Errorf("ann after the accept: %+v, %v", m, err)
 	}
 	told := send(as(interaction(2, command("help"), "0"), "u1"))
 	bottest.MustContain(t, told.text(), "Your dispute #1: Accepted: your answer “time \\*to\\* live")
+
+	// Ben's dispute is rejected, with a reason: his direct messages are
+	// open, so he is told there at once
+	card = wireResponse{}
+	for range 4 {
+		card = send(as(interaction(2, command("question", opt("category", 3, "networking")), "0"), "u2"))
+		if card.button("Type answer") != "" {
+			break
+		}
+	}
+	modal = press(card.button("Type answer"), "u2")
+	v = send(as(interaction(5, map[string]any{"custom_id": modal.Data.CustomID, "components": []any{
+		map[string]any{"type": 1, "components": []any{map[string]any{"type": 4, "custom_id": "text", "value": "how long it lives"}}},
+	}}, "0"), "u2"))
+	bottest.MustContain(t, press(v.button("Dispute"), "u2").text(), "Dispute #2 sent")
+	rej := send(as(interaction(2, command("reject", opt("id", 3, "2"), opt("reason", 3, "a TTL bounds the *caching* @everyone")), "32"), "u3"))
+	bottest.MustContain(t, rej.text(), "Dispute #2 rejected", "They were told in a private message")
+	dms := r.f.DirectMessages()
+	if len(dms) != 1 || dms[0].User != "1002" {
+		t.Fatalf("direct messages: %v; want one to Ben", dms)
+	}
+	bottest.MustContain(t, string(dms[0].Body), "Your dispute #2", "Rejected: your answer", `a TTL bounds the \\*caching\\* @everyone`, `"allowed_mentions":{`)
+	if m, err := r.DB.Member(context.Background(), "discord:g1", "1002"); err != nil || m.Points != 0 || m.Answered != 1 {
+		t.Errorf("Ben after the rejection: %+v, %v", m, err)
+	}
 }
 
 // /disputes stays within one message, whatever members typed and however
@@ -128,7 +159,7 @@ func TestManyDisputesFitOneMessage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.f.dispatch("INTERACTION_CREATE", discordMember(interaction(2, command("disputes"), "32"), "u3", "Cara", "32"))
+	r.f.dispatch("INTERACTION_CREATE", discordMember(interaction(2, command("disputes"), "32"), "1003", "Cara", "32"))
 	w := decode(t, r.f.next("/interactions/").Body)
 	if len(w.Data.Embeds) != 1 {
 		t.Fatalf("%d embeds, want one", len(w.Data.Embeds))

@@ -13,8 +13,8 @@ import (
 // A member disputes their rejected typed answer on Slack (the Dispute
 // button under the ephemeral verdict); only they can; /prep disputes and
 // /prep accept are for admins (users.info), who see the typed text escaped
-// (it pings no one); the member hears of the outcome with their next
-// reply.
+// (it pings no one); the member hears of the outcome at once, in their
+// direct messages with the bot.
 func TestDisputesOnSlack(t *testing.T) {
 	r := newTypedRig(t, Config{})
 	r.f.Mu.Lock()
@@ -59,11 +59,20 @@ func TestDisputesOnSlack(t *testing.T) {
 	// shown as typed (the fake reads the escaped text as Slack shows it),
 	// and the fake finds no mention in it (Pings, below)
 	bottest.MustContain(t, list, "*#1*", "Accepted: caching, cache time", "*ann* typed “time to live <!channel> & ", "<@U2>”")
-	bottest.MustContain(t, slash("d-accept", "accept 1", "U-BOSS"), "Dispute #1 accepted", "+15 points")
+	bottest.MustContain(t, slash("d-accept", "accept 1", "U-BOSS"), "Dispute #1 accepted", "+15 points", "The member was told in a private message")
 	if m, err := r.DB.Member(context.Background(), "slack:T1", "U1"); err != nil || m.Points != 15 || m.Correct != 1 {
 		t.Errorf("the member after the accept: %+v, %v", m, err)
 	}
-	bottest.MustContain(t, slash("d-help", "help", "U1"), "Your dispute #1", "Accepted: your answer")
+	// the member is told at once, in their direct messages with the bot,
+	// and not again with their next reply
+	dm := r.f.Next("chat.postMessage")
+	if dm.Form.Get("channel") != "U1" || dm.Error != "" {
+		t.Fatalf("the outcome went to %q (%s), want U1's direct messages", dm.Form.Get("channel"), dm.Error)
+	}
+	bottest.MustContain(t, blocksOf(dm.Form.Get("blocks")).text(), "Your dispute #1", "Accepted: your answer “time to live")
+	if help := slash("d-help", "help", "U1"); strings.Contains(help, "Your dispute #1") {
+		t.Errorf("told twice:\n%s", help)
+	}
 	if pings := r.f.Pings(); len(pings) > 0 {
 		t.Errorf("pings: %v", pings)
 	}

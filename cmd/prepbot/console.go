@@ -51,10 +51,11 @@ func defaultUser() string {
 }
 
 func runConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("console", stderr, "prepbot console [--db PATH] [--user NAME] [--bank PATH]... [--timezone ZONE]\n\nStudy in the terminal: the same commands as on Discord, typed (/question category:postgres).\nButtons print as [N] label; type N to press one. Works with piped input.")
+	fs := newFlagSet("console", stderr, "prepbot console [--db PATH] [--user NAME] [--bank PATH]... [--timezone ZONE] [--pictures DIR]\n\nStudy in the terminal: the same commands as on Discord, typed (/question category:postgres).\nButtons print as [N] label; type N to press one, or a card's option letter (A) to answer it.\nWorks with piped input.")
 	dbPath := fs.String("db", "", "database `file` or postgres:// URL (default: console.db in the user's data folder)")
 	user := fs.String("user", defaultUser(), "your `name` in the leaderboard")
 	tz := fs.String("timezone", "", "time `zone` for streaks and leaderboards until /qotd set gives one (default UTC)")
+	pictures := fs.String("pictures", console.DefaultPictureDir(), "the `folder` the pictures of /stats and /leaderboard chart:yes are saved in (made if missing)")
 	var banks stringsFlag
 	fs.Var(&banks, "bank", "bank `PATH`: a .yaml file, a folder, or \"default\" (repeatable; default: the built-in bank)")
 	if rest, err := parseArgs(fs, args); err != nil {
@@ -108,7 +109,8 @@ func runConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	if isTerminal(stdin) {
 		tick = time.Second // the daily question and study rounds move on their own in an interactive session
 	}
-	return console.Run(ctx, console.Options{Bot: b, In: stdin, Out: stdout, User: *user, Banner: banner, Tick: tick})
+	return console.Run(ctx, console.Options{Bot: b, In: stdin, Out: stdout, User: *user, Banner: banner, Tick: tick,
+		PictureDir: *pictures, Width: terminalWidth(stdout)})
 }
 
 // serveBackups lets `prepbot backup` copy the database while this process

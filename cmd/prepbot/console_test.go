@@ -34,9 +34,9 @@ func TestConsoleScriptedSession(t *testing.T) {
 		}
 	}
 	db := filepath.Join(t.TempDir(), "study.db")
-	// buttons: [1-4] options, [5] Hint, [6] Answer; after pressing 1: [7] Model answer, [8] Next;
-	// after 7: [9] Nailed it, [10] Partly, [11] Missed it
-	script := "/question category:postgres\n1\n7\n10\n/stats\n/leaderboard\n"
+	// buttons, numbered from 1 in each reply: [1-4] options, [5] Hint, [6] Answer; after pressing 1:
+	// [1] Model answer, [2] Next; after 1: [1] Nailed it, [2] Partly, [3] Missed it
+	script := "/question category:postgres\n1\n1\n2\n/stats\n/leaderboard\n"
 	code, out, errs := runWithInput(t, script, "console", "--db", db, "--user", "sam")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)

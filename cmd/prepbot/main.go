@@ -28,7 +28,7 @@ const usage = `prepbot: study for senior backend interviews together, on Discord
 Usage:
   prepbot                                start: the server when config.yaml configures a chat
                                          platform, else the console on the built-in bank
-  prepbot console [--db PATH|URL] [--user NAME] [--bank PATH]... [--timezone ZONE]
+  prepbot console [--db PATH|URL] [--user NAME] [--bank PATH]... [--timezone ZONE] [--pictures DIR]
                                          study in the terminal (no token needed)
   prepbot serve [--config FILE]          run the bot on the configured platforms
   prepbot discord invite [--config FILE] [--app-id ID]

@@ -26,9 +26,11 @@ func TestMigrateToPostgresAndBack(t *testing.T) {
 	dir := t.TempDir()
 	src := filepath.Join(dir, "study.db")
 	// each member answers a card and rates it, then opens the next card's
-	// hint and answers it
+	// hint and answers it (buttons are numbered from 1 in each reply: the
+	// card's [1] A ... [5] Hint, the verdict's [1] Model answer, the
+	// model answer's [2] Partly)
 	for _, user := range []string{"sam", "kim"} {
-		code, out, errs := runWithInput(t, "/question category:postgres\n1\n7\n10\n/question\n17\n13\n", "console", "--db", src, "--user", user)
+		code, out, errs := runWithInput(t, "/question category:postgres\n1\n1\n2\n/question\n5\n1\n", "console", "--db", src, "--user", user)
 		if code != 0 || !strings.Contains(out, "Saved: Partly") {
 			t.Fatalf("console as %s: exit %d %s\n%s", user, code, errs, out)
 		}

@@ -109,7 +109,7 @@ func (Pictures) Stats(title string, days map[string]int, today time.Time, bars [
 		nameW = max(nameW, bf.width(b.Name))
 		r := row{pct: "not tried"}
 		if b.Answered > 0 {
-			r.pct, r.of = fmt.Sprintf("%d%%", 100*b.Correct/b.Answered), fmt.Sprintf(" of %d", b.Answered)
+			r.pct, r.of = fmt.Sprintf("%d%%", b.Percent()), fmt.Sprintf(" of %d", b.Answered)
 			r.fill = float64(b.Correct) / float64(b.Answered)
 		}
 		valueW = max(valueW, bb.width(r.pct)+bf.width(r.of))
@@ -139,11 +139,6 @@ func (Pictures) Stats(title string, days map[string]int, today time.Time, bars [
 		most = max(most, n)
 	}
 	heatTop := y + sf.lineHeight + 6
-	type month struct {
-		col  int
-		name string
-	}
-	var months []month
 	for d := start; !d.After(end); d = d.AddDate(0, 0, 1) {
 		col := int(d.Sub(start).Hours()/24) / 7
 		wd := int(d.Weekday())
@@ -153,21 +148,13 @@ func (Pictures) Stats(title string, days map[string]int, today time.Time, bars [
 			c = Palette.Heat[heat(n, most)]
 		}
 		rounded(img, image.Rect(cx, cy, cx+cell, cy+cell), 5, c, image.Rectangle{})
-		if wd == 0 && (col == 0 || d.Day() <= 7) {
-			months = append(months, month{col, d.Format("Jan")})
-		}
 	}
-	// a month's name over the week it starts in; the first column's only
-	// if the next month starts far enough on
-	if len(months) > 1 && months[1].col < 3 {
-		months = months[1:]
-	}
-	last := -10
-	for _, m := range months {
-		x := heatLeft + m.col*step
-		if m.col-last >= 3 && x+sf.width(m.name) <= StatsWidth-pad {
-			sf.draw(img, x, y+sf.ascent, m.name, Palette.Muted)
-			last = m.col
+	right := -1 << 30 // where the last month's name ends
+	for _, m := range MonthLabels(start, end) {
+		x := min(heatLeft+m.Week*step, StatsWidth-pad-sf.width(m.Name)) // the last column's ends at the edge
+		if x >= right+sf.width(" ") {
+			sf.draw(img, x, y+sf.ascent, m.Name, Palette.Muted)
+			right = x + sf.width(m.Name)
 		}
 	}
 	for i, wd := range []string{"Mon", "Wed", "Fri"} {
@@ -217,6 +204,38 @@ func (Pictures) Stats(title string, days map[string]int, today time.Time, bars [
 		y += h + rowGap
 	}
 	return encode(img)
+}
+
+// MonthLabel is a month's name over the column of a heatmap's week.
+type MonthLabel struct {
+	Week int // the column, from 0 for the week of the heatmap's first day
+	Name string
+}
+
+// MonthLabels are the months' names over a heatmap of a column a week
+// (Sunday to Saturday), whose first column is the week of start (a
+// Sunday) and whose last day is end: each month's over the week it starts
+// in (the column holding its 1st, the last column too), and the first
+// column's month's over the first column when the next month starts three
+// weeks on or later. The stats picture and the member's web page share
+// them.
+func MonthLabels(start, end time.Time) []MonthLabel {
+	var ms []MonthLabel
+	for d := start; !d.After(end); d = d.AddDate(0, 0, 1) {
+		if d.Day() != 1 && !d.Equal(start) {
+			continue
+		}
+		m := MonthLabel{int(d.Sub(start).Hours()+1) / 24 / 7, d.Format("Jan")}
+		if len(ms) > 0 && ms[len(ms)-1].Week == m.Week {
+			ms[len(ms)-1] = m // a month starting in the first column
+			continue
+		}
+		ms = append(ms, m)
+	}
+	if len(ms) > 1 && ms[1].Week < 3 {
+		ms = ms[1:] // too close to the next one
+	}
+	return ms
 }
 
 // heat is the shade of a day with n answers, the most in a day being most.

@@ -230,3 +230,54 @@ func TestUnusualText(t *testing.T) {
 	golden(t, "stats-unusual.png", stats[0])
 	golden(t, "leaderboard-unusual.png", boards[1])
 }
+
+// Every month whose 1st the heatmap shows is named over the week it starts
+// in, December too when it starts in the last week; the first column's
+// month is named when the next starts three weeks on or later.
+func TestMonthLabels(t *testing.T) {
+	for _, today := range []time.Time{
+		time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC), // December has begun, its first Sunday has not
+		time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC),
+		time.Date(2026, 12, 31, 0, 0, 0, 0, time.UTC),
+		time.Date(2027, 1, 2, 0, 0, 0, 0, time.UTC),
+		time.Date(2027, 3, 1, 0, 0, 0, 0, time.UTC),
+	} {
+		end := time.Date(today.Year(), today.Month(), today.Day(), 12, 0, 0, 0, time.UTC)
+		start := end.AddDate(0, 0, -int(end.Weekday())-(weeks-1)*7)
+		var want []MonthLabel
+		next := time.Date(start.Year(), start.Month()+1, 1, 12, 0, 0, 0, time.UTC)
+		if start.Day() != 1 && int(next.Sub(start).Hours()/24)/7 >= 3 {
+			want = append(want, MonthLabel{0, start.Format("Jan")})
+		}
+		for d := start; !d.After(end); d = d.AddDate(0, 0, 1) {
+			if d.Day() == 1 {
+				want = append(want, MonthLabel{int(d.Sub(start).Hours()/24) / 7, d.Format("Jan")})
+			}
+		}
+		got := MonthLabels(start, end)
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("today %s: months %v, want %v", today.Format("2006-01-02"), got, want)
+		}
+		if today.Month() == time.December && today.Day() <= 2 && (len(got) == 0 || got[len(got)-1] != (MonthLabel{weeks - 1, "Dec"})) {
+			t.Errorf("today %s: December is not over the last week: %v", today.Format("2006-01-02"), got)
+		}
+	}
+}
+
+// The stats picture early in December names December over its last week.
+func TestStatsInEarlyDecember(t *testing.T) {
+	today := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
+	days := map[string]int{}
+	for i := 0; i < 90; i += 2 {
+		days[today.AddDate(0, 0, -i).Format("2006-01-02")] = 1 + i%4
+	}
+	got, err := Pictures{}.Stats("Ann: 45 answers in the last year", days, today, []bot.CategoryTally{
+		{Name: "PostgreSQL & Persistence", Tally: bot.Tally{Correct: 2, Answered: 3}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	decode(t, got, StatsWidth)
+	golden(t, "stats-december.png", got)
+}

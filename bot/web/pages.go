@@ -256,10 +256,11 @@ type label struct {
 }
 
 const (
-	heatCell = 11
-	heatStep = 14
-	heatLeft = 30
-	heatTop  = 18
+	heatCell   = 11
+	heatStep   = 14
+	heatLeft   = 30
+	heatTop    = 18
+	monthWidth = 22 // room for a month's name at the heatmap's 10px
 )
 
 // newHeatmap lays out the 53 weeks up to today, Sunday to Saturday, as
@@ -273,7 +274,6 @@ func newHeatmap(days map[string]int, today time.Time) heatmap {
 		most = max(most, n)
 	}
 	h := heatmap{Width: heatLeft + weeks*heatStep, Height: heatTop + 7*heatStep}
-	lastMonth := -10
 	for d := start; !d.After(end); d = d.AddDate(0, 0, 1) {
 		i := int(d.Sub(start).Hours()+1) / 24
 		col, wd := i/7, int(d.Weekday())
@@ -285,10 +285,10 @@ func newHeatmap(days map[string]int, today time.Time) heatmap {
 			c.Level = 1 + min(3, (n-1)*4/most)
 		}
 		h.Cells = append(h.Cells, c)
-		if wd == 0 && d.Day() <= 7 && col-lastMonth >= 3 && col < weeks-2 {
-			h.Months = append(h.Months, label{X: heatLeft + col*heatStep, Y: 11, Text: d.Format("Jan")})
-			lastMonth = col
-		}
+	}
+	for _, m := range chart.MonthLabels(start, end) {
+		// over the week the month starts in; the last week's ends at the edge (a name is about 20 wide)
+		h.Months = append(h.Months, label{X: min(heatLeft+m.Week*heatStep, h.Width-monthWidth), Y: 11, Text: m.Name})
 	}
 	for i, wd := range []string{"Mon", "Wed", "Fri"} {
 		h.Weekdays = append(h.Weekdays, label{X: 0, Y: heatTop + (2*i+1)*heatStep + 9, Text: wd})

@@ -17,10 +17,10 @@ import (
 )
 
 // pageMembers and pageAnswers are measurement 9's group: 10,000 members
-// with ten answers each over the last 60 days.
+// with three answers each over the last 60 days.
 const (
 	pageMembers = 10_000
-	pageAnswers = 100_000
+	pageAnswers = 30_000
 	pageVisits  = 50
 )
 

@@ -4,7 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
+	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -115,6 +118,107 @@ func TestCountsString(t *testing.T) {
 	} {
 		if got := c.counts.String(); got != c.want {
 			t.Errorf("%v: %q, want %q", c.counts, got, c.want)
+		}
+	}
+}
+
+// fill sets every exported field of v, down to depth levels of nesting, to
+// a value that is not zero (so that no omitempty leaves it out).
+func fill(v reflect.Value, depth int) {
+	if depth == 0 {
+		return
+	}
+	switch v.Kind() {
+	case reflect.String:
+		v.SetString("x")
+	case reflect.Bool:
+		v.SetBool(true)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		v.SetInt(1)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		v.SetUint(1)
+	case reflect.Float32, reflect.Float64:
+		v.SetFloat(1.5)
+	case reflect.Pointer:
+		p := reflect.New(v.Type().Elem())
+		fill(p.Elem(), depth-1)
+		v.Set(p)
+	case reflect.Slice:
+		s := reflect.MakeSlice(v.Type(), 1, 1)
+		fill(s.Index(0), depth-1)
+		v.Set(s)
+	case reflect.Map:
+		m := reflect.MakeMap(v.Type())
+		k, e := reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem()
+		fill(k, depth-1)
+		fill(e, depth-1)
+		m.SetMapIndex(k, e)
+		v.Set(m)
+	case reflect.Struct:
+		if v.Type() == reflect.TypeOf(time.Time{}) {
+			v.Set(reflect.ValueOf(time.Date(2026, 12, 2, 9, 30, 0, 0, time.UTC)))
+			return
+		}
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				fill(v.Field(i), depth-1)
+			}
+		}
+	}
+}
+
+// Every key of the export is snake_case, whatever the kind of record and
+// however deep: posts too, whose Go type has no JSON names of its own.
+// (Map keys are data; here they are "x".)
+func TestExportKeysAreSnakeCase(t *testing.T) {
+	var recs records
+	for _, v := range []any{bot.Group{}, bot.Post{}, dump.Bag{}, bot.Answer{}, bot.Member{}, dump.Review{},
+		dump.Activity{}, dump.Score{}, dump.Peek{}, bot.Schedule{}, bot.Round{}} {
+		p := reflect.New(reflect.TypeOf(v))
+		fill(p.Elem(), 6)
+		r := dump.Record{Value: p.Elem().Interface()}
+		for _, k := range dump.Kinds {
+			if err := (dump.Record{Kind: k, Value: r.Value}).Check(); err == nil {
+				r.Kind = k
+			}
+		}
+		recs = append(recs, r)
+	}
+	var out bytes.Buffer
+	if err := dump.WriteExport(t.Context(), &out, recs); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out.String())
+	}
+	snake := regexp.MustCompile(`^[a-z][a-z0-9]*(_[a-z0-9]+)*$`)
+	var walk func(path string, v any)
+	walk = func(path string, v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, e := range v {
+				if !snake.MatchString(k) {
+					t.Errorf("%s: key %q is not snake_case", path, k)
+				}
+				walk(path+"."+k, e)
+			}
+		case []any:
+			for i, e := range v {
+				walk(fmt.Sprintf("%s[%d]", path, i), e)
+			}
+		}
+	}
+	walk("export", doc)
+	post := doc["posts"].([]any)[0].(map[string]any)
+	for _, k := range []string{"id", "group", "channel", "card_id", "category", "daily", "review", "round", "by", "at"} {
+		if _, ok := post[k]; !ok {
+			t.Errorf("the post has no %q: %v", k, post)
+		}
+	}
+	for _, sec := range []string{"groups", "posts", "bags", "answers", "members", "reviews", "activity", "scores", "peeks", "schedules", "rounds"} {
+		if l, _ := doc[sec].([]any); len(l) != 1 {
+			t.Errorf("%s: %d records, want 1:\n%s", sec, len(l), out.String())
 		}
 	}
 }

@@ -117,7 +117,7 @@ func inUTC(v any) any {
 	switch v := v.(type) {
 	case bot.Post:
 		v.At = v.At.UTC()
-		return v
+		return snakeCase{v}
 	case bot.Answer:
 		v.At = v.At.UTC()
 		return v

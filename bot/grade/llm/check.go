@@ -33,7 +33,8 @@ const (
 	partlyCredit        = 0.5
 	misconceptionPoints = 20
 	maxMisconceptions   = 2
-	maxEvidence         = 5 // quotes kept per concept
+	maxEvidence         = 5  // quotes kept per concept
+	maxQuoteWords       = 50 // evidence is a short quote, not the whole answer
 )
 
 // parse reads the message's content: JSON (also inside a Markdown code
@@ -88,6 +89,7 @@ func check(r rubric, text string, rep reply) bot.Assessment {
 		a.Concepts[i] = bot.ConceptGrade{Concept: c.Text, Status: bot.ConceptMissed}
 	}
 	seen := make([]bool, len(r.concepts))
+	quotedFor := map[string]int{} // a quote, normalized, and the concept it showed first
 	for _, rc := range rep.Concepts {
 		if rc.ID != math.Trunc(rc.ID) || rc.ID < 1 || rc.ID > float64(len(r.concepts)) || seen[int(rc.ID)-1] {
 			continue // not in the rubric, or graded already
@@ -110,9 +112,19 @@ func check(r rubric, text string, rep reply) bot.Assessment {
 		}
 		for _, e := range rc.Evidence {
 			q, ok := findQuote(text, e)
-			if ok && r.relevant(q) && !slices.Contains(g.Matched, q) && len(g.Matched) < maxEvidence {
-				g.Matched = append(g.Matched, q)
+			if !ok || !r.relevant(q, r.vocab) || len(strings.Fields(q)) > maxQuoteWords || slices.Contains(g.Matched, q) || len(g.Matched) >= maxEvidence {
+				continue
 			}
+			// one sentence quoted for every concept shows only those whose
+			// own words it uses
+			key := string(normalize(q).runes)
+			if first, used := quotedFor[key]; used && first != i && !r.relevant(q, r.own[i]) {
+				continue
+			}
+			if _, used := quotedFor[key]; !used {
+				quotedFor[key] = i
+			}
+			g.Matched = append(g.Matched, q)
 		}
 		switch {
 		case len(g.Matched) == 0:
@@ -210,15 +222,15 @@ func sameText(a, b string) bool {
 	return slices.Equal(normalize(a).runes, normalize(b).runes)
 }
 
-// relevant reports whether a quote shares a word with the rubric: the
-// member's own words that ask for a grade ("ignore the rubric") are no
-// evidence of a concept.
-func (r rubric) relevant(quote string) bool {
+// relevant reports whether a quote shares a word with vocab (words of the
+// rubric): the member's own words that ask for a grade ("ignore the
+// rubric") are no evidence of a concept.
+func (r rubric) relevant(quote string, vocab map[string]bool) bool {
 	if len(r.vocab) == 0 {
 		return true // nothing to compare with (a rubric in a script without long words)
 	}
 	for _, w := range words(quote) {
-		for v := range r.vocab {
+		for v := range vocab {
 			if strings.HasPrefix(v, w) || strings.HasPrefix(w, v) {
 				return true
 			}

@@ -24,8 +24,11 @@
 //     rubric does not have are dropped, a concept graded twice keeps its
 //     first grade, and one not graded is missed;
 //   - evidence must occur in the member's text (compared ignoring case,
-//     punctuation and spacing) and share a word with the rubric; quotes that
-//     do not are dropped, and a concept left with no evidence is missed;
+//     punctuation and spacing), be a short quote (50 words at most) and
+//     share a word with the rubric, and a quote that showed one concept
+//     shows another only when it uses that concept's own words (its text,
+//     terms or misconceptions); quotes that do not are dropped, and a
+//     concept left with no evidence is missed;
 //   - misconceptions count only when they are the rubric's own, and a
 //     concept whose misconception the answer states is at most partly
 //     covered;

@@ -16,26 +16,31 @@ type rubric struct {
 	prompt   string
 	concepts []questionbank.Concept
 	model    string
-	vocab    map[string]bool // the rubric's words, for the evidence check
+	// the rubric's words, for the evidence check: all of them, and each
+	// concept's own (its text, terms and misconceptions)
+	vocab map[string]bool
+	own   []map[string]bool
 }
 
 func newRubric(q bot.GradeRequest) rubric {
 	r := rubric{prompt: q.Prompt, concepts: q.Concepts, model: q.Model, vocab: map[string]bool{}}
-	add := func(s string) {
+	add := func(to map[string]bool, s string) {
 		for _, w := range words(s) {
-			r.vocab[w] = true
+			to[w], r.vocab[w] = true, true
 		}
 	}
 	for _, c := range q.Concepts {
-		add(c.Text)
+		own := map[string]bool{}
+		add(own, c.Text)
 		for _, t := range c.Terms {
-			add(t)
+			add(own, t)
 		}
 		for _, m := range c.Misconceptions {
-			add(m)
+			add(own, m)
 		}
+		r.own = append(r.own, own)
 	}
-	add(q.Model)
+	add(map[string]bool{}, q.Model)
 	return r
 }
 

@@ -80,6 +80,12 @@ func loadBank(paths []string, stdout, stderr io.Writer) (*questionbank.Bank, err
 	if len(paths) == 0 {
 		paths = []string{bankfile.DefaultName}
 	}
+	for _, p := range paths {
+		if f := bankfile.ForeignFile(p); f != "" {
+			fmt.Fprintf(stderr, "prepbot: %s is %s.\n", p, bankfile.ConvertMessage(p, f))
+			return nil, exitError{1}
+		}
+	}
 	b, err := bankfile.Load(paths...)
 	if err != nil {
 		fmt.Fprintln(stderr, "prepbot: the question bank has problems:")

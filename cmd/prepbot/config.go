@@ -16,6 +16,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/questionbank/bankfile"
 	"github.com/prepbot/prepbot/storage/postgres"
 )
 
@@ -96,6 +97,7 @@ func DefaultConfig() Config {
 var (
 	envRef     = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
 	yamlType   = regexp.MustCompile(` in type main\.\w+`)
+	yamlAtLine = regexp.MustCompile(`(?m)^[ \t]*line (\d+): `)
 	yamlQuoted = regexp.MustCompile("`[^`]*`")
 )
 
@@ -117,11 +119,11 @@ func ParseConfig(name string, r io.Reader, getenv func(string) string) (Config, 
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
-		return Config{}, configError(name, err, nil)
+		return Config{}, configError(name, data, err, nil)
 	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		return Config{}, configError(name, err, nil)
+		return Config{}, configError(name, data, err, nil)
 	}
 	var missing []string
 	expanded := map[string]string{} // value -> ${NAME}, to keep values out of error messages
@@ -151,7 +153,7 @@ func ParseConfig(name string, r io.Reader, getenv func(string) string) (Config, 
 	cfg = DefaultConfig()
 	if root.Kind != 0 {
 		if err := root.Decode(&cfg); err != nil {
-			return Config{}, configError(name, err, expanded)
+			return Config{}, configError(name, data, err, expanded)
 		}
 	}
 	if err := cfg.Validate(name); err != nil {
@@ -177,15 +179,27 @@ func expandValues(n *yaml.Node, fn func(*yaml.Node)) {
 	}
 }
 
-// configError says what YAML found wrong, without the value it quotes (it
-// may be a secret).
-func configError(name string, err error, expanded map[string]string) error {
-	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
-	msg = yamlType.ReplaceAllString(msg, "")
+// configError says what YAML found wrong in data, each problem as
+// FILE:LINE: message, without the value it quotes (it may be a secret).
+func configError(name string, data []byte, err error, expanded map[string]string) error {
+	var msg string
+	if line, m, ok := bankfile.YAMLSyntaxError(data, err); ok {
+		msg = fmt.Sprintf("line %d: %s", line, m) // the line yaml.v3 gets wrong, found again
+		if line == 0 {
+			msg = m
+		}
+	} else {
+		msg = strings.TrimPrefix(err.Error(), "yaml: ")
+		msg = strings.ReplaceAll(msg, "unmarshal errors:\n  ", "")
+		msg = yamlType.ReplaceAllString(msg, "")
+	}
 	// the parser quotes the start of a bad value: it may be a secret
 	msg = yamlQuoted.ReplaceAllString(msg, "a value")
-	return fmt.Errorf("%s: %s (every key is documented in config.example.yaml)", name, redact(msg, expanded))
+	if !yamlAtLine.MatchString(msg) {
+		msg = name + ": " + msg
+	}
+	msg = yamlAtLine.ReplaceAllString(msg, name+":$1: ")
+	return fmt.Errorf("%s (every key is documented in config.example.yaml)", redact(msg, expanded))
 }
 
 // redact replaces values that came from the environment (where secrets

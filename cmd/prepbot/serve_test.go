@@ -127,12 +127,12 @@ func TestParseConfig(t *testing.T) {
 		t.Errorf("discord.shards 1/4: %v %+v", err, cfg.Discord)
 	}
 	for _, tc := range []struct{ in, want string }{
-		{"db: x\ncolour: blue\n", "c.yaml: line 2: field colour not found (every key is documented in config.example.yaml)"},
+		{"db: x\ncolour: blue\n", "c.yaml:2: field colour not found (every key is documented in config.example.yaml)"},
 		{"db: ${SECRET}\n", "c.yaml:1: the environment variable SECRET is not set"},
 		{"timezone: Mars/Base\n", `timezone: unknown time zone "Mars/Base"`},
 		{"log:\n  level: loud\n", `log.level: "loud" is not one of debug, info, warn, error`},
-		{"http: [1]\n", "c.yaml: line 1: cannot unmarshal !!seq into main.HTTPConfig"},
-		{"log: {level: 7}\nhttp: abc\n", "c.yaml: line 2: cannot unmarshal !!str a value into main.HTTPConfig"},
+		{"http: [1]\n", "c.yaml:1: cannot unmarshal !!seq into main.HTTPConfig"},
+		{"log: {level: 7}\nhttp: abc\n", "c.yaml:2: cannot unmarshal !!str a value into main.HTTPConfig"},
 		{"discord:\n  shards: 4/4\n", `discord.shards: give "auto", or "ID/COUNT"`},
 		{"discord:\n  shards: two\n", `discord.shards: give "auto", or "ID/COUNT"`},
 	} {

@@ -16,7 +16,7 @@ func parseRed(file string, data []byte, opt ImportOptions) (*questionbank.Docume
 	e := &errs{file: file}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
-		e.yamlError(err)
+		e.yamlError(data, err)
 		return doc, e.list
 	}
 	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {

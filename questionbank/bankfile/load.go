@@ -62,7 +62,12 @@ func ReadDocuments(paths ...string) ([]*questionbank.Document, error) {
 		if strings.EqualFold(path.Ext(name), ".json") {
 			parse = ParseJSON
 		}
-		doc, errs := parse(display, f)
+		foreign, r := peekForeign(name, f)
+		if foreign != "" { // one line, not an error for each of its questions
+			list = append(list, &questionbank.Error{File: display, Msg: ConvertMessage(display, foreign)})
+			return
+		}
+		doc, errs := parse(display, r)
 		list = append(list, errs...)
 		if doc != nil {
 			docs = append(docs, doc)

@@ -36,7 +36,7 @@ func ParseYAML(file string, r io.Reader) (*questionbank.Document, questionbank.E
 	}
 	var y yaml.Node
 	if err := yaml.Unmarshal(data, &y); err != nil {
-		e.yamlError(err)
+		e.yamlError(data, err)
 		return nil, e.list
 	}
 	root := fromYAML(&y)
@@ -394,12 +394,11 @@ func (e *errs) readAll(r io.Reader) ([]byte, bool) {
 	return data, true
 }
 
-// yamlError reports a YAML syntax error at the line the parser names.
-func (e *errs) yamlError(err error) {
-	line, msg := 0, err.Error()
-	if m := yamlLine.FindStringSubmatch(msg); m != nil {
-		line, _ = strconv.Atoi(m[1])
-		msg = m[2]
+// yamlError reports a YAML syntax error in data at its line.
+func (e *errs) yamlError(data []byte, err error) {
+	line, msg, ok := YAMLSyntaxError(data, err)
+	if !ok {
+		msg = err.Error()
 	}
 	e.add(line, "", "not valid YAML: %s", msg)
 }

@@ -377,10 +377,10 @@ func (b *Bot) accept(ctx context.Context, req Request) (Reply, error) {
 		return Reply{}, err
 	}
 	rs := rescoreOf(orig, c, d.Text)
-	already, added := false, false
+	already, added, full := false, false, false
 	var dec Dispute
 	err = b.store.UpdateGroup(ctx, req.Group, func(g *Group) error {
-		already, added = false, false
+		already, added, full = false, false, false
 		cur := g.dispute(id)
 		switch {
 		case cur == nil:
@@ -392,7 +392,11 @@ func (b *Bot) accept(ctx context.Context, req Request) (Reply, error) {
 		default:
 			cur.Outcome, cur.By, cur.Decided, cur.Points = DisputeAccepted, req.User.ID, b.clock.Now().UTC(), rs.Points
 		}
-		if !Matches(cur.Text, g.AcceptedAnswers(c)) && len(g.Accepted[c.ID]) < maxAcceptedPerCard {
+		switch {
+		case Matches(cur.Text, g.AcceptedAnswers(c)):
+		case len(g.Accepted[c.ID]) >= maxAcceptedPerCard:
+			full = true
+		default:
 			if g.Accepted == nil {
 				g.Accepted = map[string][]string{}
 			}
@@ -421,6 +425,8 @@ func (b *Bot) accept(ctx context.Context, req Request) (Reply, error) {
 	switch {
 	case added:
 		fmt.Fprintf(&t, "“%s” is now an accepted answer of this card here: %s\n\n", EscapeMarkdown(dec.Text), EscapeMarkdown(shorten(c.Prompt, 120)))
+	case full:
+		fmt.Fprintf(&t, "This card already has %d answers accepted here, so “%s” was not added to them: %s\n\n", maxAcceptedPerCard, EscapeMarkdown(dec.Text), EscapeMarkdown(shorten(c.Prompt, 120)))
 	default:
 		fmt.Fprintf(&t, "“%s” already matches an accepted answer of this card here: %s\n\n", EscapeMarkdown(dec.Text), EscapeMarkdown(shorten(c.Prompt, 120)))
 	}

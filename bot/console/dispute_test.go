@@ -319,3 +319,26 @@ func TestDisputesAreCapped(t *testing.T) {
 		t.Errorf("not oldest first:\n%s", list)
 	}
 }
+
+// A card holds at most 20 answers a group accepted: past them an accept
+// still re-scores the answer, and says its text was not added.
+func TestAcceptedAnswersPerCardAreCapped(t *testing.T) {
+	e := typedEnv(t)
+	err := e.db.UpdateGroup(context.Background(), "console", func(g *bot.Group) error {
+		for i := range 20 {
+			g.Accepted = map[string][]string{"networking-dns-ttl": append(g.Accepted["networking-dns-ttl"], "answer number "+strconv.Itoa(i))}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice, bob := e.user("alice"), e.user("bob")
+	verdict := alice.typeAnswer("time to live", false)
+	alice.do(button(t, verdict, "Dispute"))
+	mustContain(t, bob.do("/accept 1"), "Dispute #1 accepted", "already has 20 answers accepted here, so “time to live” was not added", "+15 points")
+	if m := e.member("console", "alice"); m.Points != 15 {
+		t.Errorf("alice: %+v", m)
+	}
+	mustContain(t, bob.typeAnswer("time to live", false), "Not quite")
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/chart"
 	"github.com/prepbot/prepbot/bot/console"
+	"github.com/prepbot/prepbot/bot/grade"
 	"github.com/prepbot/prepbot/storage"
 	"github.com/prepbot/prepbot/storage/postgres"
 )
@@ -51,10 +52,11 @@ func defaultUser() string {
 }
 
 func runConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	fs := newFlagSet("console", stderr, "prepbot console [--db PATH] [--user NAME] [--bank PATH]... [--timezone ZONE] [--pictures DIR]\n\nStudy in the terminal: the same commands as on Discord, typed (/question category:postgres).\nButtons print as [N] label; type N to press one, or a card's option letter (A) to answer it.\nWorks with piped input.")
+	fs := newFlagSet("console", stderr, "prepbot console [--db PATH] [--user NAME] [--bank PATH]... [--timezone ZONE] [--pictures DIR] [--config FILE]\n\nStudy in the terminal: the same commands as on Discord, typed (/question category:postgres).\nButtons print as [N] label; type N to press one, or a card's option letter (A) to answer it.\nWorks with piped input.")
 	dbPath := fs.String("db", "", "database `file` or postgres:// URL (default: console.db in the user's data folder)")
 	user := fs.String("user", defaultUser(), "your `name` in the leaderboard")
 	tz := fs.String("timezone", "", "time `zone` for streaks and leaderboards until /qotd set gives one (default UTC)")
+	graderConfig := fs.String("config", "", "a config `file` whose grader block grades /interview with a model (default: the built-in grader)")
 	pictures := fs.String("pictures", console.DefaultPictureDir(), "the `folder` the pictures of /stats and /leaderboard chart:yes are saved in (made if missing)")
 	var banks stringsFlag
 	fs.Var(&banks, "bank", "bank `PATH`: a .yaml file, a folder, or \"default\" (repeatable; default: the built-in bank)")
@@ -72,6 +74,16 @@ func runConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	bank, err := loadBank(banks, stdout, stderr)
 	if err != nil {
 		return err
+	}
+	var grader bot.Grader = grade.Builtin{}
+	if *graderConfig != "" {
+		cfg, err := LoadConfig(*graderConfig)
+		if err != nil {
+			return err
+		}
+		if grader, err = graderLogging(cfg, stderr); err != nil {
+			return err
+		}
 	}
 	banner := ""
 	if *dbPath == "" {
@@ -103,7 +115,7 @@ func runConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	}
 	// one member at a terminal: no draw cooldown (it protects a shared
 	// channel and the server's disk from a member who draws in a loop)
-	b := bot.New(bot.Config{Bank: bank, Store: db, TimeZone: *tz, DrawLimit: -1, Pictures: chart.Pictures{},
+	b := bot.New(bot.Config{Bank: bank, Store: db, TimeZone: *tz, DrawLimit: -1, Pictures: chart.Pictures{}, Grader: grader,
 		Log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))})
 	tick := time.Duration(0)
 	if isTerminal(stdin) {

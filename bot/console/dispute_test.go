@@ -342,3 +342,26 @@ func TestAcceptedAnswersPerCardAreCapped(t *testing.T) {
 	}
 	mustContain(t, bob.typeAnswer("time to live", false), "Not quite")
 }
+
+// An answer given during a season is re-scored in that season's standings,
+// also once it has ended, and not in the season running at the accept.
+func TestRescoreCountsInTheAnswersSeason(t *testing.T) {
+	e := typedEnv(t)
+	alice, bob := e.user("alice"), e.user("bob")
+	mustContain(t, bob.do(`/season start name:"Q4 prep"`), "Season started: Q4 prep")
+	verdict := alice.typeAnswer("time to live", false)
+	alice.do(button(t, verdict, "Dispute"))
+	mustContain(t, bob.do(`/season start name:"Q1 prep"`), "Season started: Q1 prep")
+	mustContain(t, bob.do("/accept 1"), "+15 points")
+	g, err := e.db.Group(context.Background(), "console")
+	if err != nil || len(g.Seasons) != 1 {
+		t.Fatalf("group: %+v, %v", g, err)
+	}
+	if s := e.score(g.Seasons[0].ID, "alice"); s.Points != 15 || s.Correct != 1 {
+		t.Errorf("alice in the ended season: %+v; want 15 points", s)
+	}
+	if s := e.score(g.Season.ID, "alice"); s.Points != 0 {
+		t.Errorf("alice in the season running: %+v; want nothing", s)
+	}
+	mustContain(t, bob.do(`/leaderboard season:"Q4 prep"`), "alice", "15")
+}

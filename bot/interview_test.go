@@ -383,3 +383,29 @@ func TestInterviewQuotesTheMembersWordsSafely(t *testing.T) {
 	}
 	bottest.MustContain(t, g.Text, "(you said “")
 }
+
+// The interview's button ids read back as they were made; ids it never
+// makes are refused.
+func TestInterviewActionIDs(t *testing.T) {
+	for _, a := range []bot.Action{
+		{Kind: bot.ActionInterviewType, Post: 7},
+		{Kind: bot.ActionInterviewTyped, Post: 7},
+		{Kind: bot.ActionInterviewStep, Post: 7, Step: bot.StepAsk},
+		{Kind: bot.ActionInterviewStep, Post: 7, Step: bot.StepModel},
+		{Kind: bot.ActionInterviewStep, Post: 7, Step: bot.StepEnd},
+		{Kind: bot.ActionInterviewStep, Post: 7, Step: bot.StepNext},
+	} {
+		got, err := bot.ParseAction(a.ID())
+		if err != nil || got != a {
+			t.Errorf("ParseAction(%q) = %+v, %v; want %+v", a.ID(), got, err, a)
+		}
+	}
+	for _, id := range []string{"i:", "i:x", "i:7:1", "j:7:ask", "k:7", "k:7:", "k:7:bogus", "k:x:ask", "k:7:ask:1"} {
+		if a, err := bot.ParseAction(id); err == nil {
+			t.Errorf("ParseAction(%q) = %+v, want a refusal", id, a)
+		}
+	}
+	if !(bot.Action{Kind: bot.ActionInterviewTyped}).Records() || (bot.Action{Kind: bot.ActionInterviewType}).Records() {
+		t.Error("only a submitted explanation records an answer")
+	}
+}

@@ -150,3 +150,30 @@ func TestStrictFakeRefusesBadModals(t *testing.T) {
 		t.Errorf("a modal at every limit: %d, want 204", code)
 	}
 }
+
+// A mock interview on the long bank with hostile text (3,000-character
+// prompts, eight 300-character concepts, mentions and masked links in
+// the member's answer) stays within Discord's limits, and nothing in it
+// can ping: the strict fake checks every body.
+func TestInterviewOnTheLongBankFitsDiscord(t *testing.T) {
+	r := newRig(t, Config{})
+	r.useBank(bottest.LongBank(t))
+	r.start()
+	cat := r.Bank.Categories()[0].ID
+	r.f.dispatch("INTERACTION_CREATE", interaction(2, command("interview", opt("category", 3, cat)), "0"))
+	q := decode(t, r.f.next("/interactions/").Body)
+	card := r.card(q)
+	modal := r.press(q, "Answer")
+	if modal.Type != 9 {
+		t.Fatalf("Answer opened %+v", modal)
+	}
+	answer := []rune(card.Answer)[:2900]
+	r.f.dispatch("INTERACTION_CREATE", submit(modal.Data.CustomID, string(answer)))
+	g := decode(t, r.f.next("/interactions/").Body)
+	bottest.MustContain(t, g.text(), "Your answer: ", "/100")
+	if strings.Contains(g.text(), "“<@") || strings.Contains(g.text(), "“[") {
+		t.Errorf("the member's words are not escaped:\n%s", g.text())
+	}
+	r.press(g, "Model answer")
+	r.press(q, "End interview")
+}

@@ -1,6 +1,8 @@
 package slack
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -73,4 +75,28 @@ func TestInterviewOnSlack(t *testing.T) {
 	fv, _ := r.f.Next("views.open").JSON["view"].(map[string]any)
 	r.f.Envelope("i8", "interactive", submitView("U1", "V4", fv, card.FollowUps[0].Answer), 0)
 	bottest.MustContain(t, blocksOf(r.f.Next("chat.postEphemeral").Form.Get("blocks")).text(), "Your answer: ", "/100")
+}
+
+// A mock interview on the long bank with hostile text stays within Block
+// Kit's limits (the strict fake checks every message and view), and the
+// member's words never ping.
+func TestInterviewOnTheLongBankFitsSlack(t *testing.T) {
+	r := newRig(t, Config{})
+	r.useBank(bottest.LongBank(t))
+	cat := r.Bank.Categories()[0].ID
+	k := blocksOf(r.f.Envelope("long-i1", "slash_commands", r.slash("interview "+cat, "U1"), 0)["payload"])
+	card := k.card(t, r.Bank)
+	r.f.Envelope("long-i2", "interactive", r.press(k.button("Answer")), 0)
+	view, _ := r.f.Next("views.open").JSON["view"].(map[string]any)
+	answer := string([]rune(card.Answer)[:2900])
+	r.f.Envelope("long-i3", "interactive", submitView("U1", "V-long", view, answer), 0)
+	eph := r.f.Next("chat.postEphemeral")
+	bottest.MustContain(t, blocksOf(eph.Form.Get("blocks")).text(), "Your answer: ", "/100")
+	var blocks any // the texts as Slack reads them, before its entities are decoded
+	if err := json.Unmarshal([]byte(eph.Form.Get("blocks")), &blocks); err != nil {
+		t.Fatal(err)
+	}
+	if raw := fmt.Sprint(blocks); !strings.Contains(raw, "&lt;!channel&gt;") || strings.Contains(raw, "<!channel>") || strings.Contains(raw, "<@U123>") {
+		t.Errorf("the grade can ping, or does not show the member's words:\n%s", raw)
+	}
 }

@@ -77,6 +77,22 @@ func gradable(c *questionbank.Card, withConcepts bool) bool {
 	return c.Answer != ""
 }
 
+// minInterviewWords is the fewest words an interview answer is graded on.
+const minInterviewWords = 3
+
+// shortenWords shortens s to at most n characters, at a word boundary.
+func shortenWords(s string, n int) string {
+	r := []rune(strings.Join(strings.Fields(s), " "))
+	if len(r) <= n {
+		return string(r)
+	}
+	cut := string(r[:n-1])
+	if i := strings.LastIndexByte(cut, ' '); i > n/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:") + "…"
+}
+
 // errNoGrader answers /interview on a bot the binary gave no grader.
 var errNoGrader = Errorf(EInvalid, "Mock interviews are not available on this bot: it runs without a grader. Study with /practice or /review meanwhile.")
 
@@ -223,6 +239,10 @@ func (b *Bot) gradeInterview(ctx context.Context, req Request, p Post, c *questi
 	if text == "" {
 		return Reply{}, Errorf(EInvalid, "Your answer was empty, so nothing was graded. Press **Answer** under the question again and type your explanation.")
 	}
+	if len(strings.Fields(text)) < minInterviewWords {
+		// a word or two is no explanation, and would keep a streak for nothing
+		return Reply{}, Errorf(EInvalid, "An interviewer wants an explanation, not a word or two, so nothing was graded. Press **Answer** again and explain in a sentence or more.")
+	}
 	if n := utf8.RuneCountInString(text); n > MaxLongText {
 		return Reply{}, Errorf(EInvalid, "Your answer is %d characters long; an answer takes at most %d, so nothing was graded. Press **Answer** again and keep to the key points.", n, MaxLongText)
 	}
@@ -232,7 +252,7 @@ func (b *Bot) gradeInterview(ctx context.Context, req Request, p Post, c *questi
 	}
 	as.Score = min(max(as.Score, 0), 100)
 	step := *p.Interview
-	result := InterviewResult{Question: shorten(q.Prompt, 90), Score: as.Score}
+	result := InterviewResult{Question: shortenWords(q.Prompt, 90), Score: as.Score}
 	for _, k := range as.Concepts {
 		if k.Status == ConceptMissed {
 			result.Missed = append(result.Missed, k.Concept)

@@ -304,6 +304,8 @@ func TestInterviewIsTheMembersOwn(t *testing.T) {
 	}
 	r, err := h.press("ann", "j:"+post, "   ")
 	refused(t, "an empty answer", r, err, bot.EInvalid, "empty", "Answer")
+	r, err = h.press("ann", "j:"+post, "MVCC, vacuum")
+	refused(t, "an answer of two words", r, err, bot.EInvalid, "not a word or two", "Answer")
 	r, err = h.press("ann", "j:"+post, strings.Repeat("word ", 700))
 	refused(t, "an answer of 3,500 characters", r, err, bot.EInvalid, "at most 3000")
 	g, _ := h.graded("ann", q, strongAnswer)

@@ -20,7 +20,9 @@ type Rules struct {
 }
 
 // StandardRules are prepbot's rules: Member.Apply, Review.Apply of
-// Grade(a) on the member's day (a.OwnDay), and Score.Apply.
+// Grade(a) on the member's day (a.OwnDay) but for a re-score (KindRescore,
+// which leaves the review as the answer set it), Score.Apply, and every
+// answer and self-rating but a re-score counted as activity on its day.
 func StandardRules() Rules {
 	return Rules{
 		Member: (*Member).Apply,

@@ -410,7 +410,7 @@ func (b *Bot) accept(ctx context.Context, req Request) (Reply, error) {
 		return Reply{}, err
 	}
 	// the re-score: once, whoever records it first
-	if _, err := b.store.Record(ctx, &rs); err != nil && !errors.Is(err, ErrAlreadyAnswered) {
+	if err := b.recordDecision(ctx, req.Group, dec); err != nil {
 		return Reply{}, fmt.Errorf("record the re-score of dispute %d: %w", id, err)
 	}
 	name := EscapeMarkdown(dec.Name)
@@ -482,13 +482,7 @@ func (b *Bot) reject(ctx context.Context, req Request) (Reply, error) {
 	if err != nil {
 		return Reply{}, err
 	}
-	c, _ := b.bank.Card(dec.Card)
-	mark := Answer{Kind: KindRescore, Group: req.Group, Channel: dec.Channel, User: dec.User, PostID: dec.Post, CardID: dec.Card,
-		Option: -1, Text: dec.Text, At: now}
-	if c != nil {
-		mark.Category = c.Category
-	}
-	if _, err := b.store.Record(ctx, &mark); err != nil && !errors.Is(err, ErrAlreadyAnswered) {
+	if err := b.recordDecision(ctx, req.Group, dec); err != nil {
 		return Reply{}, fmt.Errorf("record the rejection of dispute %d: %w", id, err)
 	}
 	name := EscapeMarkdown(dec.Name)
@@ -513,14 +507,30 @@ func (b *Bot) tellDisputes(ctx context.Context, req Request, r Reply) Reply {
 		return r
 	}
 	g, err := b.store.Group(ctx, req.Group)
-	if err != nil || !hasDecided(g, req.User.ID) {
+	if err != nil {
+		return r
+	}
+	// a decision is told once it is recorded: a decision whose re-score
+	// was cut short (a crash between the two) is recorded now
+	decided := map[int]bool{}
+	for _, d := range g.Disputes {
+		if d.User != req.User.ID || d.Outcome == "" || len(decided) == toldAtOnce {
+			continue
+		}
+		if err := b.recordDecision(ctx, req.Group, d); err != nil {
+			b.log.Warn("cannot record the decision on a dispute", "group", req.Group, "dispute", d.ID, "err", err)
+			continue
+		}
+		decided[d.ID] = true
+	}
+	if len(decided) == 0 {
 		return r
 	}
 	var told []Dispute
 	err = b.store.UpdateGroup(ctx, req.Group, func(g *Group) error {
 		told = told[:0]
 		g.Disputes = slices.DeleteFunc(g.Disputes, func(d Dispute) bool {
-			if d.User == req.User.ID && d.Outcome != "" && len(told) < toldAtOnce {
+			if d.User == req.User.ID && d.Outcome != "" && decided[d.ID] {
 				told = append(told, d)
 				return true
 			}
@@ -592,11 +602,35 @@ func (b *Bot) tellDirectly(ctx context.Context, req Request, d Dispute) bool {
 	return true
 }
 
-func hasDecided(g Group, user string) bool {
-	for _, d := range g.Disputes {
-		if d.User == user && d.Outcome != "" {
-			return true
-		}
+// recordDecision records a decided dispute's re-score (an accepted one's
+// points and correct answer, or a rejection's nothing) unless it is
+// recorded already: once per post and member, whoever records it first.
+func (b *Bot) recordDecision(ctx context.Context, group string, d Dispute) error {
+	if _, err := b.store.Answer(ctx, group, d.User, KindRescore, d.Post); err == nil {
+		return nil
+	} else if !errors.Is(err, ErrNotFound) {
+		return err
 	}
-	return false
+	c, _ := b.bank.Card(d.Card)
+	var rs Answer
+	switch {
+	case d.Outcome == DisputeAccepted && c != nil:
+		orig, err := b.store.Answer(ctx, group, d.User, KindAnswer, d.Post)
+		if err != nil {
+			return fmt.Errorf("the disputed answer: %w", err)
+		}
+		rs = rescoreOf(orig, c, d.Text)
+	case d.Outcome == DisputeRejected:
+		rs = Answer{Kind: KindRescore, Group: group, Channel: d.Channel, User: d.User, PostID: d.Post, CardID: d.Card,
+			Option: -1, Text: d.Text, At: d.Decided}
+		if c != nil {
+			rs.Category = c.Category
+		}
+	default:
+		return fmt.Errorf("dispute %d is %q (card %q)", d.ID, d.Outcome, d.Card)
+	}
+	if _, err := b.store.Record(ctx, &rs); err != nil && !errors.Is(err, ErrAlreadyAnswered) {
+		return err
+	}
+	return nil
 }

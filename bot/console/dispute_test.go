@@ -365,3 +365,32 @@ func TestRescoreCountsInTheAnswersSeason(t *testing.T) {
 	}
 	mustContain(t, bob.do(`/leaderboard season:"Q4 prep"`), "alice", "15")
 }
+
+// An accept cut short between its decision and its re-score (a crash) is
+// completed before the member is told of it: they never hear of points
+// they did not get.
+func TestDecisionCutShortIsRecordedBeforeItIsTold(t *testing.T) {
+	e := typedEnv(t)
+	alice := e.user("alice")
+	verdict := alice.typeAnswer("time to live", false)
+	alice.do(button(t, verdict, "Dispute"))
+	// the decision as an accept leaves it, without the re-score after it
+	err := e.db.UpdateGroup(context.Background(), "console", func(g *bot.Group) error {
+		g.Disputes[0].Outcome, g.Disputes[0].By, g.Disputes[0].Decided, g.Disputes[0].Points = bot.DisputeAccepted, "bob", e.clock.Now(), 15
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := e.member("console", "alice"); m.Points != 0 {
+		t.Fatalf("alice before: %+v", m)
+	}
+	mustContain(t, alice.do("/help"), "Your dispute #1", "+15 points")
+	if m := e.member("console", "alice"); m.Points != 15 || m.Correct != 1 {
+		t.Errorf("alice was told of points she did not get: %+v", m)
+	}
+	alice.do("/help")
+	if m := e.member("console", "alice"); m.Points != 15 {
+		t.Errorf("re-scored twice: %+v", m)
+	}
+}

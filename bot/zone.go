@@ -152,6 +152,36 @@ func (b *Bot) ownDay(ctx context.Context, a *Answer) error {
 	return nil
 }
 
+// parseZone loads a zone by its IANA name, also typed in other case
+// (europe/berlin, america/new_york, utc), as members type it.
+func parseZone(name string) (*time.Location, error) {
+	loc, err := LoadLocation(name)
+	if err == nil || strings.EqualFold(name, "local") {
+		return loc, err
+	}
+	for _, try := range []string{titleZone(name), strings.ToUpper(name)} {
+		if l, err2 := LoadLocation(try); err2 == nil {
+			return l, nil
+		}
+	}
+	return nil, err
+}
+
+// titleZone capitalizes each word of a zone name: america/port-au-prince
+// is America/Port-Au-Prince, close enough for most (Port-au-Prince is
+// not; its exact name is asked for then).
+func titleZone(name string) string {
+	b := []byte(strings.ToLower(name))
+	up := true
+	for i, c := range b {
+		if up && c >= 'a' && c <= 'z' {
+			b[i] = c - 'a' + 'A'
+		}
+		up = c == '/' || c == '_' || c == '-'
+	}
+	return string(b)
+}
+
 // zoneSource says where a member's zone comes from.
 func zoneSource(m Member, now time.Time, platform string) string {
 	switch {
@@ -193,7 +223,7 @@ func (b *Bot) timezone(ctx context.Context, req Request) (Reply, error) {
 		r.Text += "\nYour streak, your reviews and your reminder follow your day; the group's boards and daily question follow the server's. Change it with /timezone Europe/Berlin (any IANA name)."
 		return b.withRemindNotice(ctx, req.Group, req.User.ID, m, r), nil
 	}
-	newLoc, err := LoadLocation(arg)
+	newLoc, err := parseZone(arg)
 	if err != nil {
 		return Reply{}, Errorf(EInvalid, "Unknown time zone %q. Use an IANA name, such as /timezone Europe/Berlin, /timezone America/New_York or /timezone UTC (see https://en.wikipedia.org/wiki/List_of_tz_database_time_zones).", shorten(arg, 40))
 	}

@@ -49,8 +49,9 @@ func TestTimezoneShowsSetsAndRefuses(t *testing.T) {
 		}
 		bottest.MustContain(t, r.Text, "/timezone Europe/Berlin")
 	}
-	// nothing counted yet: a first zone takes effect at once
-	r, err = h.command("ann", "timezone", "zone", "Asia/Tokyo")
+	// nothing counted yet: a first zone takes effect at once; its name
+	// may be typed in any case
+	r, err = h.command("ann", "timezone", "zone", "asia/tokyo")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -350,6 +350,9 @@ func (b *Bot) stats(ctx context.Context, req Request) (Reply, error) {
 		}
 		r.Attachments = []Attachment{pic}
 	}
+	if user == req.User.ID {
+		r = b.withRemindNotice(ctx, req.Group, user, m, r)
+	}
 	return r, nil
 }
 

@@ -150,11 +150,31 @@ func TestReminderOffWhenThePlatformRefuses(t *testing.T) {
 		t.Fatal(err)
 	}
 	bottest.MustContain(t, fmt.Sprint(v.Fields), "Reminder off", "refused the private message", "/remind 20:00")
+	if stats, _ := h.command("ann", "stats"); strings.Contains(fmt.Sprint(stats.Fields), "Reminder off") {
+		t.Fatalf("the notice shows twice: %+v", stats.Fields)
+	}
 	r, _ := h.command("ann", "remind")
 	if strings.Contains(fmt.Sprint(r.Fields), "Reminder off") {
 		t.Fatalf("the notice shows twice: %+v", r)
 	}
 	bottest.MustContain(t, r.Text, "Your reminder is off")
+}
+
+// /stats tells a member whose reminder the bot turned off, once.
+func TestStatsTellsOfAReminderTurnedOff(t *testing.T) {
+	h := newHarness(t, nil)
+	h.answer("bob")
+	h.command("bob", "remind", "time", "20:00")
+	h.chat.Fail = map[string]error{"bob": fmt.Errorf("%w: DMs closed", bot.ErrUnreachable)}
+	h.tickAt(day27(20, 0).AddDate(0, 0, 1))
+	stats, err := h.command("bob", "stats")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bottest.MustContain(t, fmt.Sprint(stats.Fields), "Reminder off", "/remind 20:00")
+	if stats, _ := h.command("bob", "stats"); strings.Contains(fmt.Sprint(stats.Fields), "Reminder off") {
+		t.Fatalf("the notice shows twice: %+v", stats.Fields)
+	}
 }
 
 // Ticks at once (as on two replicas) send a due reminder once.

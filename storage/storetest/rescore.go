@@ -3,6 +3,8 @@ package storetest
 import (
 	"errors"
 	"reflect"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -195,12 +197,14 @@ func (r reader) member(user string) bot.Member {
 	return m
 }
 
+// reviews are a member's reviews by card (Reviews promises no order).
 func (r reader) reviews(user string) []bot.Review {
 	r.t.Helper()
 	rv, err := r.s.Reviews(r.t.Context(), "g", user)
 	if err != nil {
 		r.t.Fatal(err)
 	}
+	slices.SortFunc(rv, func(a, b bot.Review) int { return strings.Compare(a.Card, b.Card) })
 	return rv
 }
 

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/prepbot/prepbot/questionbank"
 )
@@ -42,8 +41,11 @@ const (
 	// maxAcceptedPerCard bounds the answers a group adds to one card.
 	maxAcceptedPerCard = 20
 	// disputesBudget is the most characters /disputes writes before "and
-	// N more": within one Slack section (3,000) and one Discord embed
-	// description (4,096), escapes included.
+	// N more", as the platforms count them (shownLength): within one
+	// Slack section's text (3,000,
+	// https://docs.slack.dev/reference/block-kit/blocks/section-block) and
+	// one Discord embed's description (4,096,
+	// https://discord.com/developers/docs/resources/message#embed-object-embed-limits).
 	disputesBudget = 2800
 	// disputesShown is the most disputes /disputes lists at once.
 	disputesShown = 15
@@ -291,13 +293,14 @@ func (b *Bot) disputes(ctx context.Context, req Request) (Reply, error) {
 	}
 	r.Title = fmt.Sprintf("Disputes waiting: %d", len(list))
 	var t strings.Builder
-	shown := 0
+	shown, used := 0, 0
 	for _, d := range list {
 		entry := b.disputeEntry(g, d, loc)
-		if shown == disputesShown || utf8.RuneCountInString(t.String())+utf8.RuneCountInString(entry) > disputesBudget-40 {
+		if shown == disputesShown || used+shownLength(entry) > disputesBudget-40 {
 			break
 		}
 		t.WriteString(entry)
+		used += shownLength(entry)
 		shown++
 	}
 	if more := len(list) - shown; more > 0 {
@@ -306,6 +309,27 @@ func (b *Bot) disputes(ctx context.Context, req Request) (Reply, error) {
 	r.Text = strings.TrimSpace(t.String())
 	r.Footer = "Accept one with /accept ID (its text then counts for the card here, and the member's answer is re-scored), or reject it with /reject ID [reason]."
 	return r, nil
+}
+
+// shownLength is the most characters text (Markdown, escaped with
+// EscapeMarkdown) takes on a platform: its runes, and what Slack's mrkdwn
+// adds in its place (&amp; for &, &lt; and &gt; for an escaped < and >,
+// zero-width spaces around an escaped *, _, ~ or `).
+func shownLength(text string) int {
+	n := 0
+	for _, r := range text {
+		switch r {
+		case '&':
+			n += 5
+		case '<', '>':
+			n += 4
+		case '*', '_', '~', '`':
+			n += 3
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 // disputeEntry is one dispute in /disputes, every text chosen by a member

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/bottest"
@@ -101,6 +102,18 @@ func TestManyDisputesFitBlockKit(t *testing.T) {
 	ack := r.f.Envelope("many", "slash_commands", r.slash("disputes", "U-BOSS"), 0)
 	text := blocksOf(ack["payload"]).text()
 	bottest.MustContain(t, text, "Disputes waiting: 100", "more.")
+	// escaped for mrkdwn (&amp;, &lt;, zero-width spaces), the list stays
+	// within one section's 3,000 characters, far from what Slack takes in
+	// one message
+	for _, b := range blocksOf(ack["payload"]).blocks {
+		if m := b.(map[string]any); m["type"] == "section" {
+			if tx, ok := m["text"].(map[string]any); ok {
+				if n := utf8.RuneCountInString(tx["text"].(string)); n > 3000 {
+					t.Errorf("a section of %d characters", n)
+				}
+			}
+		}
+	}
 	if refused := r.f.TakeRefusals(); len(refused) > 0 {
 		t.Errorf("refused: %v", refused)
 	}

@@ -121,8 +121,7 @@ func (s *Server) groupPage(w http.ResponseWriter, r *http.Request) {
 func (s *Server) drawGroup(r *http.Request, id string, g bot.Group, loc *time.Location, now time.Time) ([]byte, int) {
 	ctx := r.Context()
 	d := groupData{Group: id, BankURL: "/g/" + url.PathEscape(id) + "/bank", Zone: loc.String(), Today: now.In(loc).Format("Monday 2 January 2006")}
-	// the reads are independent, and the days board and the tallies read
-	// every score of the group: they run at once
+	// the reads are independent: they run at once
 	type boardReq struct {
 		key, id, title string
 		days           bool

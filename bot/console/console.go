@@ -84,7 +84,7 @@ func New(opt Options) *Console {
 // done or the user types /quit.
 func Run(ctx context.Context, opt Options) error {
 	c := New(opt)
-	c.printf("prepbot console: you are %s in %s. Type /help for the commands, /question to draw a card,\na number to press a button, a letter to answer a card, /quit to leave.\n", c.opt.User, c.opt.Channel)
+	c.printf("%s\n", wrap(fmt.Sprintf("prepbot console: you are %s in %s. Type /help for the commands, /question to draw a card, a number to press a button, a letter to answer a card, /quit to leave.", c.opt.User, c.opt.Channel), c.opt.Width))
 	if opt.Banner != "" {
 		c.printf("%s\n", opt.Banner)
 	}
@@ -363,7 +363,7 @@ func (c *Console) render(r bot.Reply, where string) {
 		c.printButtons(r.Buttons)
 	}
 	if r.Footer != "" {
-		fmt.Fprintf(c.out, "(%s)\n", r.Footer)
+		fmt.Fprintln(c.out, wrap("("+r.Footer+")", c.opt.Width))
 	}
 	for _, a := range r.Attachments {
 		member := c.subject

@@ -1,6 +1,8 @@
 package console_test
 
 import (
+	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -223,5 +225,20 @@ func TestEarlierFrictionStaysFixed(t *testing.T) {
 	mustContain(t, out, "No channel gets a daily question now", "/qotd set")
 	if strings.Contains(out, "yet") {
 		t.Errorf("after /qotd off: %s", out)
+	}
+}
+
+// The welcome wraps to the width as replies do.
+func TestWelcomeWraps(t *testing.T) {
+	e := newEnv(t, at(t, "2026-11-25 10:00:00", "UTC"), "")
+	var out bytes.Buffer
+	if err := console.Run(context.Background(), console.Options{Bot: e.bot, In: strings.NewReader("/help\n"), Out: &out, User: "ann", PictureDir: t.TempDir(), Width: 40}); err != nil {
+		t.Fatal(err)
+	}
+	mustContain(t, strings.Join(strings.Fields(out.String()), " "), "prepbot console: you are ann in #study. Type /help for the commands, /question to draw a card, a number to press a button, a letter to answer a card, /quit to leave.")
+	for _, l := range strings.Split(out.String(), "\n") {
+		if utf8.RuneCountInString(l) > 40 {
+			t.Errorf("a line of %d columns: %q", utf8.RuneCountInString(l), l)
+		}
 	}
 }

@@ -32,6 +32,16 @@ type Config struct {
 	Slack    SlackConfig   `yaml:"slack"`
 	Web      WebConfig     `yaml:"web"`
 	Grader   GraderConfig  `yaml:"grader"`
+	Console  ConsoleConfig `yaml:"console"`
+}
+
+// ConsoleConfig is what prepbot console --config FILE reads besides the
+// grader block.
+type ConsoleConfig struct {
+	// Pictures is the folder the pictures of /stats and /leaderboard
+	// chart:yes are saved in (--pictures wins); empty: a prepbot folder in
+	// the user's cache folder.
+	Pictures string `yaml:"pictures"`
 }
 
 // WebConfig serves the groups' web pages (bot/web) on http.addr when

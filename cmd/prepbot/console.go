@@ -56,8 +56,8 @@ func runConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 	dbPath := fs.String("db", "", "database `file` or postgres:// URL (default: console.db in the user's data folder)")
 	user := fs.String("user", defaultUser(), "your `name` in the leaderboard")
 	tz := fs.String("timezone", "", "time `zone` for streaks and leaderboards until /qotd set gives one (default UTC)")
-	graderConfig := fs.String("config", "", "a config `file` whose grader block grades /interview with a model (default: the built-in grader)")
-	pictures := fs.String("pictures", console.DefaultPictureDir(), "the `folder` the pictures of /stats and /leaderboard chart:yes are saved in (made if missing)")
+	graderConfig := fs.String("config", "", "a config `file` whose grader block grades /interview with a model (default: the built-in grader), and whose console.pictures is the pictures' folder")
+	pictures := fs.String("pictures", "", "the `folder` the pictures of /stats and /leaderboard chart:yes are saved in, made if missing (default: the config's console.pictures, else "+console.DefaultPictureDir()+")")
 	var banks stringsFlag
 	fs.Var(&banks, "bank", "bank `PATH`: a .yaml file, a folder, or \"default\" (repeatable; default: the built-in bank)")
 	if rest, err := parseArgs(fs, args); err != nil {
@@ -84,6 +84,12 @@ func runConsole(args []string, stdin io.Reader, stdout, stderr io.Writer) error 
 		if grader, err = graderLogging(cfg, stderr); err != nil {
 			return err
 		}
+		if *pictures == "" {
+			*pictures = cfg.Console.Pictures
+		}
+	}
+	if *pictures == "" {
+		*pictures = console.DefaultPictureDir()
 	}
 	banner := ""
 	if *dbPath == "" {

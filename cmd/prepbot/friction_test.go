@@ -79,3 +79,24 @@ func TestHelpAndIgnoredBinaries(t *testing.T) {
 		}
 	}
 }
+
+// The console's pictures go to --pictures DIR, else to the config's
+// console.pictures, made if missing.
+func TestConsolePicturesFolder(t *testing.T) {
+	dir := t.TempDir()
+	fromConfig, fromFlag := filepath.Join(dir, "from", "config"), filepath.Join(dir, "from-flag")
+	conf := filepath.Join(dir, "c.yaml")
+	if err := os.WriteFile(conf, []byte("console:\n  pictures: "+fromConfig+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db := filepath.Join(dir, "c.db")
+	script := "/question category:python\n1\n/stats\n"
+	code, out, errs := runWithInput(t, script, "console", "--db", db, "--user", "sam", "--config", conf)
+	if code != 0 || !strings.Contains(out, "Picture: "+filepath.Join(fromConfig, "stats-sam.png")+" (") {
+		t.Fatalf("the config's folder: exit %d %s\n%s", code, errs, out)
+	}
+	code, out, errs = runWithInput(t, "/stats\n", "console", "--db", db, "--user", "sam", "--config", conf, "--pictures", fromFlag)
+	if code != 0 || !strings.Contains(out, "Picture: "+filepath.Join(fromFlag, "stats-sam.png")+" (") {
+		t.Fatalf("--pictures wins: exit %d %s\n%s", code, errs, out)
+	}
+}

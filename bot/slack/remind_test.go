@@ -118,3 +118,34 @@ func TestSlackScopesForZonesAndReminders(t *testing.T) {
 		t.Fatalf("the reminder was not retried once allowed: %v, %v", err, r.ims("U1"))
 	}
 }
+
+// A press from a member the adapter has not seen yet is answered without
+// waiting for users.info (asked in the background for their next
+// request): a burst of presses from new members would otherwise each wait
+// for a second exchange with Slack before its answer is recorded.
+func TestPressDoesNotWaitForUsersInfo(t *testing.T) {
+	r := newRig(t, Config{})
+	r.f.Mu.Lock()
+	r.f.Zones["U1"] = "Asia/Tokyo"
+	r.f.Mu.Unlock()
+	// the card is drawn by another member (a slash command looks the
+	// zone up first); U1, never seen, presses its answer
+	ack := r.f.Envelope("p1", "slash_commands", r.slash("question postgres", "U9"), 0)
+	k := blocksOf(ack["payload"])
+	card := k.card(t, r.Bank)
+	release := r.f.Hold("users.info")
+	defer release()
+	r.f.Envelope("p2", "interactive", r.press(k.button(string("ABCDE"[card.QuickCheck.CorrectIndex()]))), 0)
+	verdict := r.f.Next("response") // while users.info has not answered
+	bottest.MustContain(t, blocksOf(verdict.JSON).text(), "Correct")
+	release()
+	if !r.a.inflight.Wait(bottest.Patience) { // the lookup in the background has ended
+		t.Fatal("the users.info lookup did not end once answered")
+	}
+	// the zone asked in the background is used from the next request on
+	ack = r.f.Envelope("p3", "slash_commands", r.slash("timezone", "U1"), 0)
+	bottest.MustContain(t, blocksOf(ack["payload"]).text(), "Asia/Tokyo", "from your Slack profile")
+	if n := r.usersInfo("U1"); n != 1 {
+		t.Fatalf("users.info asked %d times about U1; want once", n)
+	}
+}

@@ -80,6 +80,9 @@ type Adapter struct {
 	// tz): looked up once per user, not on every press
 	zmu   sync.Mutex
 	zones map[string]userZone
+	// looking are the users whose users.info lookup pressZone started
+	// and that has not ended
+	looking map[string]bool
 }
 
 // userZone is a user's time zone as users.info told it, and when.
@@ -406,6 +409,36 @@ func (a *Adapter) userZone(ctx context.Context, user string) string {
 	return u.TZ
 }
 
+// pressZone is userZone for a button press or a submitted modal: the
+// cached zone, and on a miss the zone known so far ("" for a user not seen
+// yet) at once, while users.info is asked in the background (once per
+// user at a time) for the user's next request. A press never waits for
+// users.info: a burst of presses from new users would otherwise each wait
+// for a second exchange with Slack before its answer is even recorded.
+// Slash commands, far fewer, look the zone up before they run.
+func (a *Adapter) pressZone(ctx context.Context, user string) string {
+	a.zmu.Lock()
+	z, ok := a.zones[user]
+	if (ok && a.cfg.Now().Sub(z.at) < zoneTTL) || a.looking[user] {
+		a.zmu.Unlock()
+		return z.tz
+	}
+	if a.looking == nil {
+		a.looking = map[string]bool{}
+	}
+	a.looking[user] = true
+	a.zmu.Unlock()
+	a.inflight.Go(func() {
+		defer func() {
+			a.zmu.Lock()
+			delete(a.looking, user)
+			a.zmu.Unlock()
+		}()
+		a.userZone(ctx, user)
+	})
+	return z.tz
+}
+
 // message is a slash command or response_url body.
 type message struct {
 	ResponseType    string        `json:"response_type,omitempty"`
@@ -620,7 +653,7 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback,
 			if bot.NeedsAdmin(req) {
 				req.User.Admin = a.isAdmin(ctx, cb.User.ID)
 			}
-			req.TimeZone = a.userZone(ctx, cb.User.ID)
+			req.TimeZone = a.pressZone(ctx, cb.User.ID)
 			r, _ := a.bot.Handle(ctx, req)
 			return outcome{reply: r}
 		}
@@ -661,7 +694,7 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback,
 			if id != "" && !a.bot.FirstDelivery(ctx, "slack", "view:"+id+":"+cb.View.Hash) {
 				return
 			}
-			req.TimeZone = a.userZone(ctx, cb.User.ID)
+			req.TimeZone = a.pressZone(ctx, cb.User.ID)
 			r, _ := a.bot.Handle(ctx, req)
 			if r.Modal != nil {
 				r = bot.Reply{Private: true, Text: "That answer box is closed. Press **" + nonEmpty(r.Modal.Button, "Type answer") + "** again."}

@@ -99,6 +99,7 @@ type Server struct {
 	Gone       map[string]bool          // channel -> channel_not_found
 	NotIn      map[string]bool          // channel the bot is not in: no file is shared there
 	Stall      map[string]time.Duration // method (or "*") -> time it takes to answer
+	held       map[string]chan struct{} // method -> closed when Hold's release is called
 	Opens      int                      // apps.connections.open calls
 	// Scopes are the bot token's scopes: the manifest's
 	// oauth_config.scopes.bot unless the test sets them.
@@ -188,6 +189,28 @@ func (f *Server) Trigger() string {
 	return id
 }
 
+// Hold makes the calls of a Web API method wait, unanswered, until release
+// is called (a Slack that has not answered yet: the test decides when it
+// does). Release before the test ends.
+func (f *Server) Hold(method string) (release func()) {
+	ch := make(chan struct{})
+	f.Mu.Lock()
+	if f.held == nil {
+		f.held = map[string]chan struct{}{}
+	}
+	f.held[method] = ch
+	f.Mu.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			f.Mu.Lock()
+			delete(f.held, method)
+			f.Mu.Unlock()
+			close(ch)
+		})
+	}
+}
+
 // StallAll makes every Web API call, response_url post and upload take d.
 func (f *Server) StallAll(d time.Duration) {
 	f.Mu.Lock()
@@ -259,9 +282,13 @@ func (f *Server) stall(method string) {
 	if !ok {
 		d = f.Stall["*"]
 	}
+	held := f.held[method]
 	f.Mu.Unlock()
 	if d > 0 {
 		time.Sleep(d)
+	}
+	if held != nil {
+		<-held
 	}
 }
 

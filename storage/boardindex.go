@@ -31,6 +31,13 @@ var (
 	bGroupTallies = []byte("group_tallies")
 )
 
+// errNoIndex is what the board indexes' readers and writers return when a
+// bucket of schema 10 is missing: a damaged file (or one of an older
+// schema opened read-only, which is not migrated), never a panic.
+func errNoIndex(name []byte) error {
+	return fmt.Errorf("the database has no %s bucket: it is damaged or was not migrated (open it once with prepbot console or serve, or restore it from a backup)", name)
+}
+
 // daysKey is a score's entry in days_index; prefix is group 0 period 0
 // category 0. Its order is bot.ByDays.Compare's: most days, then most
 // points, then earliest to reach them, then user id.
@@ -52,6 +59,9 @@ func indexScore(tx *bolt.Tx, group, period, cat string, old bot.Score, found boo
 	prefix := key(group, period, cat, "")
 	if ok, nk := found, daysKey(prefix, s); !ok || !bytes.Equal(daysKey(prefix, old), nk) {
 		idx := tx.Bucket(bDaysIndex)
+		if idx == nil {
+			return errNoIndex(bDaysIndex)
+		}
 		if found {
 			if err := idx.Delete(daysKey(prefix, old)); err != nil {
 				return err
@@ -65,7 +75,11 @@ func indexScore(tx *bolt.Tx, group, period, cat string, old bot.Score, found boo
 	if da == 0 && dc == 0 {
 		return nil
 	}
-	return addTally(tx.Bucket(bGroupTallies), key(group, period, cat), da, dc)
+	b := tx.Bucket(bGroupTallies)
+	if b == nil {
+		return errNoIndex(bGroupTallies)
+	}
+	return addTally(b, key(group, period, cat), da, dc)
 }
 
 // addTally adds to the tally at k.
@@ -96,7 +110,11 @@ func daysLeaders(ctx context.Context, tx *bolt.Tx, group, period, cat string, li
 	prefix := key(group, period, cat, "")
 	data := tx.Bucket(bMemberData)
 	var out []bot.Score
-	c := tx.Bucket(bDaysIndex).Cursor()
+	idx := tx.Bucket(bDaysIndex)
+	if idx == nil {
+		return nil, errNoIndex(bDaysIndex)
+	}
+	c := idx.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix) && len(out) < limit; k, _ = c.Next() {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -123,7 +141,11 @@ func daysRank(ctx context.Context, tx *bolt.Tx, group, period, cat string, s bot
 	prefix := key(group, period, cat, "")
 	mine := daysKey(prefix, s)
 	before := 0
-	c := tx.Bucket(bDaysIndex).Cursor()
+	idx := tx.Bucket(bDaysIndex)
+	if idx == nil {
+		return 0, errNoIndex(bDaysIndex)
+	}
+	c := idx.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.Compare(k, mine) < 0; k, _ = c.Next() {
 		if err := ctx.Err(); err != nil {
 			return 0, err

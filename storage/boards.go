@@ -23,7 +23,11 @@ func (d *DB) PeriodTallies(ctx context.Context, group, period string) (map[strin
 	return view(ctx, d, func(tx *bolt.Tx) (map[string]bot.Tally, error) {
 		out := map[string]bot.Tally{}
 		prefix := key(group, period, "")
-		err := each(ctx, tx.Bucket(bGroupTallies), prefix, func(k, v []byte) error {
+		b := tx.Bucket(bGroupTallies)
+		if b == nil {
+			return nil, errNoIndex(bGroupTallies)
+		}
+		err := each(ctx, b, prefix, func(k, v []byte) error {
 			cat := k[len(prefix):]
 			if len(cat) == 0 || bytes.IndexByte(cat, 0) >= 0 {
 				return nil // the overall tally ("" category)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 
@@ -70,6 +71,35 @@ func TestQueriesReportDamagedRecords(t *testing.T) {
 			err := tc.query(t.Context(), db)
 			if err == nil || !strings.Contains(err.Error(), "damaged") || !strings.Contains(err.Error(), fmt.Sprintf("%q", tc.key)) {
 				t.Errorf("%s over a damaged record: %v, want an error that says it is damaged and names %q", tc.name, err, tc.key)
+			}
+		})
+	}
+}
+
+// A file whose board indexes are missing (damaged) is refused by the
+// queries and the answers that need them, with a message, never a panic.
+func TestMissingBoardIndexesAreReportedNotPanicked(t *testing.T) {
+	for _, bucket := range []string{"days_index", "group_tallies"} {
+		t.Run(bucket, func(t *testing.T) {
+			db := bottest.OpenDB(t)
+			if err := db.Bolt().Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte(bucket)) }); err != nil {
+				t.Fatal(err)
+			}
+			ctx := t.Context()
+			at := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+			_, err := db.Record(ctx, &bot.Answer{Kind: bot.KindAnswer, Group: "g", User: "u", PostID: 1, CardID: "c", Category: "go",
+				Correct: true, Points: 10, At: at, Day: bot.Day(at, time.UTC), Periods: bot.Periods(at, time.UTC)})
+			if err == nil || !strings.Contains(err.Error(), bucket) {
+				t.Errorf("Record without %s: %v, want an error naming it", bucket, err)
+			}
+			var qerr error
+			if bucket == "days_index" {
+				_, qerr = db.DaysBoard(ctx, "g", bot.PeriodAll, "", 10)
+			} else {
+				_, qerr = db.PeriodTallies(ctx, "g", bot.PeriodAll)
+			}
+			if qerr == nil || !strings.Contains(qerr.Error(), bucket) {
+				t.Errorf("the query without %s: %v, want an error naming it", bucket, qerr)
 			}
 		})
 	}

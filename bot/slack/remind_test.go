@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -139,13 +140,54 @@ func TestPressDoesNotWaitForUsersInfo(t *testing.T) {
 	verdict := r.f.Next("response") // while users.info has not answered
 	bottest.MustContain(t, blocksOf(verdict.JSON).text(), "Correct")
 	release()
-	if !r.a.inflight.Wait(bottest.Patience) { // the lookup in the background has ended
-		t.Fatal("the users.info lookup did not end once answered")
-	}
+	r.lookupsEnded(t) // the lookup in the background has ended
 	// the zone asked in the background is used from the next request on
 	ack = r.f.Envelope("p3", "slash_commands", r.slash("timezone", "U1"), 0)
 	bottest.MustContain(t, blocksOf(ack["payload"]).text(), "Asia/Tokyo", "from your Slack profile")
 	if n := r.usersInfo("U1"); n != 1 {
 		t.Fatalf("users.info asked %d times about U1; want once", n)
 	}
+}
+
+// lookupsEnded waits until no users.info lookup is queued or running.
+func (r *rig) lookupsEnded(t *testing.T) {
+	t.Helper()
+	bottest.WaitUntil(t, "the zone lookups to end", func() bool {
+		r.a.zmu.Lock()
+		defer r.a.zmu.Unlock()
+		return len(r.a.looking) == 0
+	})
+}
+
+// A wave of new members asks users.info no faster than Slack's Tier 4
+// allows (a burst, then 100 a minute): the rest run with the workspace's
+// zone at once and wait their turn, and Close does not wait for them.
+func TestZoneLookupsKeepToUsersInfoPace(t *testing.T) {
+	r := newRig(t, Config{})
+	start := time.Now()
+	const users = zoneBurst + 15
+	for i := range users {
+		user := fmt.Sprintf("U%d", 100+i)
+		ack := r.f.Envelope(fmt.Sprint("s", i), "slash_commands", r.slash("timezone", user), 0)
+		bottest.MustContain(t, blocksOf(ack["payload"]).text(), "time zone")
+	}
+	elapsed := time.Since(start)
+	asked := 0
+	for i := range users {
+		asked += r.usersInfo(fmt.Sprintf("U%d", 100+i))
+	}
+	allowed := zoneBurst + int(elapsed.Seconds()*float64(zoneRate)) + 1
+	if asked > allowed || asked < zoneBurst {
+		t.Fatalf("users.info asked about %d of %d new members in %v; want %d to %d (a burst of %d, then %v a second)",
+			asked, users, elapsed, zoneBurst, allowed, zoneBurst, float64(zoneRate))
+	}
+	r.a.zmu.Lock()
+	waiting := len(r.a.looking)
+	r.a.zmu.Unlock()
+	if waiting+asked < users {
+		t.Fatalf("%d members asked about and %d waiting their turn; want all %d", asked, waiting, users)
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- r.a.Close() }()
+	bottest.Await(t, "Close with lookups still queued", closed)
 }

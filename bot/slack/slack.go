@@ -20,6 +20,7 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+	"golang.org/x/time/rate"
 	"github.com/slack-go/slack/socketmode"
 
 	"github.com/prepbot/prepbot/bot"
@@ -80,9 +81,14 @@ type Adapter struct {
 	// tz): looked up once per user, not on every press
 	zmu   sync.Mutex
 	zones map[string]userZone
-	// looking are the users whose users.info lookup pressZone started
-	// and that has not ended
+	// looking are the users whose users.info lookup is queued or running
 	looking map[string]bool
+	// lookups queues the users whose zone a request found missing; one
+	// goroutine asks users.info about them at zoneLimit's pace and closes
+	// lookDone when it returns (at Close)
+	lookups   chan string
+	zoneLimit *rate.Limiter
+	lookDone  chan struct{}
 }
 
 // userZone is a user's time zone as users.info told it, and when.
@@ -98,6 +104,19 @@ const (
 	zoneTTL   = 24 * time.Hour
 	zoneRetry = time.Hour
 	maxZones  = 100000
+)
+
+// users.info is a Tier 4 method: Slack allows it "100+ per minute" per
+// workspace, with short bursts. Zone lookups keep to 100 a minute after a
+// burst of zoneBurst; at most maxLookups users wait their turn (a user
+// left out is queued again by their next request, and meanwhile their
+// day follows the workspace's zone). A wave of new members, such as a
+// whole team answering its first daily question, so never earns the bot
+// 429s, nor costs it an exchange with Slack per press.
+const (
+	zoneRate   = rate.Limit(100.0 / 60)
+	zoneBurst  = 20
+	maxLookups = 1000
 )
 
 // New checks the config and builds the adapter; Start connects.
@@ -143,6 +162,7 @@ func New(cfg Config, b *bot.Bot) (*Adapter, error) {
 	}
 	a := &Adapter{cfg: cfg, bot: b, log: cfg.Log.With("platform", "slack"), done: make(chan struct{}), pacer: adapter.Pacer{Gap: cfg.PostGap}}
 	a.ctx, a.cancel = context.WithCancel(context.Background())
+	a.lookups, a.zoneLimit = make(chan string, maxLookups), rate.NewLimiter(zoneRate, zoneBurst)
 	opts := []slack.Option{slack.OptionAPIURL(cfg.APIURL), slack.OptionHTTPClient(client)}
 	if cfg.AppToken != "" {
 		opts = append(opts, slack.OptionAppLevelToken(cfg.AppToken))
@@ -171,6 +191,11 @@ func (a *Adapter) Start(start context.Context) error {
 	ctx := a.ctx
 	a.stop = a.cancel
 	a.log.Info("authenticated", "team", auth.Team, "bot", auth.User)
+	a.lookDone = make(chan struct{})
+	go func() {
+		defer close(a.lookDone)
+		a.lookZones(ctx)
+	}()
 	if a.cfg.AppToken == "" {
 		a.ready.Store(true)
 		close(a.done)
@@ -212,6 +237,7 @@ func (a *Adapter) Close() error {
 	if a.stop != nil {
 		a.stop()
 		<-a.done
+		<-a.lookDone
 	}
 	a.cancel()
 	return nil
@@ -390,20 +416,40 @@ func (a *Adapter) keepZone(user, tz string, ttl time.Duration) {
 
 // userZone is a user's time zone from their Slack profile (users.info's
 // tz, needing users:read), looked up once and cached; "" when Slack does
-// not say.
+// not say. A slash command asks users.info before it runs while the
+// lookups' pace allows; past it, it runs with the zone known so far and
+// the lookup waits its turn, as a press's does.
 func (a *Adapter) userZone(ctx context.Context, user string) string {
-	a.zmu.Lock()
-	z, ok := a.zones[user]
-	a.zmu.Unlock()
-	if ok && a.cfg.Now().Sub(z.at) < zoneTTL {
-		return z.tz
+	if tz, ok := a.cachedZone(user); ok {
+		return tz
 	}
+	if !a.zoneLimit.Allow() {
+		return a.pressZone(user)
+	}
+	return a.lookUpZone(ctx, user)
+}
+
+// cachedZone is the user's zone as last looked up, and whether that is
+// recent enough to use without asking again.
+func (a *Adapter) cachedZone(user string) (string, bool) {
+	a.zmu.Lock()
+	defer a.zmu.Unlock()
+	z, ok := a.zones[user]
+	return z.tz, ok && a.cfg.Now().Sub(z.at) < zoneTTL
+}
+
+// lookUpZone asks users.info for the user's zone and caches the answer
+// (on a failure, what was known, to be asked again after zoneRetry).
+func (a *Adapter) lookUpZone(ctx context.Context, user string) string {
 	var u *slack.User
 	err := a.retry(ctx, func() (err error) { u, err = a.api.GetUserInfoContext(ctx, user); return err })
 	if err != nil {
 		a.log.Warn("users.info failed; the member's day follows the workspace's time zone for now", "user", user, "err", err)
-		a.keepZone(user, z.tz, zoneRetry)
-		return z.tz
+		a.zmu.Lock()
+		tz := a.zones[user].tz
+		a.zmu.Unlock()
+		a.keepZone(user, tz, zoneRetry)
+		return tz
 	}
 	a.keepZone(user, u.TZ, zoneTTL)
 	return u.TZ
@@ -411,32 +457,45 @@ func (a *Adapter) userZone(ctx context.Context, user string) string {
 
 // pressZone is userZone for a button press or a submitted modal: the
 // cached zone, and on a miss the zone known so far ("" for a user not seen
-// yet) at once, while users.info is asked in the background (once per
-// user at a time) for the user's next request. A press never waits for
-// users.info: a burst of presses from new users would otherwise each wait
-// for a second exchange with Slack before its answer is even recorded.
-// Slash commands, far fewer, look the zone up before they run.
-func (a *Adapter) pressZone(ctx context.Context, user string) string {
+// yet) at once, while the user joins the queue of lookups (once per user
+// at a time) for their next request. A press never waits for users.info:
+// a burst of presses from new users would otherwise each wait for a
+// second exchange with Slack before its answer is even recorded.
+func (a *Adapter) pressZone(user string) string {
 	a.zmu.Lock()
+	defer a.zmu.Unlock()
 	z, ok := a.zones[user]
 	if (ok && a.cfg.Now().Sub(z.at) < zoneTTL) || a.looking[user] {
-		a.zmu.Unlock()
 		return z.tz
 	}
-	if a.looking == nil {
-		a.looking = map[string]bool{}
+	select {
+	case a.lookups <- user:
+		if a.looking == nil {
+			a.looking = map[string]bool{}
+		}
+		a.looking[user] = true
+	default: // the queue is full: the user's next request asks again
 	}
-	a.looking[user] = true
-	a.zmu.Unlock()
-	a.inflight.Go(func() {
-		defer func() {
+	return z.tz
+}
+
+// lookZones asks users.info about the queued users, one at a time at
+// zoneLimit's pace, until ctx ends.
+func (a *Adapter) lookZones(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case user := <-a.lookups:
+			if a.zoneLimit.Wait(ctx) != nil {
+				return
+			}
+			a.lookUpZone(ctx, user)
 			a.zmu.Lock()
 			delete(a.looking, user)
 			a.zmu.Unlock()
-		}()
-		a.userZone(ctx, user)
-	})
-	return z.tz
+		}
+	}
 }
 
 // message is a slash command or response_url body.
@@ -653,7 +712,7 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback,
 			if bot.NeedsAdmin(req) {
 				req.User.Admin = a.isAdmin(ctx, cb.User.ID)
 			}
-			req.TimeZone = a.pressZone(ctx, cb.User.ID)
+			req.TimeZone = a.pressZone(cb.User.ID)
 			r, _ := a.bot.Handle(ctx, req)
 			return outcome{reply: r}
 		}
@@ -694,7 +753,7 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback,
 			if id != "" && !a.bot.FirstDelivery(ctx, "slack", "view:"+id+":"+cb.View.Hash) {
 				return
 			}
-			req.TimeZone = a.pressZone(ctx, cb.User.ID)
+			req.TimeZone = a.pressZone(cb.User.ID)
 			r, _ := a.bot.Handle(ctx, req)
 			if r.Modal != nil {
 				r = bot.Reply{Private: true, Text: "That answer box is closed. Press **" + nonEmpty(r.Modal.Button, "Type answer") + "** again."}

@@ -20,8 +20,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
-	"golang.org/x/time/rate"
 	"github.com/slack-go/slack/socketmode"
+	"golang.org/x/time/rate"
 
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/bot/adapter"

@@ -6,13 +6,18 @@ import (
 	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/gob"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -34,9 +39,9 @@ const clients = 64
 
 // presigned is how many requests each client has built and signed before
 // the clock starts: more than it sends in the measured seconds at the rates
-// measured here (5 s at 5,000 answers a second is 391 a client), and no
-// more, as they all wait in the measured process's memory.
-const presigned = 400
+// measured here (5 s at 7,000 answers a second is 547 a client). A client
+// that has sent all of its own stops the run with a message.
+const presigned = 600
 
 // load is the result of a bounded run of concurrent clients.
 type load struct {
@@ -48,22 +53,19 @@ type load struct {
 
 func (l load) rate() float64 { return rate(l.ok, l.took) }
 
-// prepared is a request built and signed ahead. It holds its headers
-// inline and as few pointers as it can: tens of thousands wait in the
-// measured process, and as http.Header maps and closures they were over
-// 100 MB of objects that every garbage collection of the server under
-// test had to mark (about 110 ms a cycle, a quarter of the run).
+// prepared is a request built and signed ahead: its body, its headers
+// (name, value; unused pairs are empty) and, when the time it was sent is
+// wanted, an id to report it under.
 type prepared struct {
-	body   []byte
-	header [3][2]string // name, value; unused pairs are empty
-	sentAt *sync.Map    // told (under id) when the request goes out; nil: nobody asks
-	id     string
+	Body   []byte
+	Header [3][2]string
+	ID     string
 }
 
 // request makes the HTTP request of a prepared one.
 func (p prepared) request(target string) *http.Request {
-	r, _ := http.NewRequest("POST", target, bytes.NewReader(p.body))
-	for _, h := range p.header {
+	r, _ := http.NewRequest("POST", target, bytes.NewReader(p.Body))
+	for _, h := range p.Header {
 		if h[0] != "" {
 			r.Header.Set(h[0], h[1])
 		}
@@ -71,12 +73,11 @@ func (p prepared) request(target string) *http.Request {
 	return r
 }
 
-// presign builds each client's first n requests before the clock starts,
-// on every core: the platform signs its requests on its side, so signing
-// them here would only take the two cores from the server under test.
-// Past n, requests are built as they are sent, or, with cycle, the first n
-// are sent again (for the baselines, which only verify).
-func presign(n int, cycle bool, build func(c, i int) prepared) func(c, i int) prepared {
+// presign builds each client's n requests before the clock starts, on
+// every core: the platform signs its requests on its side, so signing them
+// while the clock runs would only take the two cores from the server under
+// test.
+func presign(n int, build func(c, i int) prepared) [][]prepared {
 	pool := make([][]prepared, clients)
 	var wg sync.WaitGroup
 	for c := range pool {
@@ -90,36 +91,113 @@ func presign(n int, cycle bool, build func(c, i int) prepared) func(c, i int) pr
 		}()
 	}
 	wg.Wait()
-	return func(c, i int) prepared {
-		switch {
-		case i < n:
-			return pool[c][i]
-		case cycle:
-			return pool[c][i%n]
-		}
-		return build(c, i)
+	return pool
+}
+
+// clientJob is what the client process is asked to do: its clients each
+// POST their requests to Target until D is over (with Cycle, starting
+// again at a client's first request when it has sent them all; without, a
+// client that has sent them all stops, and the run says so). A 200
+// response counts when its body contains Want.
+type clientJob struct {
+	Target string
+	D      time.Duration
+	Cycle  bool
+	Want   string
+	Pool   [][]prepared
+}
+
+// clientResult is what the client process measured; Sent has the wall
+// clock (Unix nanoseconds) at which each request with an ID went out.
+type clientResult struct {
+	OK       int
+	Took     time.Duration
+	P50, P99 time.Duration
+	Sent     map[string]int64
+	RanOut   int
+}
+
+func (r clientResult) load() load { return load{ok: r.OK, took: r.Took, p50: r.P50, p99: r.P99} }
+
+// clientEnv, set in the environment, makes prepbench the client process.
+const clientEnv = "PREPBENCH_CLIENTS"
+
+// drive runs the clients in a process of their own (this program again):
+// the platform's side of the exchange is not prepbot's, and in the
+// measured process its goroutines would queue with the server's on the
+// same scheduler and its memory would be marked by the server's garbage
+// collections. The two processes share the machine's cores.
+func drive(job clientJob) (clientResult, error) {
+	var res clientResult
+	exe, err := os.Executable()
+	if err != nil {
+		return res, err
+	}
+	cmd := exec.Command(exe)
+	cmd.Env = append(os.Environ(), clientEnv+"=1")
+	cmd.Stderr = os.Stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return res, err
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return res, err
+	}
+	if err := cmd.Start(); err != nil {
+		return res, err
+	}
+	encErr := gob.NewEncoder(in).Encode(job)
+	in.Close()
+	decErr := gob.NewDecoder(out).Decode(&res)
+	if err := cmd.Wait(); err != nil {
+		return res, fmt.Errorf("the client process: %w", err)
+	}
+	if err := errors.Join(encErr, decErr); err != nil {
+		return res, fmt.Errorf("the client process: %w", err)
+	}
+	if res.RanOut > 0 {
+		return res, fmt.Errorf("%d of %d clients sent all %d requests signed ahead before the time was up: raise presigned", res.RanOut, clients, presigned)
+	}
+	return res, nil
+}
+
+// runClients is the client process: it reads a clientJob from standard
+// input, runs it and writes the clientResult to standard output.
+func runClients() {
+	var job clientJob
+	if err := gob.NewDecoder(os.Stdin).Decode(&job); err != nil {
+		fatal(fmt.Errorf("client process: reading the job: %w", err))
+	}
+	if err := gob.NewEncoder(os.Stdout).Encode(runJob(job)); err != nil {
+		fatal(fmt.Errorf("client process: %w", err))
 	}
 }
 
-// drive runs clients that each POST the requests next gives them to target
-// until d is over; check says whether a 200 response's body is a success.
-func drive(d time.Duration, target string, next func(c, i int) prepared, check func([]byte) bool) load {
+// runJob runs the clients of a job in this process.
+func runJob(job clientJob) clientResult {
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: 10 * time.Second}
-	var ok atomic.Int64
-	lat := make([][]time.Duration, clients)
-	deadline := time.Now().Add(d)
+	var ok, ranOut atomic.Int64
+	lat := make([][]time.Duration, len(job.Pool))
+	sent := make([]map[string]int64, len(job.Pool))
+	deadline := time.Now().Add(job.D)
 	start := time.Now()
 	var wg sync.WaitGroup
-	for c := 0; c < clients; c++ {
+	for c, reqs := range job.Pool {
+		sent[c] = map[string]int64{}
 		wg.Add(1)
-		go func(c int) {
+		go func() {
 			defer wg.Done()
 			for i := 0; time.Now().Before(deadline); i++ {
-				p := next(c, i)
-				r := p.request(target)
+				if i >= len(reqs) && !job.Cycle {
+					ranOut.Add(1)
+					return
+				}
+				p := reqs[i%len(reqs)]
+				r := p.request(job.Target)
 				t0 := time.Now()
-				if p.sentAt != nil {
-					p.sentAt.Store(p.id, t0)
+				if p.ID != "" {
+					sent[c][p.ID] = t0.UnixNano()
 				}
 				resp, err := hc.Do(r)
 				if err != nil {
@@ -128,19 +206,30 @@ func drive(d time.Duration, target string, next func(c, i int) prepared, check f
 				body, _ := io.ReadAll(resp.Body)
 				resp.Body.Close()
 				lat[c] = append(lat[c], time.Since(t0))
-				if resp.StatusCode == 200 && check(body) {
+				if resp.StatusCode == 200 && bytes.Contains(body, []byte(job.Want)) {
 					ok.Add(1)
 				}
 			}
-		}(c)
+		}()
 	}
 	wg.Wait()
+	l := latencies(lat, int(ok.Load()), time.Since(start))
+	res := clientResult{OK: l.ok, Took: l.took, P50: l.p50, P99: l.p99, Sent: map[string]int64{}, RanOut: int(ranOut.Load())}
+	for _, m := range sent {
+		maps.Copy(res.Sent, m)
+	}
+	return res
+}
+
+// latencies is the load of ok successes in took, with the median and
+// 99th percentile of every client's latencies.
+func latencies(lat [][]time.Duration, ok int, took time.Duration) load {
 	var all []time.Duration
 	for _, l := range lat {
 		all = append(all, l...)
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i] < all[j] })
-	l := load{ok: int(ok.Load()), took: time.Since(start)}
+	l := load{ok: ok, took: took}
 	if len(all) > 0 {
 		l.p50, l.p99 = all[len(all)/2], all[len(all)*99/100]
 	}
@@ -233,18 +322,22 @@ func (c chatBench) discord(ctx context.Context, d time.Duration) (ours, base loa
 			`"member":{"user":{"id":"m%d","username":"m"},"permissions":"0"},"data":{"custom_id":%q,"component_type":2}}`, id, id, ci, id, buttons[ci])
 		ts := strconv.FormatInt(time.Now().Unix(), 10)
 		sig := ed25519.Sign(priv, append([]byte(ts), body...))
-		return prepared{body: []byte(body), header: [3][2]string{{"X-Signature-Ed25519", hex.EncodeToString(sig)}, {"X-Signature-Timestamp", ts}}}
+		return prepared{Body: []byte(body), Header: [3][2]string{{"X-Signature-Ed25519", hex.EncodeToString(sig)}, {"X-Signature-Timestamp", ts}}}
 	}
-	ok := func(b []byte) bool { return strings.Contains(string(b), `"type":4`) }
+	const ok = `"type":4`
 	progress("%sDiscord: signing %d requests", c.label, clients*presigned)
-	next := presign(presigned, false, req)
+	pool := presign(presigned, req)
 	before, err := count()
 	if err != nil {
 		return ours, base, err
 	}
 	pages := c.pageCount()
 	progress("%sDiscord: %d clients sending signed answers for %v", c.label, clients, d)
-	ours = drive(d, srv.URL+"/discord/interactions", next, ok)
+	res, err := drive(clientJob{Target: srv.URL + "/discord/interactions", D: d, Want: ok, Pool: pool})
+	if err != nil {
+		return ours, base, err
+	}
+	ours = res.load()
 	ours.pages = c.pageCount() - pages
 	if recorded, err := count(); err != nil || recorded-before < ours.ok {
 		return ours, base, fmt.Errorf("discord: %d answers acknowledged but %d recorded (%v)", ours.ok, recorded-before, err)
@@ -260,9 +353,10 @@ func (c chatBench) discord(ctx context.Context, d time.Duration) (ours, base loa
 	}))
 	defer bare.Close()
 	progress("%sDiscord baseline: a handler that only verifies the signature", c.label)
-	base = drive(d, bare.URL, presign(presigned, true, req), ok)
+	res, err = drive(clientJob{Target: bare.URL, D: d, Cycle: true, Want: ok, Pool: pool})
+	base = res.load()
 	progress("  %.0f/s, p50 %v, p99 %v", ours.rate(), ours.p50, ours.p99)
-	return ours, base, nil
+	return ours, base, err
 }
 
 // slack measures HMAC-signed block_actions presses to /slack/interactions,
@@ -272,11 +366,11 @@ func (c chatBench) discord(ctx context.Context, d time.Duration) (ours, base loa
 // signature.
 func (c chatBench) slack(ctx context.Context, d time.Duration) (ours, base load, err error) {
 	const secret = "bench-signing-secret"
-	var sentAt, verdictAt sync.Map // press id -> time
+	var verdictAt sync.Map // press id -> when its verdict came (Unix nanoseconds: the presses are sent by another process)
 	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
 		if id, ok := strings.CutPrefix(r.URL.Path, "/response/"); ok {
-			verdictAt.LoadOrStore(id, time.Now())
+			verdictAt.LoadOrStore(id, time.Now().UnixNano())
 			io.WriteString(w, "ok")
 			return
 		}
@@ -322,23 +416,25 @@ func (c chatBench) slack(ctx context.Context, d time.Duration) (ours, base load,
 		mac.Write([]byte("v0:" + ts + ":" + body))
 		h := [3][2]string{{"Content-Type", "application/x-www-form-urlencoded"},
 			{"X-Slack-Request-Timestamp", ts}, {"X-Slack-Signature", "v0=" + hex.EncodeToString(mac.Sum(nil))}}
-		key := fmt.Sprint(id)
-		return prepared{[]byte(body), h, &sentAt, key}
+		return prepared{[]byte(body), h, fmt.Sprint(id)}
 	}
-	any200 := func([]byte) bool { return true }
 	progress("%sSlack: signing %d requests", c.label, clients*presigned)
-	next := presign(presigned, false, req)
+	pool := presign(presigned, req)
 	before, err := count()
 	if err != nil {
 		return ours, base, err
 	}
 	pages := c.pageCount()
 	progress("%sSlack: %d clients sending signed button presses for %v", c.label, clients, d)
-	acked := drive(d, srv.URL+"/slack/interactions", next, any200)
+	res, err := drive(clientJob{Target: srv.URL + "/slack/interactions", D: d, Pool: pool})
+	if err != nil {
+		return ours, base, err
+	}
+	acked := res.load()
 	// the presses still being handled finish (Close waits for them)
 	drain := time.Now()
 	a.Close()
-	ours = slackVerdicts(&sentAt, &verdictAt, acked.took+time.Since(drain))
+	ours = slackVerdicts(res.Sent, &verdictAt, acked.took+time.Since(drain))
 	ours.pages = c.pageCount() - pages
 	recorded, err := count()
 	if err != nil {
@@ -355,9 +451,10 @@ func (c chatBench) slack(ctx context.Context, d time.Duration) (ours, base load,
 	}))
 	defer bare.Close()
 	progress("%sSlack baseline: a handler that only verifies the signature", c.label)
-	base = drive(d, bare.URL, presign(presigned, true, req), any200)
+	res, err = drive(clientJob{Target: bare.URL, D: d, Cycle: true, Pool: pool})
+	base = res.load()
 	progress("  %.0f/s, p50 %v, p99 %v", ours.rate(), ours.p50, ours.p99)
-	return ours, base, nil
+	return ours, base, err
 }
 
 func (c chatBench) pageCount() int64 {
@@ -405,11 +502,11 @@ func benchInteractions(dir string, prev map[int]float64) ([]row, float64, error)
 // slackVerdicts measures Slack presses as the member sees them: from the
 // press to its verdict at the response_url; took is the time until the
 // last verdict.
-func slackVerdicts(sentAt, verdictAt *sync.Map, took time.Duration) load {
+func slackVerdicts(sentAt map[string]int64, verdictAt *sync.Map, took time.Duration) load {
 	var lat []time.Duration
 	verdictAt.Range(func(id, at any) bool {
-		if t0, ok := sentAt.Load(id); ok {
-			lat = append(lat, at.(time.Time).Sub(t0.(time.Time)))
+		if t0, ok := sentAt[id.(string)]; ok {
+			lat = append(lat, time.Duration(at.(int64)-t0))
 		}
 		return true
 	})

@@ -36,6 +36,10 @@ type row struct {
 }
 
 func main() {
+	if os.Getenv(clientEnv) != "" {
+		runClients()
+		return
+	}
 	only := flag.String("only", "", "run only these measurements, such as 1,3 (default: all nine)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file (read it with go tool pprof)")
 	flag.Parse()

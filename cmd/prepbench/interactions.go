@@ -107,53 +107,78 @@ type clientJob struct {
 	Pool   [][]prepared
 }
 
-// clientResult is what the client process measured; Sent has the wall
-// clock (Unix nanoseconds) at which each request with an ID went out.
+// clientResult is what the client process measured.
 type clientResult struct {
 	OK       int
 	Took     time.Duration
 	P50, P99 time.Duration
-	Sent     map[string]int64
 	RanOut   int
 }
 
 func (r clientResult) load() load { return load{ok: r.OK, took: r.Took, p50: r.P50, p99: r.P99} }
 
+// clientHello is the client process's first word: where its response
+// sink listens (Slack's side of a press's response_url).
+type clientHello struct{ SinkURL string }
+
+// clientVerdicts are the times from each request with an ID to the
+// sink's first POST under that ID, the client process's last word.
+type clientVerdicts struct{ Latencies []time.Duration }
+
 // clientEnv, set in the environment, makes prepbench the client process.
 const clientEnv = "PREPBENCH_CLIENTS"
 
-// drive runs the clients in a process of their own (this program again):
-// the platform's side of the exchange is not prepbot's, and in the
-// measured process its goroutines would queue with the server's on the
-// same scheduler and its memory would be marked by the server's garbage
-// collections. The two processes share the machine's cores.
-func drive(job clientJob) (clientResult, error) {
-	var res clientResult
+// clientProc is the client process: the clients run in a process of their
+// own (this program again), as the platform's side of the exchange is not
+// prepbot's: in the measured process their goroutines would queue with the
+// server's on one scheduler and their memory would be marked by the
+// server's garbage collections. The process also plays the part of
+// Slack's servers that take the verdicts at the response_url. The two
+// processes share the machine's cores.
+type clientProc struct {
+	cmd   *exec.Cmd
+	enc   *gob.Encoder
+	dec   *gob.Decoder
+	in    io.Closer
+	hello clientHello
+}
+
+// startClients starts the client process and reads its hello.
+func startClients() (*clientProc, error) {
 	exe, err := os.Executable()
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	cmd := exec.Command(exe)
 	cmd.Env = append(os.Environ(), clientEnv+"=1")
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return res, err
+		return nil, err
 	}
 	if err := cmd.Start(); err != nil {
-		return res, err
+		return nil, err
 	}
-	encErr := gob.NewEncoder(in).Encode(job)
-	in.Close()
-	decErr := gob.NewDecoder(out).Decode(&res)
-	if err := cmd.Wait(); err != nil {
+	p := &clientProc{cmd: cmd, enc: gob.NewEncoder(in), dec: gob.NewDecoder(out), in: in}
+	if err := p.dec.Decode(&p.hello); err != nil {
+		p.cmd.Process.Kill()
+		p.cmd.Wait()
+		return nil, fmt.Errorf("the client process did not start: %w", err)
+	}
+	return p, nil
+}
+
+// run has the client process run a job.
+func (p *clientProc) run(job clientJob) (clientResult, error) {
+	var res clientResult
+	if err := p.enc.Encode(job); err != nil {
 		return res, fmt.Errorf("the client process: %w", err)
 	}
-	if err := errors.Join(encErr, decErr); err != nil {
+	if err := p.dec.Decode(&res); err != nil {
 		return res, fmt.Errorf("the client process: %w", err)
 	}
 	if res.RanOut > 0 {
@@ -162,29 +187,97 @@ func drive(job clientJob) (clientResult, error) {
 	return res, nil
 }
 
-// runClients is the client process: it reads a clientJob from standard
-// input, runs it and writes the clientResult to standard output.
-func runClients() {
-	var job clientJob
-	if err := gob.NewDecoder(os.Stdin).Decode(&job); err != nil {
-		fatal(fmt.Errorf("client process: reading the job: %w", err))
+// finish ends the client process and returns the latencies of the
+// verdicts its sink took.
+func (p *clientProc) finish() ([]time.Duration, error) {
+	p.in.Close()
+	var v clientVerdicts
+	decErr := p.dec.Decode(&v)
+	if err := p.cmd.Wait(); err != nil {
+		return nil, fmt.Errorf("the client process: %w", err)
 	}
-	if err := gob.NewEncoder(os.Stdout).Encode(runJob(job)); err != nil {
+	if decErr != nil {
+		return nil, fmt.Errorf("the client process: %w", decErr)
+	}
+	return v.Latencies, nil
+}
+
+// drive runs one job in a client process of its own.
+func drive(job clientJob) (clientResult, error) {
+	p, err := startClients()
+	if err != nil {
+		return clientResult{}, err
+	}
+	res, err := p.run(job)
+	_, ferr := p.finish()
+	return res, errors.Join(err, ferr)
+}
+
+// runClients is the client process: it starts its sink and says where,
+// then runs each job read from standard input and writes its result to
+// standard output; at the end of its input it writes the verdicts' latencies.
+func runClients() {
+	var mu sync.Mutex
+	sent, verdict := map[string]time.Time{}, map[string]time.Time{}
+	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if id, ok := strings.CutPrefix(r.URL.Path, "/response/"); ok {
+			now := time.Now()
+			mu.Lock()
+			if _, seen := verdict[id]; !seen {
+				verdict[id] = now
+			}
+			mu.Unlock()
+		}
+		io.WriteString(w, "ok")
+	}))
+	defer sink.Close()
+	enc, dec := gob.NewEncoder(os.Stdout), gob.NewDecoder(os.Stdin)
+	if err := enc.Encode(clientHello{SinkURL: sink.URL}); err != nil {
+		fatal(fmt.Errorf("client process: %w", err))
+	}
+	for {
+		var job clientJob
+		err := dec.Decode(&job)
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			fatal(fmt.Errorf("client process: reading a job: %w", err))
+		}
+		res, times := runJob(job)
+		mu.Lock()
+		maps.Copy(sent, times)
+		mu.Unlock()
+		if err := enc.Encode(res); err != nil {
+			fatal(fmt.Errorf("client process: %w", err))
+		}
+	}
+	mu.Lock()
+	var v clientVerdicts
+	for id, at := range verdict {
+		if t0, ok := sent[id]; ok {
+			v.Latencies = append(v.Latencies, at.Sub(t0))
+		}
+	}
+	mu.Unlock()
+	if err := enc.Encode(v); err != nil {
 		fatal(fmt.Errorf("client process: %w", err))
 	}
 }
 
-// runJob runs the clients of a job in this process.
-func runJob(job clientJob) clientResult {
+// runJob runs the clients of a job in this process; it returns when each
+// request with an ID was sent.
+func runJob(job clientJob) (clientResult, map[string]time.Time) {
 	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}, Timeout: 10 * time.Second}
 	var ok, ranOut atomic.Int64
 	lat := make([][]time.Duration, len(job.Pool))
-	sent := make([]map[string]int64, len(job.Pool))
+	sent := make([]map[string]time.Time, len(job.Pool))
 	deadline := time.Now().Add(job.D)
 	start := time.Now()
 	var wg sync.WaitGroup
 	for c, reqs := range job.Pool {
-		sent[c] = map[string]int64{}
+		sent[c] = map[string]time.Time{}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -197,7 +290,7 @@ func runJob(job clientJob) clientResult {
 				r := p.request(job.Target)
 				t0 := time.Now()
 				if p.ID != "" {
-					sent[c][p.ID] = t0.UnixNano()
+					sent[c][p.ID] = t0
 				}
 				resp, err := hc.Do(r)
 				if err != nil {
@@ -213,12 +306,13 @@ func runJob(job clientJob) clientResult {
 		}()
 	}
 	wg.Wait()
+	hc.CloseIdleConnections()
 	l := latencies(lat, int(ok.Load()), time.Since(start))
-	res := clientResult{OK: l.ok, Took: l.took, P50: l.p50, P99: l.p99, Sent: map[string]int64{}, RanOut: int(ranOut.Load())}
+	all := map[string]time.Time{}
 	for _, m := range sent {
-		maps.Copy(res.Sent, m)
+		maps.Copy(all, m)
 	}
-	return res
+	return clientResult{OK: l.ok, Took: l.took, P50: l.p50, P99: l.p99, RanOut: int(ranOut.Load())}, all
 }
 
 // latencies is the load of ok successes in took, with the median and
@@ -366,23 +460,17 @@ func (c chatBench) discord(ctx context.Context, d time.Duration) (ours, base loa
 // signature.
 func (c chatBench) slack(ctx context.Context, d time.Duration) (ours, base load, err error) {
 	const secret = "bench-signing-secret"
-	var verdictAt sync.Map // press id -> when its verdict came (Unix nanoseconds: the presses are sent by another process)
-	sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.Copy(io.Discard, r.Body)
-		if id, ok := strings.CutPrefix(r.URL.Path, "/response/"); ok {
-			verdictAt.LoadOrStore(id, time.Now().UnixNano())
-			io.WriteString(w, "ok")
-			return
-		}
 		w.Header().Set("Content-Type", "application/json")
 		io.WriteString(w, `{"ok": true, "team": "bench", "user": "prepbot"}`)
 	}))
-	defer sink.Close()
+	defer api.Close()
 	b, count, err := c.newBot()
 	if err != nil {
 		return ours, base, err
 	}
-	a, err := slack.New(slack.Config{BotToken: "xoxb-bench", SigningSecret: secret, APIURL: sink.URL + "/api/"}, b)
+	a, err := slack.New(slack.Config{BotToken: "xoxb-bench", SigningSecret: secret, APIURL: api.URL + "/api/"}, b)
 	if err != nil {
 		return ours, base, err
 	}
@@ -403,12 +491,17 @@ func (c chatBench) slack(ctx context.Context, d time.Duration) (ours, base load,
 			return ours, base, err
 		}
 	}
+	clientsProc, err := startClients()
+	if err != nil {
+		return ours, base, err
+	}
+	sinkURL := clientsProc.hello.SinkURL
 	var seq atomic.Int64
 	req := func(ci, i int) prepared {
 		id := seq.Add(1)
 		payload, _ := json.Marshal(map[string]any{"type": "block_actions", "team": map[string]any{"id": "bench"},
 			"user": map[string]any{"id": fmt.Sprint("M", id), "name": "m"}, "channel": map[string]any{"id": fmt.Sprint("c", ci)},
-			"response_url": fmt.Sprint(sink.URL, "/response/", id), "trigger_id": "t",
+			"response_url": fmt.Sprint(sinkURL, "/response/", id), "trigger_id": "t",
 			"actions": []any{map[string]any{"action_id": buttons[ci], "block_id": "b", "type": "button", "action_ts": fmt.Sprint(id)}}})
 		body := "payload=" + url.QueryEscape(string(payload))
 		ts := strconv.FormatInt(time.Now().Unix(), 10)
@@ -422,19 +515,26 @@ func (c chatBench) slack(ctx context.Context, d time.Duration) (ours, base load,
 	pool := presign(presigned, req)
 	before, err := count()
 	if err != nil {
+		clientsProc.finish()
 		return ours, base, err
 	}
 	pages := c.pageCount()
 	progress("%sSlack: %d clients sending signed button presses for %v", c.label, clients, d)
-	res, err := drive(clientJob{Target: srv.URL + "/slack/interactions", D: d, Pool: pool})
+	res, err := clientsProc.run(clientJob{Target: srv.URL + "/slack/interactions", D: d, Pool: pool})
 	if err != nil {
+		clientsProc.finish()
 		return ours, base, err
 	}
 	acked := res.load()
 	// the presses still being handled finish (Close waits for them)
 	drain := time.Now()
 	a.Close()
-	ours = slackVerdicts(res.Sent, &verdictAt, acked.took+time.Since(drain))
+	took := acked.took + time.Since(drain)
+	verdicts, err := clientsProc.finish()
+	if err != nil {
+		return ours, base, err
+	}
+	ours = latencies([][]time.Duration{verdicts}, len(verdicts), took)
 	ours.pages = c.pageCount() - pages
 	recorded, err := count()
 	if err != nil {
@@ -497,25 +597,6 @@ func benchInteractions(dir string, prev map[int]float64) ([]row, float64, error)
 		}
 	}
 	return rows, discordRate, nil
-}
-
-// slackVerdicts measures Slack presses as the member sees them: from the
-// press to its verdict at the response_url; took is the time until the
-// last verdict.
-func slackVerdicts(sentAt map[string]int64, verdictAt *sync.Map, took time.Duration) load {
-	var lat []time.Duration
-	verdictAt.Range(func(id, at any) bool {
-		if t0, ok := sentAt[id.(string)]; ok {
-			lat = append(lat, time.Duration(at.(int64)-t0))
-		}
-		return true
-	})
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	l := load{ok: len(lat), took: took}
-	if len(lat) > 0 {
-		l.p50, l.p99 = lat[len(lat)/2], lat[len(lat)*99/100]
-	}
-	return l
 }
 
 func interactionRows(platform string, ours, base load, durable float64) []row {

@@ -66,7 +66,7 @@ type Bot struct {
 
 // New returns a Bot.
 func New(c Config) *Bot {
-	b := &Bot{bank: c.Bank, store: c.Store, clock: c.Clock, log: c.Log, tz: c.TimeZone, chat: c.Chat, cfg: c}
+	b := &Bot{bank: c.Bank, store: memoStore{c.Store}, clock: c.Clock, log: c.Log, tz: c.TimeZone, chat: c.Chat, cfg: c}
 	if b.clock == nil {
 		b.clock = SystemClock{}
 	}
@@ -107,6 +107,7 @@ func (b *Bot) FirstDelivery(ctx context.Context, platform, id string) bool {
 // not nil the reply carries a message that says what to do next, and err is
 // for logs and metrics.
 func (b *Bot) Handle(ctx context.Context, req Request) (Reply, error) {
+	ctx = withGroupMemo(ctx) // the request's steps read its group once (bot/groupmemo.go)
 	start := time.Now()
 	r, err := b.handle(ctx, req)
 	took := time.Since(start)

@@ -14,10 +14,10 @@ import (
 
 // The answer writers: Record hands its answer to one of d's writers, which
 // records every answer waiting for it in one transaction (group commit),
-// as the bbolt backend does. Several writers (Options.Writers) commit at
-// once, each holding the advisory locks of its answers' members, taken in
-// one order, so that no two transactions, in this process or in another
-// replica, deadlock or change one member at once.
+// as the bbolt backend does. Writers (one by default; Options.Writers) in
+// this process and in other replicas commit at once, each holding the
+// advisory locks of its answers' members, taken in one order, so that no
+// two transactions deadlock or change one member at once.
 
 // maxGroup is Options.MaxGroup's default: the most answers one
 // transaction records.

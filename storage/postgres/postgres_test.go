@@ -1,7 +1,9 @@
 package postgres_test
 
 import (
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/storage/postgres"
@@ -34,4 +36,41 @@ func TestConformance(t *testing.T) {
 			return db
 		}
 	})
+}
+
+// A delivery id commits without waiting for its WAL (synchronous_commit
+// off for its own transaction), and only its own: the pool's connections
+// still commit answers synchronously afterwards. It is seen at once by
+// another replica.
+func TestDeliveryCommitsAsynchronouslyAlone(t *testing.T) {
+	url := pgtest.Schema(t)
+	db, other := open(t, url), open(t, url)
+	ctx := t.Context()
+	for i := range 20 {
+		id := fmt.Sprint("slack:action:", i)
+		if first, err := db.FirstDelivery(ctx, id, time.Now()); err != nil || !first {
+			t.Fatalf("FirstDelivery(%s) = %v, %v; want a first delivery", id, first, err)
+		}
+		if first, err := other.FirstDelivery(ctx, id, time.Now()); err != nil || first {
+			t.Fatalf("the other replica's FirstDelivery(%s) = %v, %v; want the redelivery seen", id, first, err)
+		}
+	}
+	conns := db.Pool().AcquireAllIdle(ctx)
+	defer func() {
+		for _, c := range conns {
+			c.Release()
+		}
+	}()
+	if len(conns) == 0 {
+		t.Fatal("no idle connection to look at")
+	}
+	for _, c := range conns {
+		var sc string
+		if err := c.QueryRow(ctx, "SHOW synchronous_commit").Scan(&sc); err != nil {
+			t.Fatal(err)
+		}
+		if sc != "on" {
+			t.Fatalf("a pooled connection commits with synchronous_commit %q after FirstDelivery; want on", sc)
+		}
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/questionbank"
@@ -534,14 +535,25 @@ func (d *DB) DeleteRound(ctx context.Context, group, channel string) error {
 }
 
 // FirstDelivery implements bot.DeliveryStore: the id's primary key decides,
-// so a redelivery to another replica is seen too. The id is durable when
-// FirstDelivery returns.
+// so a redelivery to another replica is seen too (at once: a commit is
+// seen when it returns). The insert commits asynchronously
+// (synchronous_commit off, for its own transaction only), as the contract
+// allows: it does not wait for its WAL to reach the disk, which every
+// interaction would otherwise wait for besides its answer's commit, and a
+// crash of the database can forget only the ids of its last moments.
 func (d *DB) FirstDelivery(ctx context.Context, id string, at time.Time) (bool, error) {
-	tag, err := d.pool.Exec(ctx, "INSERT INTO deliveries (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", id, at)
-	if err != nil {
+	b := &pgx.Batch{}
+	b.Queue("SELECT set_config('synchronous_commit', 'off', true)") // this transaction only
+	ins := b.Queue("INSERT INTO deliveries (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", id, at)
+	var first bool
+	ins.Exec(func(tag pgconn.CommandTag) error {
+		first = tag.RowsAffected() == 1
+		return nil
+	})
+	if err := d.pool.SendBatch(ctx, b).Close(); err != nil {
 		return false, err
 	}
-	return tag.RowsAffected() == 1, nil
+	return first, nil
 }
 
 // PurgeDeliveries implements bot.DeliveryStore.

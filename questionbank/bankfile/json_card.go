@@ -362,7 +362,7 @@ func (d *cardDecoder) examples() []questionbank.Example {
 // slice and null leaves the field (or a concept) as it was.
 func (d *cardDecoder) concepts(field string, old []questionbank.Concept) []questionbank.Concept {
 	if d.null() {
-		return old
+		return nil // encoding/json makes a slice nil on null, also one a repeated key filled
 	}
 	out := []questionbank.Concept{}
 	d.list(field, func(i int) {
@@ -383,14 +383,10 @@ func (d *cardDecoder) concepts(field string, old []questionbank.Concept) []quest
 					if !d.null() {
 						c.Text = d.str(f + ".concept")
 					}
-				case "terms":
-					if !d.null() {
-						c.Terms = d.strs(f + ".terms")
-					}
+				case "terms": // null makes a list nil, as in encoding/json
+					c.Terms = d.strs(f + ".terms")
 				case "misconceptions":
-					if !d.null() {
-						c.Misconceptions = d.strs(f + ".misconceptions")
-					}
+					c.Misconceptions = d.strs(f + ".misconceptions")
 				default:
 					d.fail(f, at, "unknown key %q", key)
 				}
@@ -406,7 +402,7 @@ func (d *cardDecoder) concepts(field string, old []questionbank.Concept) []quest
 // followUps reads a card's follow-up questions.
 func (d *cardDecoder) followUps(old []questionbank.FollowUp) []questionbank.FollowUp {
 	if d.null() {
-		return old
+		return nil // encoding/json makes a slice nil on null
 	}
 	out := []questionbank.FollowUp{}
 	d.list(".follow_ups", func(i int) {

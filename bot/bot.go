@@ -107,7 +107,7 @@ func (b *Bot) FirstDelivery(ctx context.Context, platform, id string) bool {
 // not nil the reply carries a message that says what to do next, and err is
 // for logs and metrics.
 func (b *Bot) Handle(ctx context.Context, req Request) (Reply, error) {
-	ctx = withGroupMemo(ctx) // the request's steps read its group once (bot/groupmemo.go)
+	ctx = withMemo(ctx) // the request's steps read what they need once (bot/memo.go)
 	start := time.Now()
 	r, err := b.handle(ctx, req)
 	took := time.Since(start)
@@ -269,7 +269,9 @@ func (b *Bot) press(ctx context.Context, req Request) (Reply, error) {
 	return Reply{}, errNotOurs
 }
 
-// postCard loads a post and its card.
+// postCard loads a post and its card, and reads at once what the press's
+// next steps read (ReadPress: the group, the member, what they opened of
+// the card), which the request then keeps (bot/memo.go).
 func (b *Bot) postCard(ctx context.Context, req Request, id uint64) (Post, *questionbank.Card, error) {
 	p, err := b.store.Post(ctx, id)
 	if errors.Is(err, ErrNotFound) {
@@ -296,6 +298,9 @@ func (b *Bot) postCard(ctx context.Context, req Request, id uint64) (Post, *ques
 	c, ok := b.bank.Card(p.CardID)
 	if !ok {
 		return p, nil, Errorf(ENotFound, "That card has been removed from the question bank. Draw a new one with /question.")
+	}
+	if _, err := b.store.ReadPress(ctx, req.Group, req.User.ID, c.ID); err != nil {
+		return p, nil, err
 	}
 	return p, c, nil
 }

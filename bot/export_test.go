@@ -3,6 +3,6 @@ package bot
 // What the external tests (package bot_test) reach of the package's
 // insides.
 var (
-	NewMemoStore  = func(s Store) Store { return memoStore{s} }
-	WithGroupMemo = withGroupMemo
+	NewMemoStore = func(s Store) Store { return memoStore{s} }
+	WithMemo     = withMemo
 )

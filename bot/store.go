@@ -18,6 +18,7 @@ type Store interface {
 	MemberStore
 	BoardStore
 	PeekStore
+	PressStore
 	ScheduleStore
 	RoundStore
 	DeliveryStore
@@ -110,6 +111,22 @@ type PeekStore interface {
 	// that day; Peeked returns it (a zero Peek when there is none).
 	SavePeek(ctx context.Context, group, user, card string, p Peek) error
 	Peeked(ctx context.Context, group, user, card string) (Peek, error)
+}
+
+// PressStore reads together what a press on a card needs first.
+type PressStore interface {
+	// ReadPress returns what Group(group), Member(group, user) and
+	// Peeked(group, user, card) return, read at once: one round trip
+	// where each read is one (PostgreSQL), so that an answer reads before
+	// its commit once rather than three times.
+	ReadPress(ctx context.Context, group, user, card string) (PressState, error)
+}
+
+// PressState is what ReadPress reads.
+type PressState struct {
+	Group  Group
+	Member Member
+	Peek   Peek
 }
 
 // ScheduleStore keeps the channels' daily questions and the claims that

@@ -109,6 +109,22 @@ func (d *DB) SavePeek(ctx context.Context, group, user, card string, p bot.Peek)
 	})
 }
 
+// ReadPress implements bot.PressStore: the three reads in one view.
+func (d *DB) ReadPress(ctx context.Context, group, user, card string) (bot.PressState, error) {
+	return view(ctx, d, func(tx *bolt.Tx) (bot.PressState, error) {
+		var st bot.PressState
+		var err error
+		if st.Group, err = getOr(tx.Bucket(bGroups), []byte(group), bot.Group{ID: group}); err != nil {
+			return st, err
+		}
+		if st.Member, err = getOr(tx.Bucket(bMemberData), key(group, user, tagMember), bot.Member{}); err != nil {
+			return st, err
+		}
+		st.Peek, err = getOr(tx.Bucket(bMemberData), key(group, user, tagPeek, card), bot.Peek{})
+		return st, err
+	})
+}
+
 // Peeked implements bot.PeekStore.
 func (d *DB) Peeked(ctx context.Context, group, user, card string) (bot.Peek, error) {
 	return view(ctx, d, func(tx *bolt.Tx) (bot.Peek, error) {

@@ -312,6 +312,32 @@ func (d *DB) SavePeek(ctx context.Context, group, user, card string, p bot.Peek)
 	})
 }
 
+// ReadPress implements bot.PressStore: the three reads in one statement,
+// one round trip.
+func (d *DB) ReadPress(ctx context.Context, group, user, card string) (bot.PressState, error) {
+	st := bot.PressState{Group: bot.Group{ID: group}}
+	var g, m, p []byte
+	err := d.pool.QueryRow(ctx, `SELECT (SELECT data FROM groups WHERE id = $1),
+		(SELECT data FROM members WHERE grp = $1 AND usr = $2),
+		(SELECT data FROM peeks WHERE grp = $1 AND usr = $2 AND card = $3)`, group, user, card).Scan(&g, &m, &p)
+	if err != nil {
+		return st, err
+	}
+	for _, r := range []struct {
+		data  []byte
+		table string
+		v     any
+	}{{g, "groups", &st.Group}, {m, "members", &st.Member}, {p, "peeks", &st.Peek}} {
+		if r.data == nil {
+			continue
+		}
+		if err := json.Unmarshal(r.data, r.v); err != nil {
+			return st, damaged(r.table, err)
+		}
+	}
+	return st, nil
+}
+
 // Peeked implements bot.PeekStore.
 func (d *DB) Peeked(ctx context.Context, group, user, card string) (bot.Peek, error) {
 	var p bot.Peek

@@ -52,6 +52,7 @@ func testContext(t *testing.T, open Opener) {
 				{"Leaderboard", func() error { _, err := s.Leaderboard(ctx, "g", period, "", 10); return err }},
 				{"PeriodTallies", func() error { _, err := s.PeriodTallies(ctx, "g", period); return err }},
 				{"Peeked", func() error { _, err := s.Peeked(ctx, "g", "ann", "card-p1"); return err }},
+				{"ReadPress", func() error { _, err := s.ReadPress(ctx, "g", "ann", "card-p1"); return err }},
 				{"Answer", func() error { _, err := s.Answer(ctx, "g", "ann", bot.KindAnswer, seed.post.ID); return err }},
 				{"Schedule", func() error { _, err := s.Schedule(ctx, "g", "C1"); return err }},
 				{`Schedules("")`, func() error { _, err := s.Schedules(ctx, ""); return err }},

@@ -561,3 +561,18 @@ func (s *memStore) Allow(ctx context.Context, key string, at time.Time, limit in
 	s.limits[key] = kept
 	return ok, retryAt, nil
 }
+
+// ReadPress is the three reads one after another: the model need not read
+// them at one moment (the suite checks what is read, not when).
+func (s *memStore) ReadPress(ctx context.Context, group, user, card string) (bot.PressState, error) {
+	var st bot.PressState
+	var err error
+	if st.Group, err = s.Group(ctx, group); err != nil {
+		return st, err
+	}
+	if st.Member, err = s.Member(ctx, group, user); err != nil {
+		return st, err
+	}
+	st.Peek, err = s.Peeked(ctx, group, user, card)
+	return st, err
+}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -184,5 +185,56 @@ func testPurge(t *testing.T, open Opener, restart bool) {
 		if first, err := s.FirstDelivery(ctx, d.id, before.Add(2*time.Hour)); err != nil || first != d.purged {
 			t.Errorf("FirstDelivery(%q) after the purge = %v, %v; want %v", d.id, first, err, d.purged)
 		}
+	}
+}
+
+// testReadPress checks that ReadPress reads what Group, Member and Peeked
+// read, for every mix of a group with settings or none, a member with a
+// record or none, and a peek of the card or none.
+func testReadPress(t *testing.T, open Opener) {
+	s := store(t, open)
+	ctx := t.Context()
+	f := newFixture(t, s)
+	f.record(ans("ann", "p1", "postgres", 10, t0).in("discord:1"), ans("ben", "p2", "redis", 0, t0).in("discord:2"))
+	g := seasons("discord:1")
+	g.TimeZone = "Asia/Tokyo"
+	if err := s.SaveGroup(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SavePeek(ctx, "discord:1", "ann", "postgres-mvcc", bot.Peek{Day: day(0), Hint: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SavePeek(ctx, "discord:2", "cid", "redis-ttl", bot.Peek{Day: day(1), Answer: true}); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ group, user, card string }{
+		{"discord:1", "ann", "postgres-mvcc"}, // group, member, peek
+		{"discord:1", "ann", "redis-ttl"},     // no peek of this card
+		{"discord:1", "ben", "postgres-mvcc"}, // no member here
+		{"discord:2", "ben", "postgres-mvcc"}, // no group settings
+		{"discord:2", "cid", "redis-ttl"},     // a peek, no member
+		{"discord:3", "dan", "linux-signals"}, // nothing at all
+	}
+	peeked := 0
+	for _, c := range cases {
+		st, err := s.ReadPress(ctx, c.group, c.user, c.card)
+		if err != nil {
+			t.Fatalf("ReadPress(%q, %q, %q): %v", c.group, c.user, c.card, err)
+		}
+		wg, err1 := s.Group(ctx, c.group)
+		wm, err2 := s.Member(ctx, c.group, c.user)
+		wp, err3 := s.Peeked(ctx, c.group, c.user, c.card)
+		if err := errors.Join(err1, err2, err3); err != nil {
+			t.Fatal(err)
+		}
+		if !equalGroup(st.Group, wg) || !equalMember(st.Member, wm) || st.Peek != wp {
+			t.Errorf("ReadPress(%q, %q, %q) = %+v; want what Group, Member and Peeked read: %+v, %+v, %+v", c.group, c.user, c.card, st, wg, wm, wp)
+		}
+		if st.Peek != (bot.Peek{}) {
+			peeked++
+		}
+	}
+	if peeked != 2 {
+		t.Errorf("ReadPress read %d peeks; want the 2 saved (the cases test nothing)", peeked)
 	}
 }

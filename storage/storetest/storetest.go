@@ -82,6 +82,7 @@ func Run(t *testing.T, open Opener) {
 		{"UpdateMember", testUpdateMember},
 		{"PeriodTallies", testPeriodTallies},
 		{"Peek", testPeek},
+		{"ReadPress", testReadPress},
 		{"Interview", testInterview},
 		{"Delivery", testDelivery},
 		{"Limits", testLimits},

@@ -3,11 +3,14 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/prepbot/prepbot/bot"
 )
@@ -69,6 +72,12 @@ func (d *DB) Record(ctx context.Context, a *bot.Answer) (bot.Member, error) {
 // writeAnswers is one answer writer: it takes an answer, and with it every
 // answer already waiting, up to d.maxGroup, and records them together.
 func (d *DB) writeAnswers() {
+	// the writer's own connection (see writerConn), taken at once
+	w := &writerConn{pool: d.pool, idleCheck: idleCheck}
+	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
+	w.get(ctx) // when it fails, the first group tries again, and fails if it cannot
+	cancel()
+	defer w.release()
 	group := make([]*recordReq, 0, d.maxGroup)
 	for r := range d.recq {
 		group = append(group[:0], r)
@@ -84,17 +93,64 @@ func (d *DB) writeAnswers() {
 				break more
 			}
 		}
-		d.commitAnswers(group)
+		d.commitAnswers(w, group)
 		for _, r := range group {
 			close(r.done)
 		}
 	}
 }
 
-// commitAnswers records a group in one transaction; when that fails, it
-// records each answer in a transaction of its own, so that one bad answer
-// fails alone.
-func (d *DB) commitAnswers(group []*recordReq) {
+// writerConn is an answer writer's own connection: a writer that shared
+// the pool with every press's reads waited for a connection behind them
+// before each group (3.5 ms a group at 64 clients, in prepbench), while
+// the group's answers waited for it.
+type writerConn struct {
+	pool      *pgxpool.Pool
+	conn      *pgxpool.Conn
+	used      time.Time
+	idleCheck time.Duration
+}
+
+// idleCheck is how long the writer's connection may sit idle before it is
+// pinged before use, as pgxpool does with the connections it hands out: a
+// connection the server dropped meanwhile is replaced before a group is
+// sent on it, rather than failing the group. A variable for the tests.
+var idleCheck = time.Second
+
+// get returns a live connection: the writer's, or a new one when there is
+// none, it was closed (a broken connection, a timeout) or, idle for a
+// while, it no longer answers.
+func (w *writerConn) get(ctx context.Context) (*pgxpool.Conn, error) {
+	if w.conn != nil && !w.conn.Conn().IsClosed() && time.Since(w.used) >= w.idleCheck {
+		if err := w.conn.Ping(ctx); err != nil {
+			w.conn.Conn().Close(ctx)
+		}
+	}
+	if w.conn != nil && w.conn.Conn().IsClosed() {
+		w.release()
+	}
+	if w.conn == nil {
+		c, err := w.pool.Acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		w.conn = c
+	}
+	w.used = time.Now()
+	return w.conn, nil
+}
+
+func (w *writerConn) release() {
+	if w.conn != nil {
+		w.conn.Release()
+		w.conn = nil
+	}
+}
+
+// commitAnswers records a group in one transaction on the writer's
+// connection; when that fails, it records each answer in a transaction of
+// its own, so that one bad answer fails alone.
+func (d *DB) commitAnswers(w *writerConn, group []*recordReq) {
 	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
 	defer cancel()
 	start := time.Now()
@@ -106,14 +162,21 @@ func (d *DB) commitAnswers(group []*recordReq) {
 			d.onGroup(len(group))
 		}
 	}()
-	if err := d.recordAll(ctx, group); err == nil || len(group) == 1 {
+	record := func(rs []*recordReq) error {
+		conn, err := w.get(ctx)
+		if err != nil {
+			return err
+		}
+		return d.recordAll(ctx, conn, rs)
+	}
+	if err := record(group); err == nil || len(group) == 1 {
 		if err != nil {
 			group[0].err = err
 		}
 		return
 	}
 	for _, r := range group {
-		r.err = d.recordAll(ctx, []*recordReq{r})
+		r.err = record([]*recordReq{r})
 	}
 }
 
@@ -134,231 +197,263 @@ type (
 	}
 )
 
-// recordAll records answers in one transaction: it locks their members,
-// inserts the answers (a duplicate inserts nothing), reads what they
-// change, applies the rules in memory in the answers' order, and writes
-// the results back. Each of these is one statement for the whole group,
-// whose rows go as arrays (unnest): nine statements in four round trips
-// however many answers the group holds, so that what a transaction costs
-// PostgreSQL, beyond the rows it writes, is paid once per group.
-func (d *DB) recordAll(ctx context.Context, group []*recordReq) error {
-	return d.inTx(ctx, func(tx pgx.Tx) error {
-		for _, r := range group { // from scratch: a retry must not see what the aborted try saw
-			r.m, r.seq, r.dup, r.err = bot.Member{}, 0, false, nil
+// recordAll records answers in one transaction on conn: it locks their
+// members, inserts the answers (a duplicate inserts nothing), reads what
+// they change, applies the rules in memory in the answers' order, and
+// writes the results back. Each of these is one statement for the whole
+// group, whose rows go as arrays (unnest), and the transaction's BEGIN and
+// COMMIT go in the pipelines of the first and the last: eleven statements
+// in two round trips however many answers the group holds, so that what a
+// transaction costs PostgreSQL, beyond the rows it writes, is paid once
+// per group, and a group waits for the database twice (on a busy machine
+// each round trip costs milliseconds of waiting for the CPU: a BEGIN and a
+// COMMIT of their own took 3 to 5 ms a group at 64 clients in prepbench).
+// A transaction that fails is rolled back, and retried as inTx does.
+func (d *DB) recordAll(ctx context.Context, conn *pgxpool.Conn, group []*recordReq) error {
+	c := conn.Conn()
+	for attempt := 0; ; attempt++ {
+		err := d.recordOnce(ctx, c, group)
+		if err != nil && c.PgConn().TxStatus() != 'I' {
+			// the transaction is still open, failed or not: end it, or
+			// drop the connection (the writer takes another)
+			if _, rerr := c.Exec(ctx, "ROLLBACK"); rerr != nil {
+				c.Close(ctx)
+			}
 		}
-		// what the group touches
-		var locks []int64
-		members := map[memberKey]*bot.Member{}
-		reviews := map[reviewKey]*bot.Review{}
-		scores := map[scoreKey]*bot.Score{}
-		wanted := map[scoreKey]bool{}
-		var memberOrder []memberKey
-		var reviewOrder []reviewKey
-		var wantOrder []scoreKey
-		first := map[answerKey]*recordReq{} // the first answer of each key: later ones are duplicates
-		var ins answerRows
-		for _, r := range group {
-			mk := memberKey{r.a.Group, r.a.User}
-			if _, ok := members[mk]; !ok {
-				members[mk] = &bot.Member{}
-				memberOrder = append(memberOrder, mk)
-				locks = append(locks, memberLock(mk.group, mk.user))
-			}
-			rk := reviewKey{mk, r.a.CardID}
-			if _, ok := reviews[rk]; !ok {
-				reviews[rk] = &bot.Review{Card: r.a.CardID, Category: r.a.Category}
-				reviewOrder = append(reviewOrder, rk)
-			}
-			for _, period := range r.a.Periods {
-				for _, cat := range scoreCategories(r.a) {
-					if sk := (scoreKey{mk, period, cat}); !wanted[sk] {
-						wanted[sk] = true
-						wantOrder = append(wantOrder, sk)
-					}
+		if attempt < 5 && retryable(err) && !c.IsClosed() {
+			continue
+		}
+		return err
+	}
+}
+
+// recordOnce is one try of recordAll: BEGIN goes with the first pipeline,
+// COMMIT with the last. It leaves the transaction open when it fails.
+func (d *DB) recordOnce(ctx context.Context, tx *pgx.Conn, group []*recordReq) error {
+	for _, r := range group { // from scratch: a retry must not see what the aborted try saw
+		r.m, r.seq, r.dup, r.err = bot.Member{}, 0, false, nil
+	}
+	// what the group touches
+	var locks []int64
+	members := map[memberKey]*bot.Member{}
+	reviews := map[reviewKey]*bot.Review{}
+	scores := map[scoreKey]*bot.Score{}
+	wanted := map[scoreKey]bool{}
+	var memberOrder []memberKey
+	var reviewOrder []reviewKey
+	var wantOrder []scoreKey
+	first := map[answerKey]*recordReq{} // the first answer of each key: later ones are duplicates
+	var ins answerRows
+	for _, r := range group {
+		mk := memberKey{r.a.Group, r.a.User}
+		if _, ok := members[mk]; !ok {
+			members[mk] = &bot.Member{}
+			memberOrder = append(memberOrder, mk)
+			locks = append(locks, memberLock(mk.group, mk.user))
+		}
+		rk := reviewKey{mk, r.a.CardID}
+		if _, ok := reviews[rk]; !ok {
+			reviews[rk] = &bot.Review{Card: r.a.CardID, Category: r.a.Category}
+			reviewOrder = append(reviewOrder, rk)
+		}
+		for _, period := range r.a.Periods {
+			for _, cat := range scoreCategories(r.a) {
+				if sk := (scoreKey{mk, period, cat}); !wanted[sk] {
+					wanted[sk] = true
+					wantOrder = append(wantOrder, sk)
 				}
 			}
-			ak := answerKey{mk, string(r.a.Kind), int64(r.a.PostID)}
-			if _, ok := first[ak]; ok {
-				continue
-			}
-			first[ak] = r
-			rec := *r.a
-			rec.Seq = 0 // the seq column holds it
-			v, err := json.Marshal(rec)
-			if err != nil {
-				return err
-			}
-			ins.add(ak, string(v))
 		}
-		slices.Sort(locks)
-		locks = slices.Compact(locks)
-
-		// 1: lock (in one order, the same in every transaction), insert, read
-		b := &pgx.Batch{}
-		b.Queue("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k ORDER BY k", locks)
-		seqs := map[answerKey]int64{}
-		b.Queue(`INSERT INTO answers (grp, usr, kind, post_id, data)
-			SELECT grp, usr, kind, post_id, data::json
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) AS a(grp, usr, kind, post_id, data)
-			ON CONFLICT (grp, usr, kind, post_id) DO NOTHING RETURNING seq, grp, usr, kind, post_id`,
-			ins.grp, ins.usr, ins.kind, ins.post, ins.data).Query(func(rows pgx.Rows) error {
-			var k answerKey
-			var seq int64
-			_, err := pgx.ForEachRow(rows, []any{&seq, &k.group, &k.user, &k.kind, &k.post}, func() error {
-				seqs[k] = seq
-				return nil
-			})
-			return err
-		})
-		var grps, usrs, cards, periods, cats []string
-		for _, mk := range memberOrder {
-			grps, usrs = append(grps, mk.group), append(usrs, mk.user)
+		ak := answerKey{mk, string(r.a.Kind), int64(r.a.PostID)}
+		if _, ok := first[ak]; ok {
+			continue
 		}
-		b.Queue(`SELECT k.i, m.data FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(grp, usr, i)
-			JOIN members m ON m.grp = k.grp AND m.usr = k.usr`, grps, usrs).Query(func(rows pgx.Rows) error {
-			return scanEach(rows, "members", func(i int) any { return members[memberOrder[i]] })
-		})
-		grps, usrs = nil, nil
-		for _, rk := range reviewOrder {
-			grps, usrs, cards = append(grps, rk.group), append(usrs, rk.user), append(cards, rk.card)
-		}
-		b.Queue(`SELECT k.i, r.data FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(grp, usr, card, i)
-			JOIN reviews r ON r.grp = k.grp AND r.usr = k.usr AND r.card = k.card`, grps, usrs, cards).Query(func(rows pgx.Rows) error {
-			return scanEach(rows, "reviews", func(i int) any { return reviews[reviewOrder[i]] })
-		})
-		grps, usrs = nil, nil
-		for _, sk := range wantOrder {
-			grps, usrs, periods, cats = append(grps, sk.group), append(usrs, sk.user), append(periods, sk.period), append(cats, sk.category)
-		}
-		b.Queue(`SELECT k.i, s.data FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS k(grp, usr, period, category, i)
-			JOIN scores s ON s.grp = k.grp AND s.period = k.period AND s.category = k.category AND s.usr = k.usr`,
-			grps, usrs, periods, cats).Query(func(rows pgx.Rows) error {
-			return scanEach(rows, "scores", func(i int) any {
-				s := &bot.Score{}
-				scores[wantOrder[i]] = s
-				return s
-			})
-		})
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		first[ak] = r
+		rec := *r.a
+		rec.Seq = 0 // the seq column holds it
+		v, err := json.Marshal(rec)
+		if err != nil {
 			return err
 		}
-		for ak, r := range first {
-			if seq, ok := seqs[ak]; ok {
-				r.seq = uint64(seq)
-			}
-		}
+		ins.add(ak, string(v))
+	}
+	slices.Sort(locks)
+	locks = slices.Compact(locks)
 
-		// 2: apply the rules, in order
-		activity := map[dayKey]int{}
-		var dayOrder []dayKey
-		changedScores := map[scoreKey]bool{}
-		var scoreOrder []scoreKey
-		changedReviews := map[reviewKey]bool{}
-		changedMembers := map[memberKey]bool{}
-		for _, r := range group {
-			mk := memberKey{r.a.Group, r.a.User}
-			m := members[mk]
-			if r.seq == 0 { // not inserted: recorded before
-				r.dup = true
-				r.m = *m
-				continue
-			}
-			rec := *r.a
-			rec.Seq = r.seq
-			d.rules.Member(m, &rec)
-			changedMembers[mk] = true
-			r.m = *m
-			if rec.Day != "" && d.rules.Activity(&rec) {
-				dk := dayKey{mk, rec.Day}
-				if _, ok := activity[dk]; !ok {
-					dayOrder = append(dayOrder, dk)
-				}
-				activity[dk]++
-			}
-			rk := reviewKey{mk, rec.CardID}
-			d.rules.Review(reviews[rk], &rec)
-			changedReviews[rk] = true
-			for _, period := range rec.Periods {
-				for _, cat := range scoreCategories(&rec) {
-					sk := scoreKey{mk, period, cat}
-					s, ok := scores[sk]
-					if !ok {
-						s = &bot.Score{}
-						scores[sk] = s
-					}
-					if !changedScores[sk] {
-						changedScores[sk] = true
-						scoreOrder = append(scoreOrder, sk)
-					}
-					d.rules.Score(s, &rec)
-				}
-			}
-		}
-		if len(changedMembers) == 0 {
+	// 1: begin, lock (in one order, the same in every transaction),
+	// insert, read
+	b := &pgx.Batch{}
+	b.Queue("BEGIN")
+	b.Queue("SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k ORDER BY k", locks)
+	seqs := map[answerKey]int64{}
+	b.Queue(`INSERT INTO answers (grp, usr, kind, post_id, data)
+		SELECT grp, usr, kind, post_id, data::json
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[]) AS a(grp, usr, kind, post_id, data)
+		ON CONFLICT (grp, usr, kind, post_id) DO NOTHING RETURNING seq, grp, usr, kind, post_id`,
+		ins.grp, ins.usr, ins.kind, ins.post, ins.data).Query(func(rows pgx.Rows) error {
+		var k answerKey
+		var seq int64
+		_, err := pgx.ForEachRow(rows, []any{&seq, &k.group, &k.user, &k.kind, &k.post}, func() error {
+			seqs[k] = seq
 			return nil
-		}
-
-		// 3: write back
-		b = &pgx.Batch{}
-		var data []string
-		grps, usrs = nil, nil
-		for _, mk := range memberOrder {
-			if !changedMembers[mk] {
-				continue
-			}
-			v, err := json.Marshal(members[mk])
-			if err != nil {
-				return err
-			}
-			grps, usrs, data = append(grps, mk.group), append(usrs, mk.user), append(data, string(v))
-		}
-		b.Queue(`INSERT INTO members (grp, usr, data)
-			SELECT grp, usr, data::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS m(grp, usr, data)
-			ON CONFLICT (grp, usr) DO UPDATE SET data = excluded.data`, grps, usrs, data)
-		if len(dayOrder) > 0 {
-			var days []string
-			var ns []int32
-			grps, usrs = nil, nil
-			for _, dk := range dayOrder {
-				grps, usrs, days, ns = append(grps, dk.group), append(usrs, dk.user), append(days, dk.day), append(ns, int32(activity[dk]))
-			}
-			b.Queue(`INSERT INTO activity (grp, usr, day, n)
-				SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[])
-				ON CONFLICT (grp, usr, day) DO UPDATE SET n = activity.n + excluded.n`, grps, usrs, days, ns)
-		}
-		grps, usrs, cards, data = nil, nil, nil, nil
-		for _, rk := range reviewOrder {
-			if !changedReviews[rk] {
-				continue
-			}
-			v, err := json.Marshal(reviews[rk])
-			if err != nil {
-				return err
-			}
-			grps, usrs, cards, data = append(grps, rk.group), append(usrs, rk.user), append(cards, rk.card), append(data, string(v))
-		}
-		b.Queue(`INSERT INTO reviews (grp, usr, card, data)
-			SELECT grp, usr, card, data::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS r(grp, usr, card, data)
-			ON CONFLICT (grp, usr, card) DO UPDATE SET data = excluded.data`, grps, usrs, cards, data)
-		var sc scoreRows
-		for _, sk := range scoreOrder {
-			s := scores[sk]
-			v, err := json.Marshal(s)
-			if err != nil {
-				return err
-			}
-			sc.add(sk, s, string(v))
-		}
-		b.Queue(`INSERT INTO scores (grp, period, category, usr, points, accuracy, reached, answered, correct, data)
-			SELECT grp, period, category, usr, points, accuracy, reached, answered, correct, data::jsonb
-			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::integer[], $7::bigint[], $8::integer[], $9::integer[], $10::text[])
-				AS s(grp, period, category, usr, points, accuracy, reached, answered, correct, data)
-			ON CONFLICT (grp, period, category, usr) DO UPDATE SET points = excluded.points,
-				accuracy = excluded.accuracy, reached = excluded.reached, answered = excluded.answered,
-				correct = excluded.correct, data = excluded.data`,
-			sc.grp, sc.period, sc.category, sc.usr, sc.points, sc.accuracy, sc.reached, sc.answered, sc.correct, sc.data)
-		return tx.SendBatch(ctx, b).Close()
+		})
+		return err
 	})
+	var grps, usrs, cards, periods, cats []string
+	for _, mk := range memberOrder {
+		grps, usrs = append(grps, mk.group), append(usrs, mk.user)
+	}
+	b.Queue(`SELECT k.i, m.data FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS k(grp, usr, i)
+		JOIN members m ON m.grp = k.grp AND m.usr = k.usr`, grps, usrs).Query(func(rows pgx.Rows) error {
+		return scanEach(rows, "members", func(i int) any { return members[memberOrder[i]] })
+	})
+	grps, usrs = nil, nil
+	for _, rk := range reviewOrder {
+		grps, usrs, cards = append(grps, rk.group), append(usrs, rk.user), append(cards, rk.card)
+	}
+	b.Queue(`SELECT k.i, r.data FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(grp, usr, card, i)
+		JOIN reviews r ON r.grp = k.grp AND r.usr = k.usr AND r.card = k.card`, grps, usrs, cards).Query(func(rows pgx.Rows) error {
+		return scanEach(rows, "reviews", func(i int) any { return reviews[reviewOrder[i]] })
+	})
+	grps, usrs = nil, nil
+	for _, sk := range wantOrder {
+		grps, usrs, periods, cats = append(grps, sk.group), append(usrs, sk.user), append(periods, sk.period), append(cats, sk.category)
+	}
+	b.Queue(`SELECT k.i, s.data FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS k(grp, usr, period, category, i)
+		JOIN scores s ON s.grp = k.grp AND s.period = k.period AND s.category = k.category AND s.usr = k.usr`,
+		grps, usrs, periods, cats).Query(func(rows pgx.Rows) error {
+		return scanEach(rows, "scores", func(i int) any {
+			s := &bot.Score{}
+			scores[wantOrder[i]] = s
+			return s
+		})
+	})
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return err
+	}
+	for ak, r := range first {
+		if seq, ok := seqs[ak]; ok {
+			r.seq = uint64(seq)
+		}
+	}
+
+	// 2: apply the rules, in order
+	activity := map[dayKey]int{}
+	var dayOrder []dayKey
+	changedScores := map[scoreKey]bool{}
+	var scoreOrder []scoreKey
+	changedReviews := map[reviewKey]bool{}
+	changedMembers := map[memberKey]bool{}
+	for _, r := range group {
+		mk := memberKey{r.a.Group, r.a.User}
+		m := members[mk]
+		if r.seq == 0 { // not inserted: recorded before
+			r.dup = true
+			r.m = *m
+			continue
+		}
+		rec := *r.a
+		rec.Seq = r.seq
+		d.rules.Member(m, &rec)
+		changedMembers[mk] = true
+		r.m = *m
+		if rec.Day != "" && d.rules.Activity(&rec) {
+			dk := dayKey{mk, rec.Day}
+			if _, ok := activity[dk]; !ok {
+				dayOrder = append(dayOrder, dk)
+			}
+			activity[dk]++
+		}
+		rk := reviewKey{mk, rec.CardID}
+		d.rules.Review(reviews[rk], &rec)
+		changedReviews[rk] = true
+		for _, period := range rec.Periods {
+			for _, cat := range scoreCategories(&rec) {
+				sk := scoreKey{mk, period, cat}
+				s, ok := scores[sk]
+				if !ok {
+					s = &bot.Score{}
+					scores[sk] = s
+				}
+				if !changedScores[sk] {
+					changedScores[sk] = true
+					scoreOrder = append(scoreOrder, sk)
+				}
+				d.rules.Score(s, &rec)
+			}
+		}
+	}
+	if len(changedMembers) == 0 { // every answer recorded before
+		_, err := tx.Exec(ctx, "COMMIT")
+		return err
+	}
+
+	// 3: write back
+	b = &pgx.Batch{}
+	var data []string
+	grps, usrs = nil, nil
+	for _, mk := range memberOrder {
+		if !changedMembers[mk] {
+			continue
+		}
+		v, err := json.Marshal(members[mk])
+		if err != nil {
+			return err
+		}
+		grps, usrs, data = append(grps, mk.group), append(usrs, mk.user), append(data, string(v))
+	}
+	b.Queue(`INSERT INTO members (grp, usr, data)
+		SELECT grp, usr, data::jsonb FROM unnest($1::text[], $2::text[], $3::text[]) AS m(grp, usr, data)
+		ON CONFLICT (grp, usr) DO UPDATE SET data = excluded.data`, grps, usrs, data)
+	if len(dayOrder) > 0 {
+		var days []string
+		var ns []int32
+		grps, usrs = nil, nil
+		for _, dk := range dayOrder {
+			grps, usrs, days, ns = append(grps, dk.group), append(usrs, dk.user), append(days, dk.day), append(ns, int32(activity[dk]))
+		}
+		b.Queue(`INSERT INTO activity (grp, usr, day, n)
+			SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[])
+			ON CONFLICT (grp, usr, day) DO UPDATE SET n = activity.n + excluded.n`, grps, usrs, days, ns)
+	}
+	grps, usrs, cards, data = nil, nil, nil, nil
+	for _, rk := range reviewOrder {
+		if !changedReviews[rk] {
+			continue
+		}
+		v, err := json.Marshal(reviews[rk])
+		if err != nil {
+			return err
+		}
+		grps, usrs, cards, data = append(grps, rk.group), append(usrs, rk.user), append(cards, rk.card), append(data, string(v))
+	}
+	b.Queue(`INSERT INTO reviews (grp, usr, card, data)
+		SELECT grp, usr, card, data::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS r(grp, usr, card, data)
+		ON CONFLICT (grp, usr, card) DO UPDATE SET data = excluded.data`, grps, usrs, cards, data)
+	var sc scoreRows
+	for _, sk := range scoreOrder {
+		s := scores[sk]
+		v, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		sc.add(sk, s, string(v))
+	}
+	b.Queue(`INSERT INTO scores (grp, period, category, usr, points, accuracy, reached, answered, correct, data)
+		SELECT grp, period, category, usr, points, accuracy, reached, answered, correct, data::jsonb
+		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::integer[], $7::bigint[], $8::integer[], $9::integer[], $10::text[])
+			AS s(grp, period, category, usr, points, accuracy, reached, answered, correct, data)
+		ON CONFLICT (grp, period, category, usr) DO UPDATE SET points = excluded.points,
+			accuracy = excluded.accuracy, reached = excluded.reached, answered = excluded.answered,
+			correct = excluded.correct, data = excluded.data`,
+		sc.grp, sc.period, sc.category, sc.usr, sc.points, sc.accuracy, sc.reached, sc.answered, sc.correct, sc.data)
+	b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error {
+		if ct.String() != "COMMIT" { // PostgreSQL rolled it back instead
+			return fmt.Errorf("the answers' transaction ended with %s, not COMMIT", ct)
+		}
+		return nil
+	})
+	return tx.SendBatch(ctx, b).Close()
 }
 
 // answerKey is an answer's unique key in the answers table.

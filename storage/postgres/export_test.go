@@ -1,0 +1,12 @@
+package postgres
+
+import "time"
+
+// SetIdleCheck sets how long the answer writers' connections may sit idle
+// before they are pinged before use, for writers started after it, and
+// returns a function that restores it.
+func SetIdleCheck(d time.Duration) (restore func()) {
+	old := idleCheck
+	idleCheck = d
+	return func() { idleCheck = old }
+}

@@ -1,0 +1,147 @@
+package postgres_test
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/storage/postgres"
+	"github.com/prepbot/prepbot/storage/postgres/pgtest"
+)
+
+func writerAnswer(user string, post uint64) *bot.Answer {
+	at := time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC)
+	return &bot.Answer{Kind: bot.KindAnswer, Group: "discord:1", Channel: "c1", User: user, PostID: post, CardID: "python-gil",
+		Category: "python", Correct: true, Points: 10, At: at, Day: "2026-12-02", Periods: bot.Periods(at, time.UTC)}
+}
+
+// A group of answers is one transaction in two round trips: BEGIN goes in
+// the pipeline of the first statements, COMMIT in that of the last, never
+// as round trips of their own.
+func TestAnswerGroupCommitsInTwoRoundTrips(t *testing.T) {
+	url := pgtest.Schema(t)
+	var mu sync.Mutex
+	var verbs []string
+	counting := false
+	db, err := postgres.Open(t.Context(), url, postgres.Options{Statements: func(verb string, _ time.Duration, failed bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if counting {
+			if failed {
+				verb += " (failed)"
+			}
+			verbs = append(verbs, verb)
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	mu.Lock()
+	counting = true
+	mu.Unlock()
+	m, err := db.Record(t.Context(), writerAnswer("ann", 1))
+	if err != nil || m.Points != 10 {
+		t.Fatalf("Record = %+v, %v; want 10 points", m, err)
+	}
+	mu.Lock()
+	got := strings.Join(verbs, " ")
+	mu.Unlock()
+	if got != "BATCH BATCH" {
+		t.Fatalf("recording an answer ran %q; want two pipelines, BATCH BATCH", got)
+	}
+	// and it is committed: another connection sees it
+	other := open(t, url)
+	if m, err := other.Member(t.Context(), "discord:1", "ann"); err != nil || m.Points != 10 {
+		t.Fatalf("another replica reads %+v, %v; want the answer's 10 points", m, err)
+	}
+}
+
+// The answer writer holds a connection of its own: when the presses' reads
+// hold every other connection of the pool, answers are still recorded.
+func TestWriterDoesNotWaitForThePool(t *testing.T) {
+	db := open(t, pgtest.Schema(t))
+	ctx := t.Context()
+	// the writer took its connection at Open; hold the rest
+	var held []interface{ Release() }
+	defer func() {
+		for _, c := range held {
+			c.Release()
+		}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for db.Pool().Stat().AcquiredConns() < db.Pool().Stat().MaxConns() {
+		if time.Now().After(deadline) {
+			t.Fatalf("could not hold the pool's connections: %d of %d", db.Pool().Stat().AcquiredConns(), db.Pool().Stat().MaxConns())
+		}
+		c, err := db.Pool().Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := db.Record(rctx, writerAnswer("ann", 1)); err != nil {
+		t.Fatalf("Record with every other connection of the pool in use: %v; want it recorded", err)
+	}
+}
+
+// A group whose transaction fails is rolled back: the writer's connection
+// is not left in a failed transaction, and the next answers are recorded.
+func TestWriterRollsBackAFailedGroup(t *testing.T) {
+	url := pgtest.Schema(t)
+	db := open(t, url)
+	ctx := t.Context()
+	// a member record the backend cannot read: recording their answer fails
+	if _, err := db.Pool().Exec(ctx, `INSERT INTO members (grp, usr, data) VALUES ('discord:1', 'bad', '"not a member"')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Record(ctx, writerAnswer("bad", 1)); err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Fatalf("Record for a damaged member: %v; want the damage named", err)
+	}
+	for i, user := range []string{"ann", "ben"} {
+		if m, err := db.Record(ctx, writerAnswer(user, uint64(2+i))); err != nil || m.Points != 10 {
+			t.Fatalf("Record after the failed group = %+v, %v; want 10 points", m, err)
+		}
+	}
+	if a, err := db.Answer(ctx, "discord:1", "bad", bot.KindAnswer, 1); err == nil {
+		t.Fatalf("the failed group's answer was kept: %+v", a)
+	}
+}
+
+// When the server drops the writer's connection while it sits idle (a
+// restart of PostgreSQL, a proxy's idle timeout), the next answer is
+// recorded on a new connection rather than failing.
+func TestWriterReplacesADroppedConnection(t *testing.T) {
+	schema := pgtest.Schema(t)
+	u, err := url.Parse(schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := "prepbot_" + u.Query().Get("search_path") // this test's connections only
+	q := u.Query()
+	q.Set("application_name", name)
+	u.RawQuery = q.Encode()
+	defer postgres.SetIdleCheck(0)() // the writer pings its connection before every group
+	db := open(t, u.String())
+	ctx := t.Context()
+	if _, err := db.Record(ctx, writerAnswer("ann", 1)); err != nil {
+		t.Fatal(err)
+	}
+	var dropped int
+	if err := db.Pool().QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE application_name = $1 AND pid <> pg_backend_pid()`, name).Scan(&dropped); err != nil {
+		t.Fatal(err)
+	}
+	if dropped == 0 {
+		t.Fatal("no connection of the writer to drop")
+	}
+	if m, err := db.Record(ctx, writerAnswer("ann", 2)); err != nil || m.Points != 20 {
+		t.Fatalf("Record after the server dropped %d connections = %+v, %v; want 20 points", dropped, m, err)
+	}
+}

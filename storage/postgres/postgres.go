@@ -49,7 +49,10 @@ type Options struct {
 	// and replicas' writers contend for it (prepbench, 64 clients: one
 	// writer recorded 2,198 answers/s at 325 µs of PostgreSQL's CPU each,
 	// four 1,511/s at 856 µs; three replicas of one writer 1.01x one
-	// replica, of four 0.60x).
+	// replica, of four 0.60x). Where an fsync is cheap and the database's
+	// CPU the bound, two writers record more for one replica (6,068-6,743
+	// answers/s against one writer's 4,907-5,441 in alternating runs), but
+	// three replicas of two then record 0.85-0.87x of one.
 	Writers int
 	// MaxGroup bounds the answers one transaction records (default 256);
 	// 1 records every answer in a transaction of its own.

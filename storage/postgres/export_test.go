@@ -10,3 +10,7 @@ func SetIdleCheck(d time.Duration) (restore func()) {
 	idleCheck = d
 	return func() { idleCheck = old }
 }
+
+// AfterRead has f called by d's answer writers after each group's reads,
+// before its writes. Set it before the answers it is for are recorded.
+func (d *DB) AfterRead(f func()) { d.afterRead = f }

@@ -82,6 +82,8 @@ type DB struct {
 
 	onCommit func(time.Duration)
 	onGroup  func(int)
+
+	afterRead func() // tests: called between a group's reads and its writes
 }
 
 // ErrClosed is returned by Record after Close.

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -220,11 +221,20 @@ func (d *DB) recordAll(ctx context.Context, conn *pgxpool.Conn, group []*recordR
 				c.Close(ctx)
 			}
 		}
-		if attempt < 5 && retryable(err) && !c.IsClosed() {
+		if attempt < 5 && (retryable(err) || newScoreTaken(err)) && !c.IsClosed() {
 			continue
 		}
 		return err
 	}
+}
+
+// newScoreTaken says whether err is PostgreSQL refusing a score row that
+// recordOnce inserted as new because it read none: written meanwhile by a
+// transaction that did not hold its member's lock. Tried again, the group
+// reads it and updates it.
+func newScoreTaken(err error) bool {
+	var pe *pgconn.PgError
+	return errors.As(err, &pe) && pe.Code == "23505" && pe.TableName == "scores"
 }
 
 // recordOnce is one try of recordAll: BEGIN goes with the first pipeline,
@@ -239,6 +249,7 @@ func (d *DB) recordOnce(ctx context.Context, tx *pgx.Conn, group []*recordReq) e
 	reviews := map[reviewKey]*bot.Review{}
 	scores := map[scoreKey]*bot.Score{}
 	wanted := map[scoreKey]bool{}
+	stored := map[scoreKey]bool{} // the scores read: those not read are new rows
 	var memberOrder []memberKey
 	var reviewOrder []reviewKey
 	var wantOrder []scoreKey
@@ -325,11 +336,15 @@ func (d *DB) recordOnce(ctx context.Context, tx *pgx.Conn, group []*recordReq) e
 		return scanEach(rows, "scores", func(i int) any {
 			s := &bot.Score{}
 			scores[wantOrder[i]] = s
+			stored[wantOrder[i]] = true
 			return s
 		})
 	})
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return err
+	}
+	if d.afterRead != nil {
+		d.afterRead()
 	}
 	for ak, r := range first {
 		if seq, ok := seqs[ak]; ok {
@@ -430,23 +445,37 @@ func (d *DB) recordOnce(ctx context.Context, tx *pgx.Conn, group []*recordReq) e
 	b.Queue(`INSERT INTO reviews (grp, usr, card, data)
 		SELECT grp, usr, card, data::jsonb FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS r(grp, usr, card, data)
 		ON CONFLICT (grp, usr, card) DO UPDATE SET data = excluded.data`, grps, usrs, cards, data)
-	var sc scoreRows
+	// a score not read is new: under its member's lock no other
+	// transaction writes it, so it is inserted without ON CONFLICT, which
+	// costs PostgreSQL less (a score row has three indexes); the others
+	// are updated. Should one be there after all, PostgreSQL refuses the
+	// insert and the group is tried again (see recordAll), reading it.
+	var updated, inserted scoreRows
 	for _, sk := range scoreOrder {
 		s := scores[sk]
 		v, err := json.Marshal(s)
 		if err != nil {
 			return err
 		}
-		sc.add(sk, s, string(v))
+		if stored[sk] {
+			updated.add(sk, s, string(v))
+		} else {
+			inserted.add(sk, s, string(v))
+		}
 	}
-	b.Queue(`INSERT INTO scores (grp, period, category, usr, points, accuracy, reached, answered, correct, data)
+	const scoreRowsSQL = `INSERT INTO scores (grp, period, category, usr, points, accuracy, reached, answered, correct, data)
 		SELECT grp, period, category, usr, points, accuracy, reached, answered, correct, data::jsonb
 		FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::integer[], $7::bigint[], $8::integer[], $9::integer[], $10::text[])
-			AS s(grp, period, category, usr, points, accuracy, reached, answered, correct, data)
+			AS s(grp, period, category, usr, points, accuracy, reached, answered, correct, data)`
+	if len(inserted.grp) > 0 {
+		b.Queue(scoreRowsSQL, inserted.args()...)
+	}
+	if len(updated.grp) > 0 {
+		b.Queue(scoreRowsSQL+`
 		ON CONFLICT (grp, period, category, usr) DO UPDATE SET points = excluded.points,
 			accuracy = excluded.accuracy, reached = excluded.reached, answered = excluded.answered,
-			correct = excluded.correct, data = excluded.data`,
-		sc.grp, sc.period, sc.category, sc.usr, sc.points, sc.accuracy, sc.reached, sc.answered, sc.correct, sc.data)
+			correct = excluded.correct, data = excluded.data`, updated.args()...)
+	}
 	b.Queue("COMMIT").Exec(func(ct pgconn.CommandTag) error {
 		if ct.String() != "COMMIT" { // PostgreSQL rolled it back instead
 			return fmt.Errorf("the answers' transaction ended with %s, not COMMIT", ct)
@@ -478,6 +507,11 @@ type scoreRows struct {
 	grp, period, category, usr, data []string
 	points, reached                  []int64
 	accuracy, answered, correct      []int32
+}
+
+// args are the columns in scoreRowsSQL's order.
+func (c *scoreRows) args() []any {
+	return []any{c.grp, c.period, c.category, c.usr, c.points, c.accuracy, c.reached, c.answered, c.correct, c.data}
 }
 
 func (c *scoreRows) add(k scoreKey, s *bot.Score, data string) {

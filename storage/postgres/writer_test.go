@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/storage/postgres"
 	"github.com/prepbot/prepbot/storage/postgres/pgtest"
@@ -143,5 +145,49 @@ func TestWriterReplacesADroppedConnection(t *testing.T) {
 	}
 	if m, err := db.Record(ctx, writerAnswer("ann", 2)); err != nil || m.Points != 20 {
 		t.Fatalf("Record after the server dropped %d connections = %+v, %v; want 20 points", dropped, m, err)
+	}
+}
+
+// A score the writer read none of is inserted as a new row. Should another
+// transaction write it between the group's reads and its writes (no writer
+// of prepbot's does: each holds the member's lock), PostgreSQL refuses the
+// insert, and the group is tried again, reading the row and adding the
+// answer to it rather than failing or writing over it.
+func TestScoreWrittenMeanwhileIsReadAgain(t *testing.T) {
+	url := pgtest.Schema(t)
+	db := open(t, url)
+	ctx := t.Context()
+	other, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close(context.Background())
+	var once sync.Once
+	var wrote error
+	db.AfterRead(func() {
+		once.Do(func() {
+			_, wrote = other.Exec(ctx, `INSERT INTO scores (grp, period, category, usr, points, accuracy, reached, answered, correct, data)
+				VALUES ('discord:1', 'all', '', 'ann', 100, 1000000, 1, 4, 4,
+					'{"user":"ann","name":"ann","points":100,"answered":4,"correct":4,"reached_at":"2026-11-30T09:00:00Z","days":1,"last_day":"2026-11-30"}')`)
+		})
+	})
+	m, err := db.Record(ctx, writerAnswer("ann", 1))
+	if wrote != nil {
+		t.Fatalf("writing the score meanwhile: %v", wrote)
+	}
+	if err != nil || m.Points != 10 {
+		t.Fatalf("Record = %+v, %v; want the answer recorded, 10 points", m, err)
+	}
+	top, err := db.Leaderboard(ctx, "discord:1", bot.PeriodAll, "", 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(top) != 1 || top[0].User != "ann" || top[0].Points != 110 || top[0].Answered != 5 || top[0].Days != 2 {
+		t.Fatalf("all-time board = %+v; want ann with the 100 points written meanwhile plus the answer's 10, 5 answered, 2 days", top)
+	}
+	// the answer is recorded once
+	var n int
+	if err := other.QueryRow(ctx, "SELECT count(*) FROM answers").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("answers: %d, %v; want 1", n, err)
 	}
 }

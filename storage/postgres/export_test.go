@@ -14,3 +14,6 @@ func SetIdleCheck(d time.Duration) (restore func()) {
 // AfterRead has f called by d's answer writers after each group's reads,
 // before its writes. Set it before the answers it is for are recorded.
 func (d *DB) AfterRead(f func()) { d.afterRead = f }
+
+// Queued is how many answers wait for a writer.
+func (d *DB) Queued() int { return len(d.recq) }

@@ -18,7 +18,7 @@ import (
 
 // The answer writers: Record hands its answer to one of d's writers, which
 // records every answer waiting for it in one transaction (group commit),
-// as the bbolt backend does. Writers (one by default; Options.Writers) in
+// as the bbolt backend does. Writers (two by default; Options.Writers) in
 // this process and in other replicas commit at once, each holding the
 // advisory locks of its answers' members, taken in one order, so that no
 // two transactions deadlock or change one member at once.
@@ -26,6 +26,20 @@ import (
 // maxGroup is Options.MaxGroup's default: the most answers one
 // transaction records.
 const maxGroup = 256
+
+// defaultWriters and defaultGroupWait are Options.Writers' and
+// Options.GroupWait's defaults. In prepbench (64 clients, 2 cores) one
+// writer's transactions, one after another, left PostgreSQL about a
+// quarter of a core short of one (4.4-4.7 s of CPU in 6 s): between its
+// two round trips and between groups its backend waits for the writer's
+// Go code. A second writer overlaps those. Two writers that each took
+// every answer waiting split them into groups of 9-10 (one writer's: 32),
+// at 15-20% more of PostgreSQL's CPU an answer; with the turns and the
+// wait their groups held 22-24.
+const (
+	defaultWriters   = 2
+	defaultGroupWait = 2 * time.Millisecond
+)
 
 // commitTimeout bounds one group's transaction.
 const commitTimeout = time.Minute
@@ -70,18 +84,47 @@ func (d *DB) Record(ctx context.Context, a *bot.Answer) (bot.Member, error) {
 	return r.m, nil
 }
 
-// writeAnswers is one answer writer: it takes an answer, and with it every
+// writeAnswers is answer writer me: it takes an answer, and with it every
 // answer already waiting, up to d.maxGroup, and records them together.
-func (d *DB) writeAnswers() {
+// With other writers in this process (and groups, not a transaction
+// each), the writers take turns at their first round trip, the reads
+// (d.reading): a writer begins its reads once the other's are done, so
+// that one's reads go with the other's writes, one round trip on each
+// backend. And while another writer is mid-transaction with a group of n
+// answers, a writer waits, at most d.groupWait, until it holds n/2: one
+// that took every answer as soon as the other began would take them one
+// or two at a time, as they come back from the other's group.
+func (d *DB) writeAnswers(me int) {
 	// the writer's own connection (see writerConn), taken at once
 	w := &writerConn{pool: d.pool, idleCheck: idleCheck}
 	ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
 	w.get(ctx) // when it fails, the first group tries again, and fails if it cannot
 	cancel()
 	defer w.release()
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	group := make([]*recordReq, 0, d.maxGroup)
 	for r := range d.recq {
 		group = append(group[:0], r)
+		if d.reading != nil {
+			<-d.reading
+		}
+		if want := min(d.othersGroup(me)/2, d.maxGroup); want > 1 {
+			timer.Reset(d.groupWait)
+		wait:
+			for len(group) < want {
+				select {
+				case r, ok := <-d.recq:
+					if !ok {
+						break wait
+					}
+					group = append(group, r)
+				case <-timer.C:
+					break wait
+				}
+			}
+			timer.Stop()
+		}
 	more:
 		for len(group) < d.maxGroup {
 			select {
@@ -94,11 +137,32 @@ func (d *DB) writeAnswers() {
 				break more
 			}
 		}
+		d.inGroup[me].Store(int32(len(group)))
+		reading := d.reading != nil
+		w.readDone = func() { // after the group's reads, or its end
+			if reading {
+				reading = false
+				d.reading <- struct{}{}
+			}
+		}
 		d.commitAnswers(w, group)
+		w.readDone()
+		d.inGroup[me].Store(0)
 		for _, r := range group {
 			close(r.done)
 		}
 	}
+}
+
+// othersGroup is the largest group another writer than me is recording.
+func (d *DB) othersGroup(me int) int {
+	n := 0
+	for i := range d.inGroup {
+		if i != me {
+			n = max(n, int(d.inGroup[i].Load()))
+		}
+	}
+	return n
 }
 
 // writerConn is an answer writer's own connection: a writer that shared
@@ -110,6 +174,7 @@ type writerConn struct {
 	conn      *pgxpool.Conn
 	used      time.Time
 	idleCheck time.Duration
+	readDone  func() // called when the group's reads are done
 }
 
 // idleCheck is how long the writer's connection may sit idle before it is
@@ -168,7 +233,7 @@ func (d *DB) commitAnswers(w *writerConn, group []*recordReq) {
 		if err != nil {
 			return err
 		}
-		return d.recordAll(ctx, conn, rs)
+		return d.recordAll(ctx, conn, rs, w.readDone)
 	}
 	if err := record(group); err == nil || len(group) == 1 {
 		if err != nil {
@@ -210,10 +275,10 @@ type (
 // each round trip costs milliseconds of waiting for the CPU: a BEGIN and a
 // COMMIT of their own took 3 to 5 ms a group at 64 clients in prepbench).
 // A transaction that fails is rolled back, and retried as inTx does.
-func (d *DB) recordAll(ctx context.Context, conn *pgxpool.Conn, group []*recordReq) error {
+func (d *DB) recordAll(ctx context.Context, conn *pgxpool.Conn, group []*recordReq, readDone func()) error {
 	c := conn.Conn()
 	for attempt := 0; ; attempt++ {
-		err := d.recordOnce(ctx, c, group)
+		err := d.recordOnce(ctx, c, group, readDone)
 		if err != nil && c.PgConn().TxStatus() != 'I' {
 			// the transaction is still open, failed or not: end it, or
 			// drop the connection (the writer takes another)
@@ -238,8 +303,9 @@ func newScoreTaken(err error) bool {
 }
 
 // recordOnce is one try of recordAll: BEGIN goes with the first pipeline,
-// COMMIT with the last. It leaves the transaction open when it fails.
-func (d *DB) recordOnce(ctx context.Context, tx *pgx.Conn, group []*recordReq) error {
+// COMMIT with the last; readDone is called between them. It leaves the
+// transaction open when it fails.
+func (d *DB) recordOnce(ctx context.Context, tx *pgx.Conn, group []*recordReq, readDone func()) error {
 	for _, r := range group { // from scratch: a retry must not see what the aborted try saw
 		r.m, r.seq, r.dup, r.err = bot.Member{}, 0, false, nil
 	}
@@ -343,6 +409,7 @@ func (d *DB) recordOnce(ctx context.Context, tx *pgx.Conn, group []*recordReq) e
 	if err := tx.SendBatch(ctx, b).Close(); err != nil {
 		return err
 	}
+	readDone()
 	if d.afterRead != nil {
 		d.afterRead()
 	}

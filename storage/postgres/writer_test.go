@@ -2,7 +2,9 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -189,5 +191,119 @@ func TestScoreWrittenMeanwhileIsReadAgain(t *testing.T) {
 	var n int
 	if err := other.QueryRow(ctx, "SELECT count(*) FROM answers").Scan(&n); err != nil || n != 1 {
 		t.Fatalf("answers: %d, %v; want 1", n, err)
+	}
+}
+
+// While one writer is mid-transaction with a group of n answers, the other
+// waits until n/2 answers wait for it (Options.GroupWait at most), rather
+// than record each as it comes; an answer that arrives while the other
+// writer's group is a single answer is not held.
+func TestSecondWriterWaitsForHalfAGroup(t *testing.T) {
+	url := pgtest.Schema(t)
+	db, err := postgres.Open(t.Context(), url, postgres.Options{Writers: 2, GroupWait: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := t.Context()
+	// the first three groups stop after their reads until released
+	var mu sync.Mutex
+	calls := 0
+	reached := make(chan int, 8)
+	release := []chan struct{}{make(chan struct{}), make(chan struct{}), make(chan struct{})}
+	var released [3]bool
+	free := func(i int) {
+		if !released[i] {
+			released[i] = true
+			close(release[i])
+		}
+	}
+	defer func() { // a failed test's writers finish before db.Close waits for them
+		for i := range release {
+			free(i)
+		}
+	}()
+	db.AfterRead(func() {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n <= len(release) {
+			reached <- n
+			<-release[n-1]
+		}
+	})
+	var groupsMu sync.Mutex
+	var groups []int
+	db.OnGroup(func(n int) {
+		groupsMu.Lock()
+		groups = append(groups, n)
+		groupsMu.Unlock()
+	})
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	record := func(users ...string) {
+		for _, u := range users {
+			wg.Go(func() {
+				if _, err := db.Record(ctx, writerAnswer(u, 1)); err != nil {
+					errs <- fmt.Errorf("%s: %w", u, err)
+				}
+			})
+		}
+	}
+	committed := func() []int {
+		groupsMu.Lock()
+		defer groupsMu.Unlock()
+		return slices.Clone(groups)
+	}
+	awaitCall := func(want int) {
+		t.Helper()
+		select {
+		case n := <-reached:
+			if n != want {
+				t.Fatalf("group %d reached its writes; want group %d", n, want)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("group %d never reached its writes (groups so far: %v)", want, committed())
+		}
+	}
+	record("u1")
+	awaitCall(1) // one writer holds [u1]
+	record("u2")
+	awaitCall(2) // the other writer took u2 at once: the first's group is one answer
+	record("u3", "u4", "u5", "u6", "u7", "u8", "u9", "u10")
+	for deadline := time.Now().Add(20 * time.Second); db.Queued() < 8; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d answers queued; want 8", db.Queued())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	free(0) // [u1] commits; its writer takes the eight waiting
+	awaitCall(3)
+	free(1) // [u2] commits; its writer is free while the other holds eight
+	for deadline := time.Now().Add(20 * time.Second); len(committed()) < 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the first two groups did not commit: %v", committed())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	record("u11", "u12", "u13", "u14")
+	for deadline := time.Now().Add(20 * time.Second); len(committed()) < 3; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the four answers were not recorded: groups %v", committed())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if g := committed()[2]; g != 4 {
+		t.Fatalf("with the other writer holding eight answers, the free writer recorded a group of %d; want it to wait for 4 (groups %v)", g, committed())
+	}
+	free(2)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	if g := committed(); !slices.Equal(g, []int{1, 1, 4, 8}) {
+		t.Fatalf("groups %v; want 1, 1, 4, 8", g)
 	}
 }

@@ -34,7 +34,7 @@ const maxGroup = 256
 // two round trips and between groups its backend waits for the writer's
 // Go code. A second writer overlaps those. Two writers that each took
 // every answer waiting split them into groups of 9-10 (one writer's: 32),
-// at 15-20% more of PostgreSQL's CPU an answer; with the turns and the
+// at 11-15% more of PostgreSQL's CPU an answer; with the turns and the
 // wait their groups held 22-24.
 const (
 	defaultWriters   = 2

@@ -1,6 +1,11 @@
 package postgres
 
-import "time"
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
 
 // SetIdleCheck sets how long the answer writers' connections may sit idle
 // before they are pinged before use, for writers started after it, and
@@ -17,3 +22,23 @@ func (d *DB) AfterRead(f func()) { d.afterRead = f }
 
 // Queued is how many answers wait for a writer.
 func (d *DB) Queued() int { return len(d.recq) }
+
+// MigrateTo migrates the schema at url up to version, as the release
+// whose last migration it was did.
+func MigrateTo(ctx context.Context, url string, version int64) error {
+	pool, err := pgxpool.New(ctx, url)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	p, err := newProvider(pool, 1)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	_, err = p.UpTo(ctx, version)
+	return err
+}
+
+// DaysBoardSQL is the statement DaysBoard runs, for EXPLAIN.
+const DaysBoardSQL = daysBoardSQL

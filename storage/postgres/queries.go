@@ -200,32 +200,49 @@ func (d *DB) Activity(ctx context.Context, group, user string) (map[string]int, 
 	return out, err
 }
 
+// onBoard is the condition that a row of scores (as s) is on the board
+// whose group, period and category are the parameters $1, $2 and $3. The
+// leaderboards' indexes (migration 00005) begin with the board's key, a
+// 64-bit hash of the three, which the condition matches first, spelled as
+// in the indexes, so that PostgreSQL reads them; the three columns are
+// matched too, since two boards' keys may collide.
+const onBoard = `hashtextextended(s.grp || E'\n' || s.period || E'\n' || s.category, 0) =
+		hashtextextended($1::text || E'\n' || $2::text || E'\n' || $3::text, 0)
+		AND s.grp = $1 AND s.period = $2 AND s.category = $3`
+
 // Leaderboard implements bot.BoardStore: limit rows of the scores table in
-// the order of its scores_rank index.
+// the order of its scores_board_rank index.
 func (d *DB) Leaderboard(ctx context.Context, group, period, category string, limit int) ([]bot.Score, error) {
 	if limit <= 0 {
 		return nil, ctx.Err()
 	}
-	return listJSON[bot.Score](ctx, d, "scores", `SELECT data FROM scores
-		WHERE grp = $1 AND period = $2 AND category = $3
-		ORDER BY points DESC, accuracy DESC, reached, usr LIMIT $4`, group, period, category, int64(limit))
+	return listJSON[bot.Score](ctx, d, "scores", LeaderboardSQL, group, period, category, int64(limit))
 }
+
+// LeaderboardSQL is the statement Leaderboard runs, with the group, the
+// period, the category and the limit as its parameters $1 to $4 (for
+// EXPLAIN, as prepbench does).
+const LeaderboardSQL = `SELECT data FROM scores s WHERE ` + onBoard + `
+		ORDER BY points DESC, accuracy DESC, reached, usr LIMIT $4`
 
 // daysColumn is a score's days studied (bot.Score.Days), read from its
 // JSON, where 0 is left out.
 const daysColumn = "coalesce((data->>'days')::integer, 0)"
 
-// DaysBoard implements bot.BoardStore: the first rows of the scores_days
-// index (migration 00004), which orders a board's scores as bot.ByDays
-// does.
+// DaysBoard implements bot.BoardStore: the first rows of the
+// scores_board_days index (migrations 00004 and 00005), which orders a
+// board's scores as bot.ByDays does.
 func (d *DB) DaysBoard(ctx context.Context, group, period, category string, limit int) ([]bot.Score, error) {
 	if limit <= 0 {
 		return nil, ctx.Err()
 	}
-	return listJSON[bot.Score](ctx, d, "scores", `SELECT data FROM scores
-		WHERE grp = $1 AND period = $2 AND category = $3
-		ORDER BY `+daysColumn+` DESC, points DESC, reached, usr LIMIT $4`, group, period, category, int64(limit))
+	return listJSON[bot.Score](ctx, d, "scores", daysBoardSQL, group, period, category, int64(limit))
 }
+
+// daysBoardSQL is the statement DaysBoard runs, with Leaderboard's
+// parameters.
+const daysBoardSQL = `SELECT data FROM scores s WHERE ` + onBoard + `
+		ORDER BY ` + daysColumn + ` DESC, points DESC, reached, usr LIMIT $4`
 
 // rankBefore are the conditions under which a score (s) comes before the
 // member's (me) on a board, in each order: the boards' ORDER BY, spelled
@@ -240,9 +257,9 @@ var rankBefore = map[bot.Order]string{
 // Rank implements bot.BoardStore: one statement reads the member's score
 // and counts the rows of the board ordered before it, so that both come
 // from one snapshot. In bot.ByPoints order the count reads from the
-// scores_rank index only the rows with more points or as many as the
-// member's; in bot.ByDays order, whose columns sort in both directions, it
-// reads every row of the board (one per member).
+// scores_board_rank index only the rows with more points or as many as
+// the member's; in bot.ByDays order, whose columns sort in both
+// directions, it reads every row of the board (one per member).
 func (d *DB) Rank(ctx context.Context, group, period, category, user string, by bot.Order) (int, bot.Score, error) {
 	before, ok := rankBefore[by]
 	if !ok {
@@ -254,7 +271,7 @@ func (d *DB) Rank(ctx context.Context, group, period, category, user string, by 
 			SELECT usr, points, accuracy, reached, `+daysColumn+` AS days, data FROM scores
 			WHERE grp = $1 AND period = $2 AND category = $3 AND usr = $4)
 		SELECT me.data, (SELECT count(*) FROM scores s
-			WHERE s.grp = $1 AND s.period = $2 AND s.category = $3 AND `+before+`) FROM me`,
+			WHERE `+onBoard+` AND `+before+`) FROM me`,
 		group, period, category, user).Scan(&data, &n)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return 0, bot.Score{}, nil

@@ -4,7 +4,7 @@
 -- variable-length column after another, before it reached points or the
 -- user id, and comparing keys was about 30% of PostgreSQL's CPU while
 -- answers were recorded (perf, in prepbench). The queries match the key
--- and the three columns too (see boardKey in queries.go), so that two
+-- and the three columns too (see onBoard in queries.go), so that two
 -- boards whose keys collide are never mixed. The primary key is left as
 -- it is: replicas of the previous release go on recording answers through
 -- it during a rolling upgrade; their leaderboards, without the indexes

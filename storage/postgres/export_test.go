@@ -16,6 +16,22 @@ func SetIdleCheck(d time.Duration) (restore func()) {
 	return func() { idleCheck = old }
 }
 
+// SetBeacon sets how often the beacon looks at the other replicas and
+// how long after its last group a replica still counts as recording, for
+// databases opened after it, and returns a function that restores them.
+func SetBeacon(every, busy time.Duration) (restore func()) {
+	oldEvery, oldBusy := beaconEvery, busyFor
+	beaconEvery, busyFor = every, busy
+	return func() { beaconEvery, busyFor = oldEvery, oldBusy }
+}
+
+// OtherReplicas is how many other replicas d last saw recording answers.
+func (d *DB) OtherReplicas() int { return int(d.others.Load()) }
+
+// OnWriterGroup has f told of each group a writer of d recorded: the
+// writer (0 the first) and the group's answers. Set it before recording.
+func (d *DB) OnWriterGroup(f func(writer, answers int)) { d.writerGroup = f }
+
 // AfterRead has f called by d's answer writers after each group's reads,
 // before its writes. Set it before the answers it is for are recorded.
 func (d *DB) AfterRead(f func()) { d.afterRead = f }

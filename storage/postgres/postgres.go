@@ -52,7 +52,9 @@ type Options struct {
 	// answer that comes while no other writer holds a group of 4 or more
 	// is recorded at once. In prepbench (64 clients, 2 cores) two writers
 	// recorded 2,440-3,190 answers/s in five runs alternating with one
-	// writer's 1,542-2,293 (+31% on the means). More make groups smaller:
+	// writer's 1,542-2,293 (+31% on the means). While other replicas
+	// record answers to the same schema, the writers beyond the first stand
+	// aside (see beacon.go). More make groups smaller:
 	// the database pays its per-transaction cost more often, and replicas'
 	// writers contend for it (four writers without the wait recorded
 	// 1,511/s against one writer's 2,198, and three replicas of four 0.60x
@@ -85,6 +87,12 @@ type DB struct {
 	writers   sync.WaitGroup
 	inGroup   []atomic.Int32 // each writer's group in progress: its answers, 0 between groups
 	reading   chan struct{}  // held by the writer doing its group's reads, when there are several
+	closing   chan struct{}  // closed by Close: helper writers standing aside return
+	lastGroup atomic.Int64   // when a writer last began a group, in Unix nanoseconds
+	others    atomic.Int32   // other replicas recording answers to the schema, as the beacon last saw
+	beaconed  sync.WaitGroup
+	beat      time.Duration // beaconEvery and busyFor, as Open found them
+	busyFor   time.Duration
 
 	posts postcache.Cache // posts never change: every replica may keep them
 
@@ -93,7 +101,8 @@ type DB struct {
 	onCommit func(time.Duration)
 	onGroup  func(int)
 
-	afterRead func() // tests: called between a group's reads and its writes
+	afterRead   func()          // tests: called between a group's reads and its writes
+	writerGroup func(me, n int) // tests: told of each group writer me recorded
 }
 
 // ErrClosed is returned by Record after Close.
@@ -160,9 +169,11 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		d.reading = make(chan struct{}, 1)
 		d.reading <- struct{}{}
 	}
+	d.closing, d.beat, d.busyFor = make(chan struct{}), beaconEvery, busyFor
 	for w := range opt.Writers {
 		d.writers.Go(func() { d.writeAnswers(w) })
 	}
+	d.beaconed.Go(func() { d.beacon(d.closing) })
 	return d, nil
 }
 
@@ -174,7 +185,9 @@ func (d *DB) Close() error {
 		d.recClosed = true
 		close(d.recq)
 		d.recMu.Unlock()
+		close(d.closing)
 		d.writers.Wait()
+		d.beaconed.Wait()
 		d.pool.Close()
 	})
 	return nil

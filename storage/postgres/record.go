@@ -104,12 +104,30 @@ func (d *DB) writeAnswers(me int) {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	group := make([]*recordReq, 0, d.maxGroup)
-	for r := range d.recq {
+	last := 0 // the answers of this writer's last group
+	for {
+		if d.standAside(me) {
+			select {
+			case <-d.closing:
+				return
+			case <-time.After(d.beat):
+			}
+			continue
+		}
+		r, ok := <-d.recq
+		if !ok {
+			return
+		}
+		d.lastGroup.Store(time.Now().UnixNano())
 		group = append(group[:0], r)
 		if d.reading != nil {
 			<-d.reading
 		}
-		if want := min(d.othersGroup(me)/2, d.maxGroup); want > 1 {
+		want := d.othersGroup(me) / 2
+		if last > 1 && d.others.Load() > 0 { // recording alone in this replica (see beacon)
+			want = last + len(group) + len(d.recq)
+		}
+		if want = min(want, d.maxGroup); want > 1 {
 			timer.Reset(d.groupWait)
 		wait:
 			for len(group) < want {
@@ -138,6 +156,7 @@ func (d *DB) writeAnswers(me int) {
 			}
 		}
 		d.inGroup[me].Store(int32(len(group)))
+		last = len(group)
 		reading := d.reading != nil
 		w.readDone = func() { // after the group's reads, or its end
 			if reading {
@@ -148,6 +167,9 @@ func (d *DB) writeAnswers(me int) {
 		d.commitAnswers(w, group)
 		w.readDone()
 		d.inGroup[me].Store(0)
+		if d.writerGroup != nil {
+			d.writerGroup(me, len(group))
+		}
 		for _, r := range group {
 			close(r.done)
 		}

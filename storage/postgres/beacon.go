@@ -27,11 +27,12 @@ import (
 // back from their members, are recorded together rather than split in
 // two groups of half.
 
-// beaconEvery is how often the beacon looks at the other replicas; a
-// replica that recorded no group for busyFor says no more that it
-// records. Variables for the tests.
+// beaconEvery is how often the beacon looks at the other replicas (and at
+// once when the replica begins recording after a pause); a replica that
+// recorded no group for busyFor says no more that it records. Variables
+// for the tests.
 var (
-	beaconEvery = 250 * time.Millisecond
+	beaconEvery = 100 * time.Millisecond
 	busyFor     = 2 * time.Second
 )
 
@@ -51,7 +52,8 @@ const (
 )
 
 // beacon holds the beacon's lock while d records answers, and keeps
-// d.others, the other replicas that do, up to date. It returns when stop
+// d.others, the other replicas that do, up to date; a writer beginning a
+// group after a pause wakes it. It returns when stop
 // is closed, closing its connection (which releases the lock).
 func (d *DB) beacon(stop <-chan struct{}) {
 	var conn *pgx.Conn
@@ -68,6 +70,7 @@ func (d *DB) beacon(stop <-chan struct{}) {
 		case <-stop:
 			return
 		case <-tick.C:
+		case <-d.wakeBeacon:
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), commitTimeout)
 		busy := time.Since(time.Unix(0, d.lastGroup.Load())) < d.busyFor

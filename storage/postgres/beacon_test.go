@@ -242,3 +242,43 @@ func TestAloneWriterWaitsForItsLastGroup(t *testing.T) {
 		t.Fatalf("groups %v; want 1, 2, then the six that waited with the two that came back: 8", g)
 	}
 }
+
+// A replica that begins recording after a pause says so at once, not at
+// its beacon's next look: here the beacon looks once an hour, and each
+// replica's first answer is what makes it announce itself and count the
+// others.
+func TestReplicaSaysAtOnceThatItRecords(t *testing.T) {
+	defer postgres.SetBeacon(time.Hour, time.Minute)()
+	url := pgtest.Schema(t)
+	ctx := t.Context()
+	a, b := open(t, url), open(t, url)
+	holders := func() int {
+		var n int
+		if err := a.Pool().QueryRow(ctx, `SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted
+			AND objsubid = 2 AND classid = 1886545264 AND objid = hashtext(current_schema())::oid`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := holders(); n != 0 {
+		t.Fatalf("%d replicas say they record before either recorded an answer; want 0", n)
+	}
+	if _, err := a.Record(ctx, writerAnswer("ann", 1)); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); holders() != 1; {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d replicas say they record after a's first answer; want 1", holders())
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if _, err := b.Record(ctx, writerAnswer("bob", 1)); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); b.OtherReplicas() != 1; {
+		if time.Now().After(deadline) {
+			t.Fatalf("after its first answer b sees %d other replicas recording; want 1 (a)", b.OtherReplicas())
+		}
+		time.Sleep(time.Millisecond)
+	}
+}

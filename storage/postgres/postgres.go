@@ -79,20 +79,21 @@ type DB struct {
 	pool  *pgxpool.Pool
 	rules bot.Rules
 
-	recMu     sync.RWMutex
-	recClosed bool
-	recq      chan *recordReq
-	maxGroup  int
-	groupWait time.Duration
-	writers   sync.WaitGroup
-	inGroup   []atomic.Int32 // each writer's group in progress: its answers, 0 between groups
-	reading   chan struct{}  // held by the writer doing its group's reads, when there are several
-	closing   chan struct{}  // closed by Close: helper writers standing aside return
-	lastGroup atomic.Int64   // when a writer last began a group, in Unix nanoseconds
-	others    atomic.Int32   // other replicas recording answers to the schema, as the beacon last saw
-	beaconed  sync.WaitGroup
-	beat      time.Duration // beaconEvery and busyFor, as Open found them
-	busyFor   time.Duration
+	recMu      sync.RWMutex
+	recClosed  bool
+	recq       chan *recordReq
+	maxGroup   int
+	groupWait  time.Duration
+	writers    sync.WaitGroup
+	inGroup    []atomic.Int32 // each writer's group in progress: its answers, 0 between groups
+	reading    chan struct{}  // held by the writer doing its group's reads, when there are several
+	closing    chan struct{}  // closed by Close: helper writers standing aside return
+	lastGroup  atomic.Int64   // when a writer last began a group, in Unix nanoseconds
+	others     atomic.Int32   // other replicas recording answers to the schema, as the beacon last saw
+	beaconed   sync.WaitGroup
+	wakeBeacon chan struct{}
+	beat       time.Duration // beaconEvery and busyFor, as Open found them
+	busyFor    time.Duration
 
 	posts postcache.Cache // posts never change: every replica may keep them
 
@@ -170,6 +171,7 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		d.reading <- struct{}{}
 	}
 	d.closing, d.beat, d.busyFor = make(chan struct{}), beaconEvery, busyFor
+	d.wakeBeacon = make(chan struct{}, 1)
 	for w := range opt.Writers {
 		d.writers.Go(func() { d.writeAnswers(w) })
 	}

@@ -118,7 +118,12 @@ func (d *DB) writeAnswers(me int) {
 		if !ok {
 			return
 		}
-		d.lastGroup.Store(time.Now().UnixNano())
+		if now := time.Now().UnixNano(); now-d.lastGroup.Swap(now) >= int64(d.busyFor) {
+			select { // recording again after a pause: the beacon says so at once
+			case d.wakeBeacon <- struct{}{}:
+			default:
+			}
+		}
 		group = append(group[:0], r)
 		if d.reading != nil {
 			<-d.reading

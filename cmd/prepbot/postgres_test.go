@@ -118,6 +118,7 @@ func TestMainOnPostgres(t *testing.T) {
 		`prepbot_db_pool_connections_max `,
 		`prepbot_db_pool_connections_in_use `,
 		`prepbot_db_pool_acquires_total `,
+		`prepbot_db_other_replicas_recording 0`,
 		`prepbot_db_statements_total{result="ok",verb="INSERT"}`,
 		`prepbot_db_statements_total{result="ok",verb="BATCH"}`,
 		`prepbot_db_statement_seconds_count{verb="SELECT"}`,

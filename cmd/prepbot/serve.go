@@ -426,6 +426,8 @@ func registerPoolMetrics(reg *prometheus.Registry, db *postgres.DB) {
 		gauge("prepbot_db_pool_connections", "Connections the pool holds (in use and idle).", func() float64 { return float64(pool.Stat().TotalConns()) }),
 		gauge("prepbot_db_pool_connections_in_use", "Connections in use.", func() float64 { return float64(pool.Stat().AcquiredConns()) }),
 		gauge("prepbot_db_pool_connections_max", "The pool's size limit.", func() float64 { return float64(pool.Stat().MaxConns()) }),
+		gauge("prepbot_db_other_replicas_recording", "Other replicas recording answers to the same schema, as this one last saw while it recorded (its second answer writer stands aside while there are any).",
+			func() float64 { return float64(db.OtherReplicas()) }),
 		counter("prepbot_db_pool_acquires_total", "Connections taken from the pool.", func() float64 { return float64(pool.Stat().AcquireCount()) }),
 		counter("prepbot_db_pool_waits_total", "Connections taken after waiting for one (the pool was exhausted).", func() float64 { return float64(pool.Stat().EmptyAcquireCount()) }),
 		counter("prepbot_db_pool_wait_seconds_total", "Time spent waiting for a connection.", func() float64 { return pool.Stat().AcquireDuration().Seconds() }),

@@ -116,3 +116,7 @@ func (d *DB) beacon(stop <-chan struct{}) {
 // standAside says whether writer me waits rather than take answers: a
 // helper writer, while other replicas record answers.
 func (d *DB) standAside(me int) bool { return me > 0 && d.others.Load() > 0 }
+
+// OtherReplicas is how many other replicas recording answers to the same
+// schema d saw last (0 while d itself records none), for metrics.
+func (d *DB) OtherReplicas() int { return int(d.others.Load()) }

@@ -25,9 +25,6 @@ func SetBeacon(every, busy time.Duration) (restore func()) {
 	return func() { beaconEvery, busyFor = oldEvery, oldBusy }
 }
 
-// OtherReplicas is how many other replicas d last saw recording answers.
-func (d *DB) OtherReplicas() int { return int(d.others.Load()) }
-
 // OnWriterGroup has f told of each group a writer of d recorded: the
 // writer (0 the first) and the group's answers. Set it before recording.
 func (d *DB) OnWriterGroup(f func(writer, answers int)) { d.writerGroup = f }

@@ -176,27 +176,8 @@ func TestAloneWriterWaitsForItsLastGroup(t *testing.T) {
 		return slices.Clone(groups)
 	}
 	// the first two groups stop after their reads until released
-	held := make(chan int, 2)
-	release := []chan struct{}{make(chan struct{}), make(chan struct{})}
-	calls := 0
-	a.AfterRead(func() {
-		mu.Lock()
-		calls++
-		n := calls
-		mu.Unlock()
-		if n <= len(release) {
-			held <- n
-			<-release[n-1]
-		}
-	})
-	var freed [2]bool
-	free := func(i int) {
-		if !freed[i] {
-			freed[i] = true
-			close(release[i])
-		}
-	}
-	defer func() { free(0); free(1) }()
+	held, free, freeAll := holdGroups(a, 2)
+	defer freeAll()
 	errs := make(chan error, 16)
 	var wg sync.WaitGroup
 	recordA := func(users ...string) {

@@ -194,6 +194,44 @@ func TestScoreWrittenMeanwhileIsReadAgain(t *testing.T) {
 	}
 }
 
+// holdGroups has db's first n groups stop after their reads: held says
+// which group (1, 2, ...) stopped, free(i) lets group i+1 go on, and
+// freeAll, deferred by the test before db closes, lets every one go on
+// (db.Close waits for its writers).
+func holdGroups(db *postgres.DB, n int) (held <-chan int, free func(i int), freeAll func()) {
+	var mu sync.Mutex
+	calls := 0
+	reached := make(chan int, n)
+	release := make([]chan struct{}, n)
+	for i := range release {
+		release[i] = make(chan struct{})
+	}
+	freed := make([]bool, n)
+	free = func(i int) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !freed[i] {
+			freed[i] = true
+			close(release[i])
+		}
+	}
+	db.AfterRead(func() {
+		mu.Lock()
+		calls++
+		c := calls
+		mu.Unlock()
+		if c <= n {
+			reached <- c
+			<-release[c-1]
+		}
+	})
+	return reached, free, func() {
+		for i := range n {
+			free(i)
+		}
+	}
+}
+
 // While one writer is mid-transaction with a group of n answers, the other
 // waits until n/2 answers wait for it (Options.GroupWait at most), rather
 // than record each as it comes; an answer that arrives while the other
@@ -207,32 +245,8 @@ func TestSecondWriterWaitsForHalfAGroup(t *testing.T) {
 	defer db.Close()
 	ctx := t.Context()
 	// the first three groups stop after their reads until released
-	var mu sync.Mutex
-	calls := 0
-	reached := make(chan int, 8)
-	release := []chan struct{}{make(chan struct{}), make(chan struct{}), make(chan struct{})}
-	var released [3]bool
-	free := func(i int) {
-		if !released[i] {
-			released[i] = true
-			close(release[i])
-		}
-	}
-	defer func() { // a failed test's writers finish before db.Close waits for them
-		for i := range release {
-			free(i)
-		}
-	}()
-	db.AfterRead(func() {
-		mu.Lock()
-		calls++
-		n := calls
-		mu.Unlock()
-		if n <= len(release) {
-			reached <- n
-			<-release[n-1]
-		}
-	})
+	reached, free, freeAll := holdGroups(db, 3)
+	defer freeAll() // a failed test's writers finish before db.Close waits for them
 	var groupsMu sync.Mutex
 	var groups []int
 	db.OnGroup(func(n int) {

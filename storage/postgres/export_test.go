@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -32,6 +33,18 @@ func (d *DB) OnWriterGroup(f func(writer, answers int)) { d.writerGroup = f }
 // AfterRead has f called by d's answer writers after each group's reads,
 // before its writes. Set it before the answers it is for are recorded.
 func (d *DB) AfterRead(f func()) { d.afterRead = f }
+
+// HoldFront has d's front call hold when it takes a request, before it
+// takes those waiting, and tells batch of each pipeline it sends (its
+// requests). Set it before the requests it is for.
+func (d *DB) HoldFront(hold func(), batch func(n int)) { d.beforeFront, d.frontBatch = hold, batch }
+
+// AfterFront has f called with the front's connection after each
+// pipeline it sent, by the front. Set it before the requests it is for.
+func (d *DB) AfterFront(f func(*pgx.Conn)) { d.afterFront = f }
+
+// FrontQueued is how many requests wait for the front.
+func (d *DB) FrontQueued() int { return len(d.frontq) }
 
 // Queued is how many answers wait for a writer.
 func (d *DB) Queued() int { return len(d.recq) }

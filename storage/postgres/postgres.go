@@ -66,7 +66,8 @@ type Options struct {
 	// MaxGroup bounds the answers one transaction records (default 256);
 	// 1 records every answer in a transaction of its own.
 	MaxGroup int
-	// MaxConns caps the pool (default: pgxpool's, at least Writers+4).
+	// MaxConns caps the pool (default: pgxpool's, at least Writers+5: a
+	// connection for each writer and the front's, and four).
 	MaxConns int32
 	// Statements, when set, is told of every statement run: its verb
 	// (SELECT, INSERT, UPDATE, DELETE, BEGIN, COMMIT, ROLLBACK, OTHER, or
@@ -82,6 +83,7 @@ type DB struct {
 	recMu      sync.RWMutex
 	recClosed  bool
 	recq       chan *recordReq
+	frontq     chan *frontReq // the front's requests (front.go); closed with recq
 	maxGroup   int
 	groupWait  time.Duration
 	writers    sync.WaitGroup
@@ -103,6 +105,9 @@ type DB struct {
 	onGroup  func(int)
 
 	afterRead   func()          // tests: called between a group's reads and its writes
+	beforeFront func()          // tests: called when the front takes a request, before it takes those waiting
+	frontBatch  func(n int)     // tests: told of each pipeline the front sends
+	afterFront  func(*pgx.Conn) // tests: called with the front's connection after each pipeline
 	writerGroup func(me, n int) // tests: told of each group writer me recorded
 }
 
@@ -140,7 +145,7 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 	if opt.MaxConns > 0 {
 		cfg.MaxConns = opt.MaxConns
 	}
-	if min := int32(opt.Writers + 4); cfg.MaxConns < min {
+	if min := int32(opt.Writers + 5); cfg.MaxConns < min {
 		cfg.MaxConns = min
 	}
 	if opt.Statements != nil {
@@ -162,6 +167,7 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 		pool:      pool,
 		rules:     opt.Rules.OrStandard(),
 		recq:      make(chan *recordReq, 4*maxGroup),
+		frontq:    make(chan *frontReq, 4*maxFront),
 		maxGroup:  opt.MaxGroup,
 		groupWait: opt.GroupWait,
 		inGroup:   make([]atomic.Int32, opt.Writers),
@@ -175,17 +181,19 @@ func Open(ctx context.Context, url string, opt Options) (*DB, error) {
 	for w := range opt.Writers {
 		d.writers.Go(func() { d.writeAnswers(w) })
 	}
+	d.writers.Go(d.front)
 	d.beaconed.Go(func() { d.beacon(d.closing) })
 	return d, nil
 }
 
-// Close stops the answer writers (after the answers they were given) and
-// closes the pool. It may be called more than once.
+// Close stops the answer writers and the front (after the answers and
+// requests they were given) and closes the pool. It may be called more than once.
 func (d *DB) Close() error {
 	d.closeOnce.Do(func() {
 		d.recMu.Lock()
 		d.recClosed = true
 		close(d.recq)
+		close(d.frontq)
 		d.recMu.Unlock()
 		close(d.closing)
 		d.writers.Wait()

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/storage/postgres"
 	"github.com/prepbot/prepbot/storage/postgres/pgtest"
@@ -39,13 +41,21 @@ func TestConformance(t *testing.T) {
 }
 
 // A delivery id commits without waiting for its WAL (synchronous_commit
-// off for its own transaction), and only its own: the pool's connections
-// still commit answers synchronously afterwards. It is seen at once by
-// another replica.
+// off for its own transaction), and only its own: the front's connection
+// and the pool's still commit synchronously afterwards. It is seen at once
+// by another replica.
 func TestDeliveryCommitsAsynchronouslyAlone(t *testing.T) {
 	url := pgtest.Schema(t)
 	db, other := open(t, url), open(t, url)
 	ctx := t.Context()
+	var after []string
+	db.AfterFront(func(c *pgx.Conn) {
+		var sc string
+		if err := c.QueryRow(ctx, "SHOW synchronous_commit").Scan(&sc); err != nil {
+			sc = err.Error()
+		}
+		after = append(after, sc)
+	})
 	for i := range 20 {
 		id := fmt.Sprint("slack:action:", i)
 		if first, err := db.FirstDelivery(ctx, id, time.Now()); err != nil || !first {
@@ -55,15 +65,20 @@ func TestDeliveryCommitsAsynchronouslyAlone(t *testing.T) {
 			t.Fatalf("the other replica's FirstDelivery(%s) = %v, %v; want the redelivery seen", id, first, err)
 		}
 	}
+	if len(after) != 20 {
+		t.Fatalf("the front sent %d pipelines for 20 delivery ids asked one at a time; want 20", len(after))
+	}
+	for i, sc := range after {
+		if sc != "on" {
+			t.Fatalf("after delivery %d the front's connection commits with synchronous_commit %q; want on", i, sc)
+		}
+	}
 	conns := db.Pool().AcquireAllIdle(ctx)
 	defer func() {
 		for _, c := range conns {
 			c.Release()
 		}
 	}()
-	if len(conns) == 0 {
-		t.Fatal("no idle connection to look at")
-	}
 	for _, c := range conns {
 		var sc string
 		if err := c.QueryRow(ctx, "SHOW synchronous_commit").Scan(&sc); err != nil {

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/prepbot/prepbot/bot"
 	"github.com/prepbot/prepbot/questionbank"
@@ -330,29 +329,13 @@ func (d *DB) SavePeek(ctx context.Context, group, user, card string, p bot.Peek)
 }
 
 // ReadPress implements bot.PressStore: the three reads in one statement,
-// one round trip.
+// which the front (front.go) sends with every other press's waiting.
 func (d *DB) ReadPress(ctx context.Context, group, user, card string) (bot.PressState, error) {
-	st := bot.PressState{Group: bot.Group{ID: group}}
-	var g, m, p []byte
-	err := d.pool.QueryRow(ctx, `SELECT (SELECT data FROM groups WHERE id = $1),
-		(SELECT data FROM members WHERE grp = $1 AND usr = $2),
-		(SELECT data FROM peeks WHERE grp = $1 AND usr = $2 AND card = $3)`, group, user, card).Scan(&g, &m, &p)
-	if err != nil {
-		return st, err
+	r := &frontReq{press: true, group: group, user: user, card: card}
+	if err := d.ask(ctx, r); err != nil {
+		return bot.PressState{Group: bot.Group{ID: group}}, err
 	}
-	for _, r := range []struct {
-		data  []byte
-		table string
-		v     any
-	}{{g, "groups", &st.Group}, {m, "members", &st.Member}, {p, "peeks", &st.Peek}} {
-		if r.data == nil {
-			continue
-		}
-		if err := json.Unmarshal(r.data, r.v); err != nil {
-			return st, damaged(r.table, err)
-		}
-	}
-	return st, nil
+	return r.st, nil
 }
 
 // Peeked implements bot.PeekStore.
@@ -579,24 +562,14 @@ func (d *DB) DeleteRound(ctx context.Context, group, channel string) error {
 
 // FirstDelivery implements bot.DeliveryStore: the id's primary key decides,
 // so a redelivery to another replica is seen too (at once: a commit is
-// seen when it returns). The insert commits asynchronously
-// (synchronous_commit off, for its own transaction only), as the contract
-// allows: it does not wait for its WAL to reach the disk, which every
-// interaction would otherwise wait for besides its answer's commit, and a
-// crash of the database can forget only the ids of its last moments.
+// seen when it returns). The front (front.go) inserts it with every other
+// id waiting, in a transaction that commits asynchronously.
 func (d *DB) FirstDelivery(ctx context.Context, id string, at time.Time) (bool, error) {
-	b := &pgx.Batch{}
-	b.Queue("SELECT set_config('synchronous_commit', 'off', true)") // this transaction only
-	ins := b.Queue("INSERT INTO deliveries (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING", id, at)
-	var first bool
-	ins.Exec(func(tag pgconn.CommandTag) error {
-		first = tag.RowsAffected() == 1
-		return nil
-	})
-	if err := d.pool.SendBatch(ctx, b).Close(); err != nil {
+	r := &frontReq{id: id, at: at}
+	if err := d.ask(ctx, r); err != nil {
 		return false, err
 	}
-	return first, nil
+	return r.first, nil
 }
 
 // PurgeDeliveries implements bot.DeliveryStore.

@@ -103,11 +103,64 @@ func (b *Bot) FirstDelivery(ctx context.Context, platform, id string) bool {
 	return first
 }
 
+// FirstDeliveryOf is FirstDelivery for a request that Handle answers
+// next, with the ctx it returns: for a press on a card, a store that can
+// (FirstPressStore) reads what the press reads (ReadPress) with the
+// delivery id's check, in one round trip, and the request keeps it.
+func (b *Bot) FirstDeliveryOf(ctx context.Context, platform, id string, req Request) (context.Context, bool) {
+	fp, ok := b.cfg.Store.(FirstPressStore)
+	if !ok || id == "" {
+		return ctx, b.FirstDelivery(ctx, platform, id)
+	}
+	card, ok := b.pressedCard(ctx, req)
+	if !ok {
+		return ctx, b.FirstDelivery(ctx, platform, id)
+	}
+	first, st, err := fp.FirstPress(ctx, platform+":"+id, b.clock.Now(), req.Group, req.User.ID, card)
+	if err != nil {
+		b.log.Warn("cannot record a delivery id; handling it anyway", "platform", platform, "id", id, "err", err)
+		first = true
+	}
+	if !first {
+		return ctx, false
+	}
+	ctx = withMemo(ctx)
+	if st != nil {
+		keepPress(ctx, req.Group, req.User.ID, card, *st)
+	}
+	return ctx, true
+}
+
+// pressedCard is the card of the post a press on a card (its options,
+// hint, model answer, typed answer, rating or dispute) is for, when the
+// post is one this request may press (postCard checks it again).
+func (b *Bot) pressedCard(ctx context.Context, req Request) (string, bool) {
+	if req.Action == "" || req.User.ID == "" {
+		return "", false
+	}
+	a, err := ParseAction(req.Action)
+	if err != nil || a.Post == 0 {
+		return "", false
+	}
+	switch a.Kind {
+	case ActionOption, ActionHint, ActionReveal, ActionType, ActionTyped, ActionRate, ActionDispute:
+	default:
+		return "", false
+	}
+	p, err := b.store.Post(ctx, a.Post)
+	if err != nil || p.Group != req.Group || p.Interview != nil {
+		return "", false
+	}
+	return p.CardID, true
+}
+
 // Handle answers one request. The reply is always fit to show: when err is
 // not nil the reply carries a message that says what to do next, and err is
 // for logs and metrics.
 func (b *Bot) Handle(ctx context.Context, req Request) (Reply, error) {
-	ctx = withMemo(ctx) // the request's steps read what they need once (bot/memo.go)
+	if memoOf(ctx) == nil {
+		ctx = withMemo(ctx) // the request's steps read what they need once (bot/memo.go)
+	}
 	start := time.Now()
 	r, err := b.handle(ctx, req)
 	took := time.Since(start)

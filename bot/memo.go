@@ -123,10 +123,21 @@ func (s memoStore) ReadPress(ctx context.Context, group, user, card string) (Pre
 	if err != nil {
 		return st, err
 	}
-	m.mu.Lock()
-	m.groups[group], m.members[mk], m.peeks[pk] = st.Group.clone(), st.Member.clone(), st.Peek
-	m.mu.Unlock()
+	keepPress(ctx, group, user, card, st)
 	return st, nil
+}
+
+// keepPress keeps what a press read (FirstPressStore) for the request's
+// reads.
+func keepPress(ctx context.Context, group, user, card string, st PressState) {
+	m := memoOf(ctx)
+	if m == nil {
+		return
+	}
+	mk := memberKey{group, user}
+	m.mu.Lock()
+	m.groups[group], m.members[mk], m.peeks[peekKey{mk, card}] = st.Group.clone(), st.Member.clone(), st.Peek
+	m.mu.Unlock()
 }
 
 // UpdateGroup implements GroupStore.

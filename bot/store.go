@@ -122,6 +122,18 @@ type PressStore interface {
 	ReadPress(ctx context.Context, group, user, card string) (PressState, error)
 }
 
+// FirstPressStore is what a store that can implements besides
+// DeliveryStore and PressStore: a delivery id's check and a press's reads
+// asked at once, one round trip where each is one (PostgreSQL), for a
+// press on a card, which would ask one and then the other.
+type FirstPressStore interface {
+	// FirstPress is FirstDelivery(ctx, id, at) and ReadPress(ctx, group,
+	// user, card) together: err is the delivery id's check's, and st is
+	// what ReadPress returns, or nil when the reads failed (the press then
+	// reads again).
+	FirstPress(ctx context.Context, id string, at time.Time, group, user, card string) (first bool, st *PressState, err error)
+}
+
 // PressState is what ReadPress reads.
 type PressState struct {
 	Group  Group

@@ -210,10 +210,11 @@ func (a *Adapter) respond(i *discordgo.Interaction, send func(*discordgo.Interac
 		if a.beforeDelivery != nil {
 			a.beforeDelivery()
 		}
-		if !a.bot.FirstDelivery(a.ctx, "discord", i.ID) {
+		ctx, first := a.bot.FirstDeliveryOf(a.ctx, "discord", i.ID, req)
+		if !first {
 			return outcome{dup: true}
 		}
-		r, _ := a.bot.Handle(a.ctx, req)
+		r, _ := a.bot.Handle(ctx, req)
 		return outcome{reply: r}
 	}
 	private := bot.PrivateReply(req)

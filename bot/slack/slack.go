@@ -706,7 +706,8 @@ func (a *Adapter) interaction(ctx context.Context, cb slack.InteractionCallback,
 		// stalls, and a burst of presses waits for the writer instead of
 		// piling up behind acknowledgements.
 		work := func() outcome {
-			if !a.bot.FirstDelivery(ctx, "slack", "action:"+req.InteractionID) {
+			ctx, first := a.bot.FirstDeliveryOf(ctx, "slack", "action:"+req.InteractionID, req)
+			if !first {
 				return outcome{dup: true}
 			}
 			if bot.NeedsAdmin(req) {

@@ -25,10 +25,10 @@ import (
 // maxFront bounds the requests one pipeline carries.
 const maxFront = 256
 
-// frontReq is one request to the front: a delivery id (press false) or
-// a press's reads.
+// frontReq is one request to the front: a delivery id (del), a press's
+// reads (press), or both.
 type frontReq struct {
-	press bool
+	del, press bool
 	// FirstDelivery's
 	id    string
 	at    time.Time
@@ -37,13 +37,14 @@ type frontReq struct {
 	group, user, card string
 	st                bot.PressState
 
-	err  error
-	done chan struct{}
+	err     error // the delivery id's
+	readErr error // the press's reads'
+	done    chan struct{}
 }
 
-// ask hands r to the front and waits for its answer. When ctx ends first,
-// ask returns its error; a delivery id may still be recorded (as when a
-// statement's ctx ends while it runs).
+// ask hands r to the front and waits for its answer (r.err, r.readErr).
+// When ctx ends first, or d is closed, ask returns the error; a delivery
+// id may still be recorded (as when a statement's ctx ends while it runs).
 func (d *DB) ask(ctx context.Context, r *frontReq) error {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -58,10 +59,23 @@ func (d *DB) ask(ctx context.Context, r *frontReq) error {
 	d.recMu.RUnlock()
 	select {
 	case <-r.done:
-		return r.err
+		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// FirstPress implements bot.FirstPressStore: the delivery id and the
+// press's reads go to the front as one request.
+func (d *DB) FirstPress(ctx context.Context, id string, at time.Time, group, user, card string) (bool, *bot.PressState, error) {
+	r := &frontReq{del: true, id: id, at: at, press: true, group: group, user: user, card: card}
+	if err := d.ask(ctx, r); err != nil {
+		return false, nil, err
+	}
+	if r.readErr != nil {
+		return r.first, nil, r.err
+	}
+	return r.first, &r.st, r.err
 }
 
 // front takes a request, and with it every request already waiting (up to
@@ -126,15 +140,16 @@ func (d *DB) answerFront(w *writerConn, batch []*frontReq) {
 	var ids []string
 	var dels, presses []*frontReq
 	for _, r := range batch {
-		switch {
-		case r.press:
+		if r.press {
 			presses = append(presses, r)
-		case byID[r.id] == nil:
+		}
+		if !r.del {
+			continue
+		}
+		dels = append(dels, r)
+		if byID[r.id] == nil {
 			byID[r.id] = r
 			ids = append(ids, r.id)
-			fallthrough
-		default:
-			dels = append(dels, r)
 		}
 	}
 	slices.Sort(ids)
@@ -156,7 +171,7 @@ func (d *DB) answerFront(w *writerConn, batch []*frontReq) {
 			continue // the connection broke: the reads once more, on a new one
 		}
 		for _, r := range presses {
-			r.err = err
+			r.readErr = err
 		}
 		return
 	}
@@ -190,7 +205,7 @@ func (d *DB) sendFront(ctx context.Context, w *writerConn, ids []string, byID ma
 		grps, usrs, cards := make([]string, len(presses)), make([]string, len(presses)), make([]string, len(presses))
 		for i, r := range presses {
 			grps[i], usrs[i], cards[i] = r.group, r.user, r.card
-			r.st, r.err = bot.PressState{Group: bot.Group{ID: r.group}}, nil
+			r.st, r.readErr = bot.PressState{Group: bot.Group{ID: r.group}}, nil
 		}
 		b.Queue(`SELECT k.i, (SELECT data FROM groups WHERE id = k.grp),
 			(SELECT data FROM members m WHERE m.grp = k.grp AND m.usr = k.usr),
@@ -201,7 +216,7 @@ func (d *DB) sendFront(ctx context.Context, w *writerConn, ids []string, byID ma
 			var g, m, p []byte
 			_, err := pgx.ForEachRow(rows, []any{&i, &g, &m, &p}, func() error {
 				r := presses[i-1]
-				r.err = readPress(&r.st, g, m, p)
+				r.readErr = readPress(&r.st, g, m, p)
 				return nil
 			})
 			return err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/prepbot/prepbot/bot"
+	"github.com/prepbot/prepbot/bot/bottest"
 	"github.com/prepbot/prepbot/storage/postgres"
 	"github.com/prepbot/prepbot/storage/postgres/pgtest"
 )
@@ -36,6 +38,22 @@ func holdFront(db *postgres.DB) (held <-chan struct{}, release func(), batches f
 		mu.Unlock()
 	})
 	return reached, func() { freeOnce.Do(func() { close(free) }) }, func() []int {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]int(nil), sizes...)
+	}
+}
+
+// countFront counts the requests of each pipeline db's front sends.
+func countFront(db *postgres.DB) (batches func() []int) {
+	var mu sync.Mutex
+	var sizes []int
+	db.HoldFront(nil, func(n int) {
+		mu.Lock()
+		sizes = append(sizes, n)
+		mu.Unlock()
+	})
+	return func() []int {
 		mu.Lock()
 		defer mu.Unlock()
 		return append([]int(nil), sizes...)
@@ -338,5 +356,89 @@ func TestFrontAfterClose(t *testing.T) {
 	}
 	if _, err := db.ReadPress(t.Context(), "discord:1", "ann", "c"); !errors.Is(err, postgres.ErrClosed) {
 		t.Fatalf("ReadPress after Close: %v; want ErrClosed", err)
+	}
+}
+
+// FirstPress asks what FirstDelivery and ReadPress ask, in one request to
+// the front: a new id and the press's records, a redelivered id, and a
+// press whose records cannot be read (the reads fail alone: the id is
+// still checked, and the press reads again).
+func TestFirstPressAsksBothAtOnce(t *testing.T) {
+	db := open(t, pgtest.Schema(t))
+	ctx := t.Context()
+	if _, err := db.Record(ctx, writerAnswer("ann", 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.SavePeek(ctx, "discord:1", "ann", "python-gil", bot.Peek{Day: "2026-12-02", Hint: true}); err != nil {
+		t.Fatal(err)
+	}
+	batches := countFront(db)
+	first, st, err := db.FirstPress(ctx, "discord:i1", time.Now(), "discord:1", "ann", "python-gil")
+	if err != nil || !first || st == nil || st.Member.Points != 10 || !st.Peek.Hint {
+		t.Fatalf("FirstPress = %v, %+v, %v; want a first delivery and ann's 10 points and hint", first, st, err)
+	}
+	if got := batches(); len(got) != 1 || got[0] != 1 {
+		t.Fatalf("the front's pipelines held %v requests; want one of 1", got)
+	}
+	if first, st, err := db.FirstPress(ctx, "discord:i1", time.Now(), "discord:1", "ann", "python-gil"); err != nil || first || st == nil {
+		t.Fatalf("FirstPress of the id again = %v, %+v, %v; want it seen, and the reads", first, st, err)
+	}
+	if _, err := db.Pool().Exec(ctx, `INSERT INTO members (grp, usr, data) VALUES ('discord:1', 'bad', '"not a member"')`); err != nil {
+		t.Fatal(err)
+	}
+	first, st, err = db.FirstPress(ctx, "discord:i2", time.Now(), "discord:1", "bad", "python-gil")
+	if err != nil || !first || st != nil {
+		t.Fatalf("FirstPress of a damaged member = %v, %+v, %v; want a first delivery and no reads", first, st, err)
+	}
+	if _, err := db.ReadPress(ctx, "discord:1", "bad", "python-gil"); err == nil || !strings.Contains(err.Error(), "damaged") {
+		t.Fatalf("ReadPress of a damaged member: %v; want the damage named", err)
+	}
+}
+
+// A press on a card asks the database its first questions, its delivery
+// id and its reads, in one round trip: the bot's press is one request to
+// the front, and the answer its reads led to is recorded as before; its
+// redelivery is seen.
+func TestPressAsksItsFirstQuestionsInOneRoundTrip(t *testing.T) {
+	db := open(t, pgtest.Schema(t))
+	ctx := t.Context()
+	clock := bottest.NewClock(time.Date(2026, 12, 2, 9, 0, 0, 0, time.UTC))
+	b := bot.New(bot.Config{Bank: bottest.Bank(t), Store: db, Clock: clock, DrawLimit: -1})
+	req := bot.Request{Platform: "discord", Group: "discord:1", Channel: "c1", User: bot.User{ID: "ann", Name: "Ann"}}
+	draw := req
+	draw.Command = "question"
+	r, err := b.Handle(ctx, draw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var option string
+	for _, btn := range r.Buttons {
+		if a, err := bot.ParseAction(btn.ID); err == nil && a.Kind == bot.ActionOption {
+			option = btn.ID
+			break
+		}
+	}
+	if option == "" {
+		t.Fatalf("the drawn card %+v has no option to press", r)
+	}
+	batches := countFront(db)
+	press := req
+	press.Action = option
+	pctx, first := b.FirstDeliveryOf(ctx, "discord", "i1", press)
+	if !first {
+		t.Fatal("the press's delivery id was seen before")
+	}
+	v, err := b.Handle(pctx, press)
+	if err != nil {
+		t.Fatalf("the press: %v", err)
+	}
+	if asked := len(batches()); asked != 1 {
+		t.Fatalf("the press sent %d pipelines to the front; want 1 (its delivery id and its reads together)", asked)
+	}
+	if m, err := db.Member(ctx, "discord:1", "ann"); err != nil || m.Tally.Answered != 1 {
+		t.Fatalf("after the press (%q) ann is %+v, %v; want one answer recorded", v.Title, m, err)
+	}
+	if _, first := b.FirstDeliveryOf(ctx, "discord", "i1", press); first {
+		t.Fatal("the press's redelivery was taken for a first delivery")
 	}
 }

@@ -335,6 +335,9 @@ func (d *DB) ReadPress(ctx context.Context, group, user, card string) (bot.Press
 	if err := d.ask(ctx, r); err != nil {
 		return bot.PressState{Group: bot.Group{ID: group}}, err
 	}
+	if r.readErr != nil {
+		return bot.PressState{Group: bot.Group{ID: group}}, r.readErr
+	}
 	return r.st, nil
 }
 
@@ -565,9 +568,12 @@ func (d *DB) DeleteRound(ctx context.Context, group, channel string) error {
 // seen when it returns). The front (front.go) inserts it with every other
 // id waiting, in a transaction that commits asynchronously.
 func (d *DB) FirstDelivery(ctx context.Context, id string, at time.Time) (bool, error) {
-	r := &frontReq{id: id, at: at}
+	r := &frontReq{del: true, id: id, at: at}
 	if err := d.ask(ctx, r); err != nil {
 		return false, err
+	}
+	if r.err != nil {
+		return false, r.err
 	}
 	return r.first, nil
 }
@@ -602,4 +608,7 @@ func (d *DB) Allow(ctx context.Context, key string, at time.Time, limit int, win
 	return ok, retryAt, err
 }
 
-var _ bot.Store = (*DB)(nil)
+var (
+	_ bot.Store           = (*DB)(nil)
+	_ bot.FirstPressStore = (*DB)(nil)
+)

@@ -25,39 +25,36 @@ import (
 func holdFront(db *postgres.DB) (held <-chan struct{}, release func(), batches func() []int) {
 	reached, free := make(chan struct{}), make(chan struct{})
 	var once, freeOnce sync.Once
-	var mu sync.Mutex
-	var sizes []int
+	count, batches := counter()
 	db.HoldFront(func() {
 		once.Do(func() {
 			close(reached)
 			<-free
 		})
-	}, func(n int) {
-		mu.Lock()
-		sizes = append(sizes, n)
-		mu.Unlock()
-	})
-	return reached, func() { freeOnce.Do(func() { close(free) }) }, func() []int {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]int(nil), sizes...)
-	}
+	}, count)
+	return reached, func() { freeOnce.Do(func() { close(free) }) }, batches
 }
 
 // countFront counts the requests of each pipeline db's front sends.
 func countFront(db *postgres.DB) (batches func() []int) {
+	count, batches := counter()
+	db.HoldFront(nil, count)
+	return batches
+}
+
+// counter keeps the numbers count is told, for all to return.
+func counter() (count func(n int), all func() []int) {
 	var mu sync.Mutex
 	var sizes []int
-	db.HoldFront(nil, func(n int) {
-		mu.Lock()
-		sizes = append(sizes, n)
-		mu.Unlock()
-	})
-	return func() []int {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]int(nil), sizes...)
-	}
+	return func(n int) {
+			mu.Lock()
+			sizes = append(sizes, n)
+			mu.Unlock()
+		}, func() []int {
+			mu.Lock()
+			defer mu.Unlock()
+			return append([]int(nil), sizes...)
+		}
 }
 
 // waitQueued waits until n requests wait for db's front.

@@ -122,10 +122,10 @@ type PressStore interface {
 	ReadPress(ctx context.Context, group, user, card string) (PressState, error)
 }
 
-// FirstPressStore is what a store that can implements besides
-// DeliveryStore and PressStore: a delivery id's check and a press's reads
-// asked at once, one round trip where each is one (PostgreSQL), for a
-// press on a card, which would ask one and then the other.
+// FirstPressStore is implemented, besides DeliveryStore and PressStore,
+// by a store that can ask a delivery id's check and a press's reads at
+// once: one round trip where each is one (PostgreSQL). A press on a card
+// would otherwise ask one and then the other.
 type FirstPressStore interface {
 	// FirstPress is FirstDelivery(ctx, id, at) and ReadPress(ctx, group,
 	// user, card) together: err is the delivery id's check's, and st is

@@ -16,11 +16,13 @@ import (
 // (ReadPress), goes to one goroutine, which sends everything waiting in
 // one pipeline on a connection of its own: one round trip, and one
 // statement of each kind, for all of them. A statement, its round trip and
-// its transaction cost PostgreSQL and this process the same for one row as
-// for dozens; at 64 clients in prepbench, a round trip each on the pool
-// kept the interactions waiting for one of its connections (a mean of 6-7
-// ms for each of the two), and batched they record 25-35% more answers a
-// second (see the README's Performance section).
+// its transaction cost PostgreSQL and this process about the same for one
+// row as for dozens. At 64 clients in prepbench, a round trip each on the
+// pool kept the interactions waiting for one of its connections (a mean of
+// 6-7 ms for each of the two); batched, with a press's two asked at once
+// (FirstPress), they recorded 20-50% more answers a second in runs
+// alternating with the release before (see the README's Performance
+// section).
 
 // maxFront bounds the requests one pipeline carries.
 const maxFront = 256

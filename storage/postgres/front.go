@@ -100,19 +100,7 @@ func (d *DB) front() {
 		if d.beforeFront != nil {
 			d.beforeFront()
 		}
-		batch = append(batch[:0], r)
-	more:
-		for len(batch) < maxFront {
-			select {
-			case r, ok := <-d.frontq:
-				if !ok {
-					break more
-				}
-				batch = append(batch, r)
-			default:
-				break more
-			}
-		}
+		batch = takeWaiting(d.frontq, append(batch[:0], r), maxFront)
 		if d.frontBatch != nil {
 			d.frontBatch(len(batch))
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -161,15 +160,7 @@ func TestFrontSendsWhatWaitsInOnePipeline(t *testing.T) {
 // inserts under way at once, a third connection holds the middle id,
 // uncommitted, until both wait for it.
 func TestFrontsOfTwoReplicasDoNotDeadlock(t *testing.T) {
-	schema := pgtest.Schema(t)
-	u, err := url.Parse(schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := "prepbot_" + u.Query().Get("search_path") // this test's connections only
-	q := u.Query()
-	q.Set("application_name", name)
-	u.RawQuery = q.Encode()
+	u, name := namedSchema(t)
 	var failed atomic.Int32
 	opt := postgres.Options{Statements: func(verb string, _ time.Duration, bad bool) {
 		if bad {
@@ -178,7 +169,7 @@ func TestFrontsOfTwoReplicasDoNotDeadlock(t *testing.T) {
 	}}
 	var dbs [2]*postgres.DB
 	for i := range dbs {
-		db, err := postgres.Open(t.Context(), u.String(), opt)
+		db, err := postgres.Open(t.Context(), u, opt)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -192,7 +183,7 @@ func TestFrontsOfTwoReplicasDoNotDeadlock(t *testing.T) {
 	for i := range ids {
 		ids[i] = fmt.Sprintf("slack:action:%03d", i)
 	}
-	third, err := pgx.Connect(ctx, u.String())
+	third, err := pgx.Connect(ctx, u)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -271,23 +262,7 @@ func TestFrontDoesNotWaitForThePool(t *testing.T) {
 	if _, err := db.Record(ctx, writerAnswer("ann", 1)); err != nil {
 		t.Fatal(err)
 	}
-	var held []interface{ Release() }
-	defer func() {
-		for _, c := range held {
-			c.Release()
-		}
-	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for db.Pool().Stat().AcquiredConns() < db.Pool().Stat().MaxConns() {
-		if time.Now().After(deadline) {
-			t.Fatalf("could not hold the pool's connections: %d of %d", db.Pool().Stat().AcquiredConns(), db.Pool().Stat().MaxConns())
-		}
-		c, err := db.Pool().Acquire(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		held = append(held, c)
-	}
+	holdPool(t, db)
 	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if first, err := db.FirstDelivery(rctx, "discord:1", time.Now()); err != nil || !first {
@@ -303,30 +278,13 @@ func TestFrontDoesNotWaitForThePool(t *testing.T) {
 // the dropped connection may fail (its interaction is then handled
 // anyway), and the next is answered.
 func TestFrontReplacesADroppedConnection(t *testing.T) {
-	schema := pgtest.Schema(t)
-	u, err := url.Parse(schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := "prepbot_" + u.Query().Get("search_path") // this test's connections only
-	q := u.Query()
-	q.Set("application_name", name)
-	u.RawQuery = q.Encode()
-	db := open(t, u.String())
+	u, name := namedSchema(t)
+	db := open(t, u)
 	ctx := t.Context()
 	if _, err := db.Record(ctx, writerAnswer("ann", 1)); err != nil {
 		t.Fatal(err)
 	}
-	drop := func() {
-		var dropped int
-		if err := db.Pool().QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-			WHERE application_name = $1 AND pid <> pg_backend_pid()`, name).Scan(&dropped); err != nil {
-			t.Fatal(err)
-		}
-		if dropped == 0 {
-			t.Fatal("no connection to drop")
-		}
-	}
+	drop := func() { dropConnections(t, db, name) }
 	drop()
 	if st, err := db.ReadPress(ctx, "discord:1", "ann", "python-gil"); err != nil || st.Member.Points != 10 {
 		t.Fatalf("ReadPress after the server dropped the connections = %+v, %v; want ann's 10 points", st.Member, err)

@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"fmt"
+	"net/url"
 	"testing"
 	"time"
 
@@ -22,6 +23,54 @@ func open(t *testing.T, url string) *postgres.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// namedSchema is a fresh schema's URL whose connections carry an
+// application_name of their own, name, so that a test can find them in
+// pg_stat_activity among other tests'.
+func namedSchema(t *testing.T) (u, name string) {
+	t.Helper()
+	parsed, err := url.Parse(pgtest.Schema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	name = "prepbot_" + parsed.Query().Get("search_path")
+	q := parsed.Query()
+	q.Set("application_name", name)
+	parsed.RawQuery = q.Encode()
+	return parsed.String(), name
+}
+
+// dropConnections has the server end every connection named name but the
+// one asking (a restart, a proxy's idle timeout), and returns how many.
+func dropConnections(t *testing.T, db *postgres.DB, name string) int {
+	t.Helper()
+	var dropped int
+	if err := db.Pool().QueryRow(t.Context(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE application_name = $1 AND pid <> pg_backend_pid()`, name).Scan(&dropped); err != nil {
+		t.Fatal(err)
+	}
+	if dropped == 0 {
+		t.Fatal("no connection to drop")
+	}
+	return dropped
+}
+
+// holdPool acquires every connection db's pool has left, until t ends:
+// only the connections the writers and the front took for their own work.
+func holdPool(t *testing.T, db *postgres.DB) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for db.Pool().Stat().AcquiredConns() < db.Pool().Stat().MaxConns() {
+		if time.Now().After(deadline) {
+			t.Fatalf("could not hold the pool's connections: %d of %d", db.Pool().Stat().AcquiredConns(), db.Pool().Stat().MaxConns())
+		}
+		c, err := db.Pool().Acquire(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(c.Release)
+	}
 }
 
 // TestConformance holds the PostgreSQL backend to bot.Store's contract:

@@ -148,18 +148,7 @@ func (d *DB) writeAnswers(me int) {
 			}
 			timer.Stop()
 		}
-	more:
-		for len(group) < d.maxGroup {
-			select {
-			case r, ok := <-d.recq:
-				if !ok {
-					break more
-				}
-				group = append(group, r)
-			default:
-				break more
-			}
-		}
+		group = takeWaiting(d.recq, group, d.maxGroup)
 		d.inGroup[me].Store(int32(len(group)))
 		last = len(group)
 		reading := d.reading != nil
@@ -179,6 +168,23 @@ func (d *DB) writeAnswers(me int) {
 			close(r.done)
 		}
 	}
+}
+
+// takeWaiting appends to batch what already waits on ch, without waiting
+// for more, until batch holds max.
+func takeWaiting[T any](ch <-chan T, batch []T, max int) []T {
+	for len(batch) < max {
+		select {
+		case r, ok := <-ch:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // othersGroup is the largest group another writer than me is recording.

@@ -3,7 +3,6 @@ package postgres_test
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -71,23 +70,7 @@ func TestWriterDoesNotWaitForThePool(t *testing.T) {
 	db := open(t, pgtest.Schema(t))
 	ctx := t.Context()
 	// the writer took its connection at Open; hold the rest
-	var held []interface{ Release() }
-	defer func() {
-		for _, c := range held {
-			c.Release()
-		}
-	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for db.Pool().Stat().AcquiredConns() < db.Pool().Stat().MaxConns() {
-		if time.Now().After(deadline) {
-			t.Fatalf("could not hold the pool's connections: %d of %d", db.Pool().Stat().AcquiredConns(), db.Pool().Stat().MaxConns())
-		}
-		c, err := db.Pool().Acquire(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		held = append(held, c)
-	}
+	holdPool(t, db)
 	rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if _, err := db.Record(rctx, writerAnswer("ann", 1)); err != nil {
@@ -122,29 +105,14 @@ func TestWriterRollsBackAFailedGroup(t *testing.T) {
 // restart of PostgreSQL, a proxy's idle timeout), the next answer is
 // recorded on a new connection rather than failing.
 func TestWriterReplacesADroppedConnection(t *testing.T) {
-	schema := pgtest.Schema(t)
-	u, err := url.Parse(schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	name := "prepbot_" + u.Query().Get("search_path") // this test's connections only
-	q := u.Query()
-	q.Set("application_name", name)
-	u.RawQuery = q.Encode()
+	u, name := namedSchema(t)
 	defer postgres.SetIdleCheck(0)() // the writer pings its connection before every group
-	db := open(t, u.String())
+	db := open(t, u)
 	ctx := t.Context()
 	if _, err := db.Record(ctx, writerAnswer("ann", 1)); err != nil {
 		t.Fatal(err)
 	}
-	var dropped int
-	if err := db.Pool().QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-		WHERE application_name = $1 AND pid <> pg_backend_pid()`, name).Scan(&dropped); err != nil {
-		t.Fatal(err)
-	}
-	if dropped == 0 {
-		t.Fatal("no connection of the writer to drop")
-	}
+	dropped := dropConnections(t, db, name)
 	if m, err := db.Record(ctx, writerAnswer("ann", 2)); err != nil || m.Points != 20 {
 		t.Fatalf("Record after the server dropped %d connections = %+v, %v; want 20 points", dropped, m, err)
 	}

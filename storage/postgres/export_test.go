@@ -68,3 +68,6 @@ func MigrateTo(ctx context.Context, url string, version int64) error {
 
 // DaysBoardSQL is the statement DaysBoard runs, for EXPLAIN.
 const DaysBoardSQL = daysBoardSQL
+
+// PeriodTalliesSQL is the statement PeriodTallies runs, for EXPLAIN.
+const PeriodTalliesSQL = periodTalliesSQL

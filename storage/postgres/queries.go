@@ -285,10 +285,15 @@ func (d *DB) Rank(ctx context.Context, group, period, category, user string, by 
 	return int(n) + 1, s, nil
 }
 
+// periodTalliesSQL sums a period's answered and correct counts per
+// category, from the scores' primary key alone where its pages are
+// all-visible (migration 00007).
+const periodTalliesSQL = `SELECT category, sum(answered), sum(correct) FROM scores
+	WHERE grp = $1 AND period = $2 AND category <> '' GROUP BY category`
+
 // PeriodTallies implements bot.BoardStore.
 func (d *DB) PeriodTallies(ctx context.Context, group, period string) (map[string]bot.Tally, error) {
-	rows, err := d.pool.Query(ctx, `SELECT category, sum(answered), sum(correct) FROM scores
-		WHERE grp = $1 AND period = $2 AND category <> '' GROUP BY category`, group, period)
+	rows, err := d.pool.Query(ctx, periodTalliesSQL, group, period)
 	if err != nil {
 		return nil, err
 	}

@@ -326,13 +326,6 @@ func (r *recording) check(ctx context.Context) error {
 	return nil
 }
 
-// analyze has PostgreSQL gather statistics on the tables answers change,
-// as autovacuum does on a database in use (the server measured may run
-// without it). A table never analyzed is planned from default estimates,
-// with which the planner could read a member's scores through another
-// index than the primary key (as it did when the leaderboard index began
-// with the primary key's first three columns): every answer would then
-// scan the scores of every member of its group for each of its periods.
 // checkpoint asks PostgreSQL for a checkpoint, which needs a superuser or
 // the pg_checkpoint role; without either, the measurement runs on and
 // says so.
@@ -342,6 +335,13 @@ func checkpoint(ctx context.Context, pool *pgxpool.Pool) {
 	}
 }
 
+// analyze has PostgreSQL gather statistics on the tables answers change,
+// as autovacuum does on a database in use (the server measured may run
+// without it). A table never analyzed is planned from default estimates,
+// with which the planner could read a member's scores through another
+// index than the primary key (as it did when the leaderboard index began
+// with the primary key's first three columns): every answer would then
+// scan the scores of every member of its group for each of its periods.
 func analyze(ctx context.Context, pool *pgxpool.Pool) error {
 	_, err := pool.Exec(ctx, "ANALYZE answers, members, reviews, activity, scores")
 	return err
